@@ -1,0 +1,276 @@
+#include "apps/cdpd/node.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <ctime>
+#include <memory>
+#include <mutex>
+
+#include <caf/all.hpp>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/storage/db_actor.hpp"
+#include "actors/storage/redis_actor.hpp"
+#include "actors/supervision/root_supervisor.hpp"
+#include "apps/cdpd/database_bootstrap.hpp"
+#include "config/loader.hpp"
+#include "net/gateway_actor.hpp"
+#include "net/http_server.hpp"
+#include "net/router.hpp"
+#include "net/routes/system_routes.hpp"
+#include "storage/errc.hpp"
+#include "storage/node_registry.hpp"
+#include "storage/pg_pool.hpp"
+
+namespace cdpd::app {
+
+namespace {
+
+constexpr const char* version = "0.1.0";
+
+/// How long the supervisor may take to stop the whole tree.
+constexpr auto tree_shutdown_timeout = std::chrono::seconds{30};
+
+std::atomic<bool> gave_up{false};
+
+void fail_line(const std::string& what) {
+  spdlog::error("{}", what);
+}
+
+caf::timespan to_timespan(config::millis ms) {
+  return std::chrono::duration_cast<caf::timespan>(ms);
+}
+
+void configure_caf(caf::actor_system_config& cfg, const config::settings& s) {
+  if (s.scheduler.max_threads > 0)
+    cfg.set("scheduler.max-threads",
+            static_cast<size_t>(s.scheduler.max_threads));
+  cfg.set("middleman.heartbeat-interval",
+          to_timespan(s.middleman.heartbeat_interval));
+  cfg.set("middleman.connection-timeout",
+          to_timespan(s.middleman.connection_timeout));
+}
+
+/// Waits for SIGINT/SIGTERM or for the root supervisor to give up.
+int wait_for_stop() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  timespec tick{0, 200'000'000};
+  while (!gave_up.load()) {
+    int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig > 0)
+      return sig;
+  }
+  return 0;
+}
+
+storage::pg_pool_options pool_options(const config::settings& s,
+                                      std::string name, std::string url,
+                                      int size) {
+  storage::pg_pool_options o;
+  o.name = std::move(name);
+  o.url = std::move(url);
+  o.size = size;
+  o.acquire_timeout = s.postgres.acquire_timeout;
+  o.statement_timeout = s.postgres.statement_timeout;
+  o.connect_timeout = s.postgres.connect_timeout;
+  return o;
+}
+
+void register_this_node(caf::actor_system& sys, storage::pg_pool& pool,
+                        const config::settings& s, uint16_t port) {
+  auto node_id = caf::to_string(sys.node());
+  auto address = s.http.address + ":" + std::to_string(port);
+  auto done = pool.run([&](pqxx::connection& c) {
+    return storage::register_node(c, node_id, address, version);
+  });
+  auto err = !done ? done.error() : (!*done ? done->error() : caf::error{});
+  if (err)
+    spdlog::warn("could not record this node in the nodes table: {}",
+                 storage::describe(err));
+}
+
+} // namespace
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_migrate(const config::settings& s) {
+  auto db = open_database(s);
+  if (!db) {
+    fail_line(storage::describe(db.error()));
+    return 1;
+  }
+  auto migrated = wait_and_migrate(s, *db);
+  if (!migrated) {
+    fail_line(storage::describe(migrated.error()));
+    return 1;
+  }
+  return 0;
+}
+
+int run_node(const config::settings& s) {
+  auto metrics = std::make_shared<prometheus::Registry>();
+  prometheus::BuildGauge()
+      .Name("process_start_time_seconds")
+      .Help("Start time of the process since unix epoch in seconds.")
+      .Register(*metrics)
+      .Add({})
+      .Set(static_cast<double>(std::time(nullptr)));
+  prometheus::BuildGauge()
+      .Name("cdpd_build_info")
+      .Help("Always 1; the labels say which cdpd this is.")
+      .Register(*metrics)
+      .Add({{"version", version}})
+      .Set(1);
+
+  // Storage first: nothing else is useful without the database.
+  auto db = open_database(s);
+  if (!db) {
+    fail_line(storage::describe(db.error()));
+    return 1;
+  }
+  if (auto migrated = wait_and_migrate(s, *db); !migrated) {
+    fail_line("PostgreSQL not usable: " + storage::describe(migrated.error()));
+    return 1;
+  }
+  auto write_pool = std::make_shared<storage::pg_pool>(
+      pool_options(s, "write", db->write_url, s.postgres.pool_size),
+      metrics.get());
+  auto read_pool = std::make_shared<storage::pg_pool>(
+      pool_options(s, "read", db->read_url, s.postgres.read_pool_size),
+      metrics.get());
+
+  std::optional<storage::redis_endpoint> redis;
+  if (!s.redis.url.empty()) {
+    auto endpoint = storage::parse_redis_url(s.redis.url);
+    if (!endpoint) {
+      fail_line("redis.url: " + storage::describe(endpoint.error()));
+      return 1;
+    }
+    redis = *endpoint;
+  }
+
+  caf::actor_system_config cfg;
+  configure_caf(cfg, s);
+  int exit_code = 0;
+  {
+    caf::actor_system sys{cfg};
+    auto routes = std::make_shared<net::router>();
+    net::system_routes_options ready;
+    ready.checks.push_back({"postgres", "pg-write"});
+    if (!s.postgres.read_url.empty())
+      ready.checks.push_back({"postgres_read", "pg-read"});
+    if (redis)
+      ready.checks.push_back({"redis", "redis"});
+    net::add_system_routes(*routes, sys, metrics, ready);
+
+    // Bind before anything is spawned, so a busy port is one clear line.
+    auto server =
+        std::make_shared<net::http_server>(s.http, routes, metrics.get());
+    auto port = server->start();
+    if (!port) {
+      fail_line("http: " + sys.render(port.error()));
+      return 1;
+    }
+    register_this_node(sys, *write_pool, s, *port);
+
+    std::vector<actors::child_spec> children;
+    auto db_options = [&](std::string name, int workers) {
+      actors::db_actor_options o;
+      o.name = std::move(name);
+      o.workers = workers;
+      o.queue_timeout = s.postgres.acquire_timeout;
+      return o;
+    };
+    children.push_back(
+        {"pg-write",
+         [=](caf::actor_system& sys) {
+           return actors::spawn_db_actor(
+               sys, write_pool, db_options("pg-write", s.postgres.pool_size));
+         },
+         actors::restart_kind::permanent,
+         s.postgres.statement_timeout + std::chrono::seconds{1}});
+    children.push_back(
+        {"pg-read",
+         [=](caf::actor_system& sys) {
+           return actors::spawn_db_actor(
+               sys, read_pool,
+               db_options("pg-read", s.postgres.read_pool_size));
+         },
+         actors::restart_kind::permanent,
+         s.postgres.statement_timeout + std::chrono::seconds{1}});
+    if (redis)
+      children.push_back({"redis",
+                          [=](caf::actor_system& sys) {
+                            return actors::spawn_redis_actor(sys, *redis,
+                                                             s.redis.timeout);
+                          },
+                          actors::restart_kind::permanent,
+                          s.redis.timeout + std::chrono::seconds{1}});
+    children.push_back({"gateway",
+                        [=](caf::actor_system& sys) {
+                          return net::spawn_gateway(sys, server,
+                                                    s.http.drain_timeout);
+                        },
+                        actors::restart_kind::permanent,
+                        s.http.drain_timeout + std::chrono::seconds{1}});
+
+    actors::root_options root_opts;
+    root_opts.on_give_up = [](const std::string&) { gave_up = true; };
+    auto root =
+        actors::spawn_root_supervisor(sys, std::move(children), root_opts);
+    spdlog::info("cdpd {} ready on http://{}:{}", version, s.http.address,
+                 *port);
+
+    int sig = wait_for_stop();
+    if (sig > 0) {
+      spdlog::info("received {}, stopping",
+                   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    } else {
+      exit_code = 1;
+    }
+
+    // Reverse order: stop taking requests, finish the ones in flight, then
+    // the actor tree, then the pools.
+    caf::scoped_actor self{sys};
+    if (auto gw = sys.registry().get(caf::atom("gateway"))) {
+      self->request(caf::actor_cast<caf::actor>(gw),
+                    s.http.drain_timeout + std::chrono::seconds{2},
+                    actors::drain_atom::value)
+          .receive(
+              [](bool clean) {
+                spdlog::info("HTTP drained (clean: {})", clean);
+              },
+              [&](caf::error& err) {
+                spdlog::warn("HTTP drain: {}", sys.render(err));
+              });
+    }
+    server->stop();
+    self->request(root, tree_shutdown_timeout, actors::shutdown_atom::value)
+        .receive([] { spdlog::info("actor tree stopped"); },
+                 [&](caf::error& err) {
+                   if (err != caf::sec::request_receiver_down)
+                     spdlog::warn("actor tree stop: {}", sys.render(err));
+                 });
+    self->send_exit(root, caf::exit_reason::kill);
+    write_pool->close();
+    read_pool->close();
+  }
+  if (db->embedded)
+    db->embedded->stop();
+  spdlog::info("stopped");
+  return exit_code;
+}
+
+} // namespace cdpd::app

@@ -1,0 +1,101 @@
+#include "config/loader.hpp"
+
+#include "config/sources.hpp"
+
+namespace cdpd::config {
+
+namespace internal {
+
+namespace {
+
+/// Parses and stores the last assignment of each option in `list`, in the
+/// order those assignments appear. Returns the first invalid one.
+std::optional<load_error> apply_source(const std::vector<assignment>& list,
+                                       settings& values) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    bool overridden = false;
+    for (std::size_t j = i + 1; j < list.size(); ++j)
+      overridden = overridden || list[j].opt == list[i].opt;
+    if (overridden)
+      continue;
+    const auto& a = list[i];
+    auto parsed = parse_value(*a.opt, a.text);
+    if (auto* p = std::get_if<problem>(&parsed))
+      return load_error{std::string(a.opt->key) + ": " + p->text + " (from " +
+                        a.origin + ")"};
+    a.opt->set(values, std::get<value>(parsed));
+  }
+  return std::nullopt;
+}
+
+/// Rules between options, checked once every source is applied.
+std::optional<load_error> cross_check(const settings& s) {
+  const auto& mm = s.middleman;
+  if (mm.heartbeat_interval.count() > 0 && mm.connection_timeout.count() > 0 &&
+      mm.connection_timeout <= mm.heartbeat_interval)
+    return load_error{"middleman.connection-timeout: " +
+                      format_duration(mm.connection_timeout.count()) +
+                      " must exceed middleman.heartbeat-interval (" +
+                      format_duration(mm.heartbeat_interval.count()) + ")"};
+  return std::nullopt;
+}
+
+} // namespace
+
+std::variant<invocation, load_error>
+load_with(std::span<const option> table, const std::vector<std::string>& args,
+          const std::map<std::string, std::string>& env) {
+  auto cli = read_command_line(table, args);
+  if (auto* err = std::get_if<load_error>(&cli))
+    return *err;
+  auto& flags = std::get<cli_source>(cli);
+  invocation out;
+  out.cmd = flags.cmd;
+  out.help = flags.help;
+  out.dump_config = flags.dump_config;
+  if (out.help)
+    return out;
+  auto environment = read_environment(table, env);
+  if (auto* err = std::get_if<load_error>(&environment))
+    return *err;
+  auto& vars = std::get<env_source>(environment);
+  out.config_path = flags.config_path.value_or(vars.config_path.value_or(""));
+  if (!out.config_path.empty()) {
+    auto file = read_ini_file(table, out.config_path);
+    if (auto* err = std::get_if<load_error>(&file))
+      return *err;
+    if (auto err =
+            apply_source(std::get<std::vector<assignment>>(file), out.values))
+      return *err;
+  }
+  if (auto err = apply_source(vars.assignments, out.values))
+    return *err;
+  if (auto err = apply_source(flags.assignments, out.values))
+    return *err;
+  if (auto err = cross_check(out.values))
+    return *err;
+  return out;
+}
+
+} // namespace internal
+
+std::variant<invocation, load_error>
+load(const std::vector<std::string>& args,
+     const std::map<std::string, std::string>& env) {
+  return internal::load_with(options(), args, env);
+}
+
+std::map<std::string, std::string> environment_map(char** envp) {
+  std::map<std::string, std::string> out;
+  for (; envp != nullptr && *envp != nullptr; ++envp) {
+    std::string_view entry = *envp;
+    auto eq = entry.find('=');
+    if (eq == std::string_view::npos)
+      continue;
+    out.emplace(std::string(entry.substr(0, eq)),
+                std::string(entry.substr(eq + 1)));
+  }
+  return out;
+}
+
+} // namespace cdpd::config

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds cdpd and runs every test (unit and integration) against a private
+# PostgreSQL and Redis that it starts and stops itself.
+#   deploy/test.sh            # build dir: build/test
+# Environment: BUILD_DIR, CDPD_WERROR (ON makes warnings errors), CTEST_ARGS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build/test}
+export SVC_DIR=${SVC_DIR:-/tmp/cdpd-test-services}
+export PG_PORT=${PG_PORT:-25433}
+export REDIS_PORT=${REDIS_PORT:-26380}
+
+deploy/services.sh start >/dev/null
+trap 'deploy/services.sh stop >/dev/null' EXIT
+export CDPD_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
+export CDPD_TEST_REDIS_PORT=$REDIS_PORT
+
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCDPD_WERROR="${CDPD_WERROR:-OFF}" >/dev/null
+cmake --build "$BUILD_DIR" -j2
+# shellcheck disable=SC2086
+ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 300 ${CTEST_ARGS:-}

@@ -1,0 +1,944 @@
+#include "net/http_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <caf/sec.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/http_message.hpp"
+#include "net/http_metrics.hpp"
+#include "net/problem.hpp"
+#include "net/request_id.hpp"
+#include "net/router.hpp"
+#include "net/uri.hpp"
+
+namespace cdpd::net {
+
+namespace internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+/// How long a connection that is being closed keeps reading and discarding
+/// input after its last response: closing a socket with unread input sends a
+/// reset, which can destroy the response before the client reads it.
+constexpr std::chrono::seconds linger_timeout{1};
+
+/// How much input a closing connection discards before giving up.
+constexpr std::size_t linger_max_bytes = 1024 * 1024;
+
+/// Bytes requested from the socket per read.
+constexpr std::size_t read_chunk = 16 * 1024;
+
+/// Pause before accepting again after accept() failed (e.g. out of file
+/// descriptors), so the loop does not spin.
+constexpr std::chrono::milliseconds accept_retry_delay{100};
+
+constexpr const char* request_id_header = "X-Request-ID";
+
+constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/// The "http" logger: the default logger's sinks under our name.
+std::shared_ptr<spdlog::logger> http_logger() {
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> guard{mutex};
+  if (auto logger = spdlog::get("http"))
+    return logger;
+  auto logger = spdlog::default_logger()->clone("http");
+  try {
+    spdlog::register_logger(logger);
+  } catch (const spdlog::spdlog_ex&) {
+    // Registered by someone else meanwhile: use theirs.
+    if (auto existing = spdlog::get("http"))
+      return existing;
+  }
+  return logger;
+}
+
+std::string_view to_std(beast::string_view text) {
+  return {text.data(), text.size()};
+}
+
+/// Headers the server writes itself; a handler's copies are ignored.
+bool reserved_header(beast::string_view name) {
+  for (beast::string_view reserved :
+       {"content-length", "content-type", "transfer-encoding", "connection",
+        "server", "x-request-id"})
+    if (beast::iequals(name, reserved))
+      return true;
+  return false;
+}
+
+bool bodiless_status(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+class session;
+
+/// What the acceptor, the sessions and the responders share. Sessions and
+/// responders may outlive the server object, so this is reference counted.
+struct server_state {
+  server_state(const config::http_settings& settings,
+               std::shared_ptr<const router> routes,
+               prometheus::Registry* registry)
+      : settings(settings), routes(std::move(routes)), metrics(registry),
+        log(http_logger()) {}
+
+  const config::http_settings settings;
+  const std::shared_ptr<const router> routes;
+  http_metrics metrics;
+  const std::shared_ptr<spdlog::logger> log;
+
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::size_t> in_flight{0};
+
+  // Guards the members below and the accounting flags of every session.
+  // Responders run on foreign threads and check `alive` under this lock
+  // before they touch a connection's executor.
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool alive = true;
+  std::size_t live_io = 0; ///< sessions that still own a socket
+  std::unordered_map<session*, std::weak_ptr<session>> sessions;
+};
+
+/// One request's bookkeeping, from parsing to the end of its response.
+struct exchange {
+  std::string method = "OTHER";
+  unsigned version = 11;
+  bool keep_alive = false;
+  bool head = false;
+  std::string request_id;
+  std::string route = "unmatched";
+  steady::time_point start = steady::now();
+  uint64_t sequence = 0;
+};
+
+/// One TCP connection: reads a request, dispatches it, writes the response,
+/// repeats. Every member is touched only on the connection's strand, except
+/// those guarded by server_state::mutex.
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket socket, std::shared_ptr<server_state> state, bool counted)
+      : state_(std::move(state)), counted_(counted) {
+    io_.emplace(std::move(socket));
+  }
+
+  ~session() {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    if (io_) {
+      // Only when stop() did not release us first; stop() waits for this.
+      finish_request_locked();
+      release_connection_locked();
+      io_.reset();
+      --state_->live_io;
+    }
+    state_->sessions.erase(this);
+    state_->changed.notify_all();
+  }
+
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Starts reading requests.
+  void start() {
+    asio::post(io_->stream.get_executor(),
+               [self = shared_from_this()] { self->do_read(); });
+  }
+
+  /// Answers 503 (http.max-connections reached) and closes.
+  void refuse() {
+    asio::post(io_->stream.get_executor(),
+               [self = shared_from_this()] { self->on_refuse(); });
+  }
+
+  /// Asks the connection to close if idle. Requires server_state::mutex.
+  void post_drain_locked() {
+    if (io_)
+      asio::post(io_->stream.get_executor(),
+                 [self = shared_from_this()] { self->on_drain(); });
+  }
+
+  /// Closes the socket and settles the accounting. Requires
+  /// server_state::mutex, with no I/O thread running.
+  void release_locked() {
+    finish_request_locked();
+    release_connection_locked();
+    phase_ = phase::closed;
+    if (io_) {
+      io_.reset();
+      --state_->live_io;
+    }
+  }
+
+  /// Hands a response to the connection's strand; from any thread. Dropped
+  /// when the server stopped or the response belongs to an older request.
+  void deliver(http_response response, uint64_t sequence) {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    if (!state_->alive || !io_)
+      return;
+    asio::post(io_->stream.get_executor(),
+               [self = shared_from_this(), response = std::move(response),
+                sequence]() mutable {
+                 self->on_response(std::move(response), sequence);
+               });
+  }
+
+private:
+  enum class phase { reading, dispatched, writing, lingering, closed };
+
+  struct io_objects {
+    explicit io_objects(tcp::socket socket)
+        : stream(std::move(socket)), timer(stream.get_executor()) {}
+    beast::tcp_stream stream;
+    asio::steady_timer timer; ///< the read timeout
+  };
+
+  const config::http_settings& settings() const { return state_->settings; }
+
+  // -- reading ---------------------------------------------------------------
+
+  void do_read() {
+    if (phase_ == phase::closed)
+      return;
+    phase_ = phase::reading;
+    if (state_->draining && buffer_.size() == 0) {
+      close();
+      return;
+    }
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(std::min<std::size_t>(
+        settings().max_header_bytes, std::numeric_limits<uint32_t>::max())));
+    parser_->body_limit(static_cast<uint64_t>(settings().max_body_bytes));
+    started_ = buffer_.size() > 0;
+    timed_out_ = false;
+    continue_sent_ = false;
+    close_after_write_ = false;
+    arm_read_timer();
+    if (started_)
+      parse_input();
+    else
+      read_more();
+  }
+
+  void read_more() {
+    io_->stream.async_read_some(
+        buffer_.prepare(read_chunk),
+        beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t bytes) {
+    if (phase_ != phase::reading)
+      return;
+    if (timed_out_) {
+      // The deadline passed, even if some bytes made it just in time.
+      if (started_ || bytes > 0)
+        reject(408, rejection::read_timeout,
+               "request not received within " +
+                   std::to_string(settings().read_timeout.count()) +
+                   " ms (http.read-timeout)",
+               "read-timeout");
+      else
+        close();
+      return;
+    }
+    if (ec) {
+      if (ec != asio::error::eof)
+        state_->log->debug("read failed: {}", ec.message());
+      close();
+      return;
+    }
+    buffer_.commit(bytes);
+    if (!started_) {
+      // The request's own clock starts with its first byte; until then the
+      // connection was idle.
+      started_ = true;
+      arm_read_timer();
+    }
+    parse_input();
+  }
+
+  void parse_input() {
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      beast::error_code ec;
+      auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more)
+        break;
+      if (ec) {
+        on_parse_error(ec);
+        return;
+      }
+      if (used == 0)
+        break;
+    }
+    if (parser_->is_done()) {
+      dispatch_request();
+      return;
+    }
+    if (parser_->is_header_done() && !continue_sent_ && wants_continue()) {
+      send_continue();
+      return;
+    }
+    read_more();
+  }
+
+  bool wants_continue() const {
+    const auto& header = parser_->get();
+    return header.version() >= 11 &&
+           beast::iequals(header[bhttp::field::expect], "100-continue");
+  }
+
+  void send_continue() {
+    continue_sent_ = true;
+    asio::async_write(
+        io_->stream,
+        asio::buffer(continue_response.data(), continue_response.size()),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (self->phase_ != phase::reading)
+            return;
+          if (ec || self->timed_out_) {
+            self->close();
+            return;
+          }
+          self->read_more();
+        });
+  }
+
+  void on_parse_error(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit) {
+      reject(431, rejection::header_too_large,
+             "request header exceeds " +
+                 std::to_string(settings().max_header_bytes) +
+                 " bytes (http.max-header-bytes)",
+             "header-too-large");
+    } else if (ec == bhttp::error::body_limit) {
+      reject(413, rejection::body_too_large,
+             "request body exceeds " +
+                 std::to_string(settings().max_body_bytes) +
+                 " bytes (http.max-body-bytes)",
+             "body-too-large");
+    } else {
+      state_->log->debug("malformed request: {}", ec.message());
+      reject(400, rejection::bad_request,
+             "malformed HTTP request: " + ec.message(), {});
+    }
+  }
+
+  void arm_read_timer() {
+    ++read_generation_;
+    io_->timer.expires_after(settings().read_timeout);
+    io_->timer.async_wait(
+        [self = shared_from_this(),
+         generation = read_generation_](beast::error_code ec) {
+          if (!ec)
+            self->on_read_timer(generation);
+        });
+  }
+
+  void stop_read_timer() {
+    ++read_generation_;
+    io_->timer.cancel();
+  }
+
+  void on_read_timer(uint64_t generation) {
+    if (generation != read_generation_ || phase_ != phase::reading)
+      return;
+    timed_out_ = true;
+    beast::error_code ignored;
+    io_->stream.socket().cancel(ignored);
+  }
+
+  // -- dispatching -----------------------------------------------------------
+
+  /// The request line and headers as far as they were parsed, for answering
+  /// a request that was not read completely.
+  exchange exchange_so_far() const {
+    exchange result;
+    // A Content-Length over the body limit fails before is_header_done(),
+    // yet the request line and fields are already in the message.
+    if (parser_ && !parser_->get().method_string().empty()) {
+      const auto& header = parser_->get();
+      result.method = std::string{header.method_string()};
+      result.version = header.version();
+      result.head = header.method() == bhttp::verb::head;
+      result.request_id = choose_request_id(to_std(header[request_id_header]));
+    } else {
+      result.request_id = generate_request_id();
+    }
+    return result;
+  }
+
+  void reject(int status, rejection reason, std::string detail,
+              std::string_view slug) {
+    stop_read_timer();
+    current_ = exchange_so_far();
+    state_->metrics.rejected(reason);
+    state_->log->debug("rejected ({}): {}", to_string(reason), detail);
+    close_after_write_ = true;
+    send(problem(status, std::move(detail), std::string{slug}));
+  }
+
+  void on_refuse() {
+    current_ = exchange_so_far();
+    state_->metrics.rejected(rejection::too_many_connections);
+    close_after_write_ = true;
+    auto response = problem(503,
+                            "server already has " +
+                                std::to_string(settings().max_connections) +
+                                " connections open (http.max-connections)",
+                            "too-many-connections");
+    response.headers.emplace_back("Retry-After", "1");
+    send(std::move(response));
+  }
+
+  void dispatch_request();
+
+  void on_response(http_response response, uint64_t sequence) {
+    if (phase_ != phase::dispatched || sequence != current_.sequence)
+      return;
+    send(std::move(response));
+  }
+
+  // -- writing ---------------------------------------------------------------
+
+  void send(http_response response) {
+    if (response.status < 100 || response.status > 999) {
+      state_->log->error("handler for {} {} answered with invalid status {}",
+                         current_.method, current_.route, response.status);
+      response = problem(500, "the request handler produced an invalid "
+                              "status code");
+    }
+    phase_ = phase::writing;
+    bool keep_alive =
+        current_.keep_alive && !close_after_write_ && !state_->draining;
+    stamp_request_id(response, current_.request_id);
+    auto& out = response_.emplace();
+    out.version(current_.version);
+    out.result(static_cast<unsigned>(response.status));
+    out.set(bhttp::field::server, "cdpd");
+    out.set(request_id_header, current_.request_id);
+    for (auto& [name, value] : response.headers)
+      if (!reserved_header(name))
+        out.insert(name, value);
+    bool bodiless = bodiless_status(response.status);
+    if (!bodiless && !response.content_type.empty())
+      out.set(bhttp::field::content_type, response.content_type);
+    out.keep_alive(keep_alive);
+    if (bodiless) {
+      // No body and no Content-Length for 1xx, 204 and 304.
+    } else if (current_.head) {
+      out.content_length(response.body.size());
+    } else {
+      out.body() = std::move(response.body);
+      out.prepare_payload();
+    }
+    std::chrono::duration<double> elapsed = steady::now() - current_.start;
+    state_->metrics.response_sent(current_.method, current_.route,
+                                  response.status, elapsed.count());
+    // A client that does not read its response cannot hold the connection.
+    io_->stream.expires_after(settings().read_timeout);
+    bhttp::async_write(io_->stream, out,
+                       beast::bind_front_handler(
+                           &session::on_write, shared_from_this(), keep_alive));
+  }
+
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    if (phase_ != phase::writing)
+      return;
+    io_->stream.expires_never();
+    response_.reset();
+    finish_request();
+    if (ec) {
+      state_->log->debug("write failed: {}", ec.message());
+      close();
+      return;
+    }
+    if (!keep_alive) {
+      linger();
+      return;
+    }
+    do_read();
+  }
+
+  // -- closing ---------------------------------------------------------------
+
+  void linger() {
+    phase_ = phase::lingering;
+    beast::error_code ec;
+    io_->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      close();
+      return;
+    }
+    lingered_ = 0;
+    io_->stream.expires_after(linger_timeout);
+    linger_read();
+  }
+
+  void linger_read() {
+    io_->stream.async_read_some(
+        asio::buffer(sink_),
+        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+          if (self->phase_ != phase::lingering)
+            return;
+          self->lingered_ += bytes;
+          if (ec || self->lingered_ > linger_max_bytes) {
+            self->close();
+            return;
+          }
+          self->linger_read();
+        });
+  }
+
+  void on_drain() {
+    if (phase_ == phase::reading && !started_)
+      close();
+  }
+
+  void close() {
+    if (phase_ == phase::closed)
+      return;
+    phase_ = phase::closed;
+    ++read_generation_;
+    if (io_) {
+      beast::error_code ignored;
+      io_->timer.cancel();
+      io_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      io_->stream.close();
+    }
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    finish_request_locked();
+    release_connection_locked();
+  }
+
+  // -- accounting ------------------------------------------------------------
+
+  void start_request() {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    in_flight_ = true;
+    ++state_->in_flight;
+    state_->metrics.request_started();
+  }
+
+  void finish_request() {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    finish_request_locked();
+  }
+
+  void finish_request_locked() {
+    if (!in_flight_)
+      return;
+    in_flight_ = false;
+    --state_->in_flight;
+    state_->metrics.request_finished();
+    state_->changed.notify_all();
+  }
+
+  void release_connection_locked() {
+    if (!counted_)
+      return;
+    counted_ = false;
+    --state_->open;
+    state_->metrics.connection_closed();
+  }
+
+  std::shared_ptr<server_state> state_;
+  std::optional<io_objects> io_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+  std::array<char, 4096> sink_{};
+  phase phase_ = phase::reading;
+  exchange current_;
+  uint64_t read_generation_ = 0;
+  uint64_t next_sequence_ = 0;
+  std::size_t lingered_ = 0;
+  bool started_ = false; ///< bytes of the current request arrived
+  bool timed_out_ = false;
+  bool continue_sent_ = false;
+  bool close_after_write_ = false;
+  bool counted_;           ///< holds one of http.max-connections
+  bool in_flight_ = false; ///< counted in server_state::in_flight
+};
+
+/// The once-only link between a handler's responder and its connection:
+/// copies of the responder share it, the first call wins, and a responder
+/// dropped without a call answers 500 so the client is not left waiting.
+class reply_slot {
+public:
+  reply_slot(std::shared_ptr<session> owner, uint64_t sequence)
+      : owner_(std::move(owner)), sequence_(sequence) {}
+
+  ~reply_slot() {
+    if (!used_.exchange(true))
+      owner_->deliver(problem(500, "the request handler finished without "
+                                   "responding"),
+                      sequence_);
+  }
+
+  reply_slot(const reply_slot&) = delete;
+  reply_slot& operator=(const reply_slot&) = delete;
+
+  void fire(http_response response) {
+    if (!used_.exchange(true))
+      owner_->deliver(std::move(response), sequence_);
+  }
+
+private:
+  std::shared_ptr<session> owner_;
+  uint64_t sequence_;
+  std::atomic<bool> used_{false};
+};
+
+void session::dispatch_request() {
+  stop_read_timer();
+  auto message = parser_->release();
+  current_ = exchange{};
+  current_.method = std::string{message.method_string()};
+  current_.version = message.version();
+  current_.keep_alive = message.keep_alive();
+  current_.head = message.method() == bhttp::verb::head;
+  current_.request_id = choose_request_id(to_std(message[request_id_header]));
+  current_.sequence = ++next_sequence_;
+  phase_ = phase::dispatched;
+  start_request();
+
+  http_request request;
+  request.method = current_.method;
+  request.target = std::string{message.target()};
+  request.request_id = current_.request_id;
+  for (const auto& field : message)
+    request.headers.emplace_back(std::string{field.name_string()},
+                                 std::string{field.value()});
+  request.body = std::move(message.body());
+
+  auto parts = split_target(request.target);
+  if (parts.path.empty() || parts.path.front() != '/') {
+    state_->metrics.rejected(rejection::bad_request);
+    send(problem(400, "request target must be an absolute path"));
+    return;
+  }
+  auto path = percent_decode(parts.path);
+  auto query = parse_query(parts.query);
+  if (!path || !query) {
+    state_->metrics.rejected(rejection::bad_request);
+    send(problem(400, "malformed percent-encoding in the request target"));
+    return;
+  }
+  request.path = std::move(*path);
+  request.query = std::move(*query);
+
+  auto match = state_->routes->match(request.method, parts.path);
+  switch (match.result) {
+  case route_match::outcome::not_found:
+    send(problem(404, "no route for " + request.method + " " + request.path));
+    return;
+  case route_match::outcome::method_not_allowed: {
+    auto response =
+        problem(405, "method " + request.method + " is not allowed for " +
+                         request.path + " (allowed: " + match.allow + ")");
+    response.headers.emplace_back("Allow", match.allow);
+    send(std::move(response));
+    return;
+  }
+  case route_match::outcome::found:
+    break;
+  }
+  request.params = std::move(match.params);
+  request.route = match.route;
+  current_.route = std::move(match.route);
+
+  auto slot =
+      std::make_shared<reply_slot>(shared_from_this(), current_.sequence);
+  responder reply = [slot](http_response response) {
+    slot->fire(std::move(response));
+  };
+  try {
+    (*match.target)(std::move(request), std::move(reply));
+  } catch (const std::exception& e) {
+    state_->log->error("handler for {} {} threw (request {}): {}",
+                       current_.method, current_.route, current_.request_id,
+                       e.what());
+    slot->fire(problem(500, "the request handler failed"));
+  } catch (...) {
+    state_->log->error("handler for {} {} threw (request {})", current_.method,
+                       current_.route, current_.request_id);
+    slot->fire(problem(500, "the request handler failed"));
+  }
+}
+
+} // namespace internal
+
+using namespace internal;
+
+struct http_server::impl {
+  impl(const config::http_settings& settings,
+       std::shared_ptr<const router> routes, prometheus::Registry* registry)
+      : state(std::make_shared<server_state>(settings, std::move(routes),
+                                             registry)),
+        io(std::max(1, settings.io_threads)),
+        accept_strand(asio::make_strand(io)) {}
+
+  std::shared_ptr<server_state> state;
+  asio::io_context io;
+  asio::strand<asio::io_context::executor_type> accept_strand;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>>
+      work;
+  std::optional<tcp::acceptor> acceptor;   ///< on accept_strand
+  std::optional<asio::steady_timer> retry; ///< on accept_strand
+  std::vector<std::thread> threads;
+  std::string where; ///< "address:port" as configured, for messages
+  std::mutex lifecycle;
+  bool started = false;
+  bool stopped = false;
+
+  void run() {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        state->log->error("I/O thread caught an exception: {}", e.what());
+      }
+    }
+  }
+
+  bool on_io_thread() const {
+    auto self = std::this_thread::get_id();
+    return std::any_of(
+        threads.begin(), threads.end(),
+        [self](const std::thread& t) { return t.get_id() == self; });
+  }
+
+  void do_accept() {
+    acceptor->async_accept(asio::make_strand(io),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                             on_accept(ec, std::move(socket));
+                           });
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor ||
+        !acceptor->is_open())
+      return;
+    if (ec) {
+      state->log->warn("accept failed: {}", ec.message());
+      retry->expires_after(accept_retry_delay);
+      retry->async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor && acceptor->is_open())
+          do_accept();
+      });
+      return;
+    }
+    add_session(std::move(socket));
+    do_accept();
+  }
+
+  void add_session(tcp::socket socket) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto limit =
+        static_cast<std::size_t>(std::max(1, state->settings.max_connections));
+    std::shared_ptr<session> fresh;
+    bool refused = false;
+    {
+      std::lock_guard<std::mutex> guard{state->mutex};
+      if (!state->alive || state->draining)
+        return;
+      refused = state->open >= limit;
+      fresh = std::make_shared<session>(std::move(socket), state, !refused);
+      state->sessions.emplace(fresh.get(), fresh);
+      ++state->live_io;
+      if (!refused) {
+        ++state->open;
+        state->metrics.connection_opened();
+      }
+    }
+    if (refused) {
+      state->log->debug("refused a connection: {} open (http.max-connections)",
+                        limit);
+      fresh->refuse();
+    } else {
+      fresh->start();
+    }
+  }
+
+  caf::error cannot_listen(const std::string& reason) {
+    auto text = "http: cannot listen on " + where + ": " + reason;
+    state->log->error("{}", text);
+    return caf::make_error(caf::sec::cannot_open_port, std::move(text));
+  }
+};
+
+http_server::http_server(const config::http_settings& settings,
+                         std::shared_ptr<const router> routes,
+                         prometheus::Registry* metrics)
+    : impl_(std::make_unique<impl>(settings, std::move(routes), metrics)) {}
+
+http_server::~http_server() {
+  stop();
+}
+
+caf::expected<uint16_t> http_server::start() {
+  auto& d = *impl_;
+  std::lock_guard<std::mutex> guard{d.lifecycle};
+  if (d.started || d.stopped)
+    return caf::make_error(caf::sec::runtime_error,
+                           "http: the server was already started");
+  const auto& settings = d.state->settings;
+  d.where = settings.address + ":" + std::to_string(settings.port);
+  beast::error_code ec;
+  tcp::resolver resolver{d.io};
+  auto endpoints = resolver.resolve(
+      settings.address, std::to_string(settings.port),
+      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty())
+    return d.cannot_listen(ec ? ec.message() : "address not found");
+  auto endpoint = endpoints.begin()->endpoint();
+  d.acceptor.emplace(d.accept_strand);
+  d.acceptor->open(endpoint.protocol(), ec);
+  if (!ec)
+    d.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    d.acceptor->bind(endpoint, ec);
+  if (!ec)
+    d.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  uint16_t port = 0;
+  if (!ec)
+    port = d.acceptor->local_endpoint(ec).port();
+  if (ec) {
+    d.acceptor.reset();
+    return d.cannot_listen(ec.message());
+  }
+  d.where = settings.address + ":" + std::to_string(port);
+  d.retry.emplace(d.accept_strand);
+  d.work.emplace(d.io.get_executor());
+  asio::post(d.accept_strand, [&d] { d.do_accept(); });
+  auto count = std::max(1, settings.io_threads);
+  for (int i = 0; i < count; ++i)
+    d.threads.emplace_back([&d] { d.run(); });
+  d.started = true;
+  d.state->log->info("listening on {} ({} I/O threads)", d.where, count);
+  return port;
+}
+
+void http_server::begin_drain() {
+  auto& d = *impl_;
+  std::vector<std::shared_ptr<session>> sessions;
+  std::lock_guard<std::mutex> guard{d.lifecycle};
+  if (d.state->draining.exchange(true) || !d.started || d.stopped)
+    return;
+  {
+    std::lock_guard<std::mutex> state_guard{d.state->mutex};
+    for (auto& entry : d.state->sessions)
+      if (auto s = entry.second.lock()) {
+        s->post_drain_locked();
+        sessions.push_back(std::move(s));
+      }
+  }
+  auto closed = std::make_shared<std::promise<void>>();
+  auto done = closed->get_future();
+  asio::post(d.accept_strand, [&d, closed] {
+    beast::error_code ignored;
+    if (d.acceptor)
+      d.acceptor->close(ignored);
+    if (d.retry)
+      d.retry->cancel();
+    closed->set_value();
+  });
+  // The port is closed once this returns, unless called on an I/O thread,
+  // where waiting could block the very thread that closes it.
+  if (!d.on_io_thread())
+    done.wait();
+  d.state->log->info("draining: {} connections open, {} requests in flight",
+                     d.state->open.load(), d.state->in_flight.load());
+}
+
+bool http_server::wait_drained(std::chrono::milliseconds timeout) {
+  auto& state = *impl_->state;
+  std::unique_lock<std::mutex> guard{state.mutex};
+  return state.changed.wait_for(guard, timeout,
+                                [&] { return state.in_flight == 0; });
+}
+
+void http_server::stop() {
+  auto& d = *impl_;
+  std::lock_guard<std::mutex> guard{d.lifecycle};
+  if (d.stopped)
+    return;
+  d.stopped = true;
+  d.state->draining = true;
+  {
+    std::lock_guard<std::mutex> state_guard{d.state->mutex};
+    d.state->alive = false;
+  }
+  if (!d.started)
+    return;
+  d.io.stop();
+  for (auto& thread : d.threads)
+    if (thread.joinable())
+      thread.join();
+  d.threads.clear();
+  // No I/O thread runs from here on: close everything directly.
+  beast::error_code ignored;
+  if (d.acceptor)
+    d.acceptor->close(ignored);
+  d.acceptor.reset();
+  d.retry.reset();
+  std::vector<std::shared_ptr<session>> sessions;
+  {
+    std::unique_lock<std::mutex> state_guard{d.state->mutex};
+    for (auto& entry : d.state->sessions)
+      if (auto s = entry.second.lock()) {
+        s->release_locked();
+        sessions.push_back(std::move(s));
+      }
+    // Sessions being destroyed on other threads release their sockets
+    // themselves; the io_context must outlive that.
+    d.state->changed.wait(state_guard, [&] { return d.state->live_io == 0; });
+  }
+  sessions.clear();
+  d.work.reset();
+  d.state->log->info("stopped listening on {}", d.where);
+}
+
+std::size_t http_server::in_flight() const {
+  return impl_->state->in_flight;
+}
+
+std::size_t http_server::open_connections() const {
+  return impl_->state->open;
+}
+
+} // namespace cdpd::net

@@ -1,0 +1,121 @@
+#include "net/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "net/reason_phrase.hpp"
+#include "storage/errc.hpp"
+
+namespace cdpd::net {
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+template <class Json> std::string dump(const Json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+struct storage_mapping {
+  storage::errc code;
+  int status;
+  const char* slug;
+};
+
+constexpr storage_mapping storage_mappings[] = {
+    {storage::errc::pool_exhausted, 503, "storage-pool-exhausted"},
+    {storage::errc::connection_failed, 503, "storage-connection-failed"},
+    {storage::errc::connection_lost, 503, "storage-connection-lost"},
+    {storage::errc::statement_timeout, 504, "storage-statement-timeout"},
+    {storage::errc::query_failed, 500, "storage-query-failed"},
+    {storage::errc::migration_failed, 500, "storage-migration-failed"},
+    {storage::errc::migration_changed, 500, "storage-migration-changed"},
+    {storage::errc::redis_unavailable, 503, "storage-redis-unavailable"},
+    {storage::errc::redis_error, 500, "storage-redis-error"},
+    {storage::errc::embedded_failed, 500, "storage-embedded-failed"},
+    {storage::errc::closed, 503, "storage-closed"},
+    {storage::errc::invalid_url, 500, "storage-invalid-url"},
+    {storage::errc::migration_invalid, 500, "storage-migration-invalid"},
+};
+
+// What storage::describe returns, without linking storage/: the text
+// storage::make_error stored, else CAF's rendering of the context.
+std::string storage_detail(const caf::error& err, const char* slug) {
+  const auto& context = err.context();
+  if (context.match_elements<std::string>())
+    return context.get_as<std::string>(0);
+  if (context.empty())
+    return slug;
+  return caf::to_string(context);
+}
+
+http_response storage_problem(const caf::error& err) {
+  for (const auto& mapping : storage_mappings) {
+    if (static_cast<uint8_t>(mapping.code) != err.code())
+      continue;
+    auto response = problem(mapping.status, storage_detail(err, mapping.slug),
+                            mapping.slug);
+    if (mapping.code == storage::errc::pool_exhausted)
+      response.headers.emplace_back("Retry-After", "1");
+    return response;
+  }
+  return problem(500, "storage error: " + caf::to_string(err), "storage-error");
+}
+
+bool is_problem(const http_response& response) {
+  return response.content_type.compare(0, problem_content_type.size(),
+                                       problem_content_type) == 0;
+}
+
+} // namespace
+
+http_response problem(int status, std::string detail, std::string type_slug,
+                      std::string title) {
+  ordered_json body;
+  body["type"] = type_slug.empty()
+                     ? std::string{"about:blank"}
+                     : std::string{problem_type_prefix} + type_slug;
+  body["title"] =
+      title.empty() ? std::string{reason_phrase(status)} : std::move(title);
+  body["status"] = status;
+  body["detail"] = std::move(detail);
+  http_response response;
+  response.status = status;
+  response.content_type = std::string{problem_content_type};
+  response.body = dump(body);
+  return response;
+}
+
+http_response problem_from_error(const caf::error& err) {
+  if (!err)
+    return problem(500, "internal error without an error code",
+                   "internal-error");
+  if (err.category() == caf::atom("storage"))
+    return storage_problem(err);
+  if (err == caf::sec::request_timeout)
+    return problem(504, "an internal request timed out", "request-timeout");
+  if (err == caf::sec::request_receiver_down)
+    return problem(503, "an internal service is not running",
+                   "service-unavailable");
+  return problem(500, "internal error: " + caf::to_string(err),
+                 "internal-error");
+}
+
+http_response json_response(int status, const nlohmann::json& body) {
+  http_response response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = dump(body);
+  return response;
+}
+
+void stamp_request_id(http_response& response, std::string_view request_id) {
+  if (!is_problem(response))
+    return;
+  auto body = ordered_json::parse(response.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || body.contains("request_id"))
+    return;
+  body["request_id"] = std::string{request_id};
+  response.body = dump(body);
+}
+
+} // namespace cdpd::net

@@ -1,0 +1,74 @@
+#include "net/uri.hpp"
+
+namespace cdpd::net {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+} // namespace
+
+target_parts split_target(std::string_view target) {
+  if (auto hash = target.find('#'); hash != std::string_view::npos)
+    target = target.substr(0, hash);
+  auto question = target.find('?');
+  if (question == std::string_view::npos)
+    return {target, {}};
+  return {target.substr(0, question), target.substr(question + 1)};
+}
+
+std::optional<std::string> percent_decode(std::string_view text,
+                                          bool plus_as_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size())
+        return std::nullopt;
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0)
+        return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_as_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>>
+parse_query(std::string_view query) {
+  std::map<std::string, std::string> result;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{}
+                                          : query.substr(amp + 1);
+    if (pair.empty())
+      continue;
+    auto eq = pair.find('=');
+    auto name = percent_decode(pair.substr(0, eq), true);
+    auto value = eq == std::string_view::npos
+                     ? std::optional<std::string>{std::string{}}
+                     : percent_decode(pair.substr(eq + 1), true);
+    if (!name || !value)
+      return std::nullopt;
+    result.emplace(std::move(*name), std::move(*value));
+  }
+  return result;
+}
+
+} // namespace cdpd::net

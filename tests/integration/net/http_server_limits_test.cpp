@@ -1,0 +1,124 @@
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/net/http_server_fixture.hpp"
+#include "tests/support/http_client.hpp"
+
+namespace cdpd::test {
+namespace {
+
+using nlohmann::json;
+
+using http_server_limits = http_server_fixture;
+
+void expect_limit_problem(const http_reply& reply, int status,
+                          const std::string& slug, const std::string& detail) {
+  EXPECT_EQ(reply.status, status);
+  EXPECT_EQ(reply.header("content-type"), "application/problem+json");
+  EXPECT_EQ(reply.header("connection"), "close");
+  EXPECT_FALSE(reply.header("x-request-id").empty());
+  auto body = json::parse(reply.body);
+  EXPECT_EQ(body["type"], "urn:cdpd:problem:" + slug);
+  EXPECT_EQ(body["status"], status);
+  EXPECT_EQ(body["detail"], detail);
+  EXPECT_EQ(body["request_id"], reply.header("x-request-id"));
+}
+
+TEST_F(http_server_limits, body_over_content_length_limit_is_413) {
+  start();
+  raw_connection connection{port};
+  ASSERT_TRUE(connection.send(format_request(
+      "POST", "/echo", std::string(5000, 'x'), {{"X-Request-ID", "big-1"}})));
+  auto reply = connection.read_reply(10s);
+  ASSERT_TRUE(reply);
+  expect_limit_problem(*reply, 413, "body-too-large",
+                       "request body exceeds 1024 bytes (http.max-body-bytes)");
+  EXPECT_EQ(reply->header("x-request-id"), "big-1");
+  EXPECT_TRUE(connection.closed_by_peer(10s));
+}
+
+TEST_F(http_server_limits, chunked_body_over_the_limit_is_413) {
+  start();
+  raw_connection connection{port};
+  std::string chunk(600, 'y');
+  ASSERT_TRUE(connection.send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "258\r\n" +
+      chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n"));
+  auto reply = connection.read_reply(10s);
+  ASSERT_TRUE(reply);
+  expect_limit_problem(*reply, 413, "body-too-large",
+                       "request body exceeds 1024 bytes (http.max-body-bytes)");
+}
+
+TEST_F(http_server_limits, oversized_header_is_431) {
+  start();
+  raw_connection connection{port};
+  ASSERT_TRUE(connection.send(
+      format_request("GET", "/ping", {}, {{"X-Big", std::string(8000, 'h')}})));
+  auto reply = connection.read_reply(10s);
+  ASSERT_TRUE(reply);
+  expect_limit_problem(
+      *reply, 431, "header-too-large",
+      "request header exceeds 4096 bytes (http.max-header-bytes)");
+  EXPECT_TRUE(connection.closed_by_peer(10s));
+}
+
+TEST_F(http_server_limits, stalled_request_is_408) {
+  auto settings = test_settings();
+  settings.read_timeout = 300ms;
+  start(settings);
+  raw_connection connection{port};
+  ASSERT_TRUE(connection.send("GET /ping HTTP/1.1\r\nHost: x\r\n"));
+  auto reply = connection.read_reply(10s);
+  ASSERT_TRUE(reply);
+  expect_limit_problem(*reply, 408, "read-timeout",
+                       "request not received within 300 ms "
+                       "(http.read-timeout)");
+  EXPECT_TRUE(connection.closed_by_peer(10s));
+}
+
+TEST_F(http_server_limits, idle_connection_is_closed_silently) {
+  auto settings = test_settings();
+  settings.read_timeout = 300ms;
+  start(settings);
+  raw_connection connection{port};
+  ASSERT_TRUE(connection.send(format_request("GET", "/ping")));
+  ASSERT_TRUE(connection.read_reply(10s));
+  EXPECT_TRUE(connection.closed_by_peer(10s));
+  EXPECT_EQ(connection.pending_bytes(), 0u);
+  EXPECT_TRUE(eventually([&] { return server->open_connections() == 0; }));
+}
+
+TEST_F(http_server_limits, connections_over_the_limit_get_503) {
+  auto settings = test_settings();
+  settings.max_connections = 2;
+  start(settings);
+  raw_connection first{port};
+  raw_connection second{port};
+  for (auto* connection : {&first, &second}) {
+    ASSERT_TRUE(connection->send(format_request("GET", "/ping")));
+    auto reply = connection->read_reply(10s);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+  }
+  EXPECT_EQ(server->open_connections(), 2u);
+  raw_connection third{port};
+  auto refused = third.read_reply(10s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->header("retry-after"), "1");
+  EXPECT_EQ(refused->header("connection"), "close");
+  EXPECT_EQ(json::parse(refused->body)["detail"],
+            "server already has 2 connections open (http.max-connections)");
+  EXPECT_TRUE(third.closed_by_peer(10s));
+  EXPECT_EQ(server->open_connections(), 2u);
+  first.close();
+  ASSERT_TRUE(eventually([&] { return server->open_connections() == 1; }));
+  EXPECT_EQ(http_call(port, "GET", "/ping").status, 200);
+}
+
+} // namespace
+} // namespace cdpd::test

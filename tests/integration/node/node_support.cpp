@@ -1,0 +1,53 @@
+#include "tests/integration/node/node_support.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+#include <sys/stat.h>
+
+#include "tests/support/test_env.hpp"
+
+namespace cdpd::test {
+
+std::string cdpd_binary() {
+  return binary_dir() + "/apps/cdpd/cdpd";
+}
+
+temp_state_dir::temp_state_dir() {
+  char tmpl[] = "/tmp/cdpd-node-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr)
+    throw std::runtime_error("mkdtemp failed");
+  // mkdtemp makes 0700; the embedded PostgreSQL runs as postgres.
+  ::chmod(tmpl, 0755);
+  path_ = tmpl;
+}
+
+temp_state_dir::~temp_state_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::unique_ptr<child_process> start_cdpd(uint16_t port,
+                                          std::vector<std::string> args,
+                                          std::vector<std::string> env) {
+  std::vector<std::string> argv{cdpd_binary(),
+                                "--http.port=" + std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<child_process>(std::move(argv), std::move(env));
+}
+
+int ready_status(uint16_t port) {
+  try {
+    return http_call(port, "GET", "/health/ready", {}, {},
+                     std::chrono::milliseconds{5000})
+        .status;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+bool wait_ready_status(uint16_t port, int status,
+                       std::chrono::milliseconds timeout) {
+  return wait_until([&] { return ready_status(port) == status; }, timeout);
+}
+
+} // namespace cdpd::test

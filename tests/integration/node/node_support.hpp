@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
+
+/// Running the cdpd daemon from tests.
+namespace cdpd::test {
+
+/// Path of the cdpd binary in the build tree.
+std::string cdpd_binary();
+
+/// A fresh directory under /tmp that the postgres user can reach; removed
+/// (with everything in it) by the destructor.
+class temp_state_dir {
+public:
+  temp_state_dir();
+  ~temp_state_dir();
+  const std::string& path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+/// Starts cdpd with `args` plus `--http.port=<port>`.
+std::unique_ptr<child_process> start_cdpd(uint16_t port,
+                                          std::vector<std::string> args,
+                                          std::vector<std::string> env = {});
+
+/// Status of GET /health/ready, or 0 when nothing answers.
+int ready_status(uint16_t port);
+
+/// Waits until /health/ready answers `status`.
+bool wait_ready_status(uint16_t port, int status,
+                       std::chrono::milliseconds timeout);
+
+} // namespace cdpd::test

@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+
+#include "config/schema.hpp"
+#include "tests/unit/config/load_helpers.hpp"
+#include "tests/unit/config/temp_dir.hpp"
+
+namespace cdpd::config {
+namespace {
+
+using testing::loaded;
+
+/// The keys whose values differ between two settings.
+std::vector<std::string_view> differences(const settings& a,
+                                          const settings& b) {
+  std::vector<std::string_view> out;
+  for (const auto& opt : options())
+    if (opt.get(a) != opt.get(b))
+      out.push_back(opt.key);
+  return out;
+}
+
+/// Settings with every option away from its default.
+settings everything_changed() {
+  return loaded({"--http.address=::1",
+                 "--http.port=18080",
+                 "--http.io-threads=3",
+                 "--http.max-header-bytes=1500",
+                 "--http.max-body-bytes=2GiB",
+                 "--http.max-body-bytes=512MiB",
+                 "--http.read-timeout=1500ms",
+                 "--http.max-connections=77",
+                 "--http.drain-timeout=0",
+                 "--postgres.url=host=db user=cdp",
+                 "--postgres.read-url=postgres://replica:5432/cdp",
+                 "--postgres.pool-size=3",
+                 "--postgres.read-pool-size=4",
+                 "--postgres.acquire-timeout=10ms",
+                 "--postgres.statement-timeout=1h",
+                 "--postgres.connect-timeout=90s",
+                 "--postgres.startup-timeout=2m",
+                 "--postgres.embedded-port=25999",
+                 "--redis.url=redis://cache:6380/2",
+                 "--redis.timeout=250ms",
+                 "--state.dir=/srv/cdpd \"state\" \\ # x",
+                 "--log.level=trace",
+                 "--scheduler.max-threads=7",
+                 "--middleman.heartbeat-interval=2s",
+                 "--middleman.connection-timeout=10m"})
+      .values;
+}
+
+TEST(Dump, DefaultLines) {
+  auto text = dump(settings{});
+  for (auto line :
+       {"[http]\n", "address = \"127.0.0.1\"  # address, non-empty\n",
+        "port = 8000  # port, 0..65535\n",
+        "max-header-bytes = 16KiB  # bytes, 1KiB..1MiB\n",
+        "read-timeout = 30s  # duration, 100ms..10m\n", "[postgres]\n",
+        "url = \"\"  # URL, empty, a postgresql://",
+        "statement-timeout = 30s  # duration, 0s..1h\n", "[state]\n",
+        "dir = \"\"  # path\n",
+        "level = info  # level, one of trace, debug, info, warn, "
+        "error, off\n",
+        "[middleman]\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  for (const auto& opt : options())
+    EXPECT_NE(text.find("\n" + std::string(opt.name()) + " = "),
+              std::string::npos)
+        << opt.key;
+}
+
+TEST(Dump, RoundTripsThroughTheLoader) {
+  test::temp_dir dir;
+  for (const auto& original : {settings{}, everything_changed()}) {
+    auto file = dir.write("dump.ini", dump(original));
+    auto reloaded = loaded({"--config", file}).values;
+    EXPECT_TRUE(differences(original, reloaded).empty())
+        << "differ: " << differences(original, reloaded).size() << "\n"
+        << dump(original);
+    EXPECT_EQ(dump(reloaded), dump(original));
+  }
+}
+
+TEST(Dump, EveryOptionChangedInRoundTripFixture) {
+  EXPECT_EQ(differences(settings{}, everything_changed()).size(),
+            options().size());
+}
+
+TEST(Dump, MasksSecretsAndReloadsTheMaskedText) {
+  auto s = loaded({"--postgres.url=postgresql://cdp:pg-secret@db/cdp",
+                   "--postgres.read-url=host=r password=ro-secret",
+                   "--redis.url=redis://:redis-secret@cache:6379/0"})
+               .values;
+  auto text = dump(s);
+  for (auto secret : {"pg-secret", "ro-secret", "redis-secret"})
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+  EXPECT_NE(text.find("url = \"postgresql://cdp:***@db/cdp\""),
+            std::string::npos);
+  EXPECT_NE(text.find("read-url = \"host=r password=***\""), std::string::npos);
+  EXPECT_NE(text.find("url = \"redis://:***@cache:6379/0\""),
+            std::string::npos);
+
+  test::temp_dir dir;
+  auto reloaded = loaded({"--config", dir.write("masked.ini", text)}).values;
+  std::vector<std::string_view> secrets{"postgres.url", "postgres.read-url",
+                                        "redis.url"};
+  EXPECT_EQ(differences(s, reloaded), secrets);
+  EXPECT_EQ(reloaded.postgres.url, mask_secret(s.postgres.url));
+  EXPECT_EQ(reloaded.postgres.read_url, mask_secret(s.postgres.read_url));
+  EXPECT_EQ(reloaded.redis.url, mask_secret(s.redis.url));
+}
+
+TEST(Usage, ListsCommandsFlagsAndEveryOption) {
+  auto text = usage();
+  for (auto part : {"Usage: cdpd", "run", "migrate", "--config PATH",
+                    "--dump-config", "-h, --help"})
+    EXPECT_NE(text.find(part), std::string::npos) << part;
+  const settings defaults;
+  for (const auto& opt : options()) {
+    SCOPED_TRACE(std::string(opt.key));
+    EXPECT_NE(text.find("--" + std::string(opt.key) + "="), std::string::npos);
+    EXPECT_NE(text.find(std::string(opt.help)), std::string::npos);
+    EXPECT_NE(
+        text.find("default " + format_value(opt, opt.get(defaults), true)),
+        std::string::npos);
+    EXPECT_NE(text.find(bounds_text(opt)), std::string::npos);
+  }
+  EXPECT_NE(text.find("--http.port=PORT\n"), std::string::npos);
+  EXPECT_NE(text.find("default 8000; 0..65535; env CDPD_HTTP_PORT\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("--http.read-timeout=DURATION\n"), std::string::npos);
+  EXPECT_NE(text.find("default 30s; 100ms..10m; env CDPD_HTTP_READ_TIMEOUT\n"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace cdpd::config
