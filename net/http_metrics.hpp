@@ -45,12 +45,16 @@ public:
   /// Counts a request or connection answered by a limit or a parse error.
   void rejected(rejection reason);
 
-  /// Tracks the open-connections gauge.
+  /// Raises the open-connections gauge.
   void connection_opened();
+
+  /// Lowers the open-connections gauge.
   void connection_closed();
 
-  /// Tracks the requests-in-flight gauge.
+  /// Raises the requests-in-flight gauge.
   void request_started();
+
+  /// Lowers the requests-in-flight gauge.
   void request_finished();
 
   /// The method label: the standard methods as they are, anything else

@@ -110,8 +110,9 @@ struct server_state {
   server_state(const config::http_settings& settings,
                std::shared_ptr<const router> routes,
                prometheus::Registry* registry)
-      : settings(settings), routes(std::move(routes)), metrics(registry),
-        log(http_logger()) {}
+      : settings(settings),
+        routes(routes ? std::move(routes) : std::make_shared<const router>()),
+        metrics(registry), log(http_logger()) {}
 
   const config::http_settings settings;
   const std::shared_ptr<const router> routes;
@@ -410,6 +411,8 @@ private:
   }
 
   void on_refuse() {
+    if (phase_ == phase::closed)
+      return; // drained or stopped before the refusal went out
     current_ = exchange_so_far();
     state_->metrics.rejected(rejection::too_many_connections);
     close_after_write_ = true;

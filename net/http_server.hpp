@@ -28,8 +28,9 @@ class router;
 /// None of these may be called from a request handler.
 class http_server {
 public:
-  /// Prepares a server; nothing is bound before start(). `metrics` may be
-  /// nullptr (no metrics) and must outlive the server.
+  /// Prepares a server; nothing is bound before start(). `routes` nullptr
+  /// answers every request with 404. `metrics` may be nullptr (no metrics)
+  /// and must outlive the server.
   http_server(const config::http_settings& settings,
               std::shared_ptr<const router> routes,
               prometheus::Registry* metrics);

@@ -1,6 +1,9 @@
 #include "storage/pg_pool.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include <pqxx/nontransaction>
 #include <prometheus/counter.h>
@@ -23,6 +26,24 @@ std::string connect_timeout_seconds(millis timeout) {
   // libpq takes whole seconds; round up so a short timeout never means "none".
   auto secs = (timeout.count() + 999) / 1000;
   return std::to_string(std::max<long long>(secs, 1));
+}
+
+/// Whether an idle connection may still be healthy. An idle connection has
+/// nothing to read unless the server sent a FATAL error (terminated backend,
+/// shutdown) or closed it; catching that here spares the caller a failed
+/// call (and libpqxx 6 a leak on its broken-connection path). Over TLS only
+/// a closed socket is recognised; anything else is left to the call.
+bool looks_alive(const pqxx::connection& conn) {
+  int fd = conn.sock();
+  if (fd < 0)
+    return false;
+  char first = 0;
+  auto got = ::recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (got < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+  // 0: the server closed the socket; 'E': an ErrorResponse while idle is
+  // always FATAL. Notices and notifications leave the connection usable.
+  return got == 1 && first != 'E';
 }
 
 } // namespace
@@ -168,12 +189,24 @@ caf::error pg_pool::acquire(connection_ptr& out) {
     }
   }
   ++leased_;
-  if (!idle_.empty()) {
-    out = std::move(idle_.back());
+  std::vector<connection_ptr> dead;
+  while (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
     idle_.pop_back();
-    publish_locked();
-    return {};
+    if (looks_alive(*conn)) {
+      out = std::move(conn);
+      publish_locked();
+      lock.unlock();
+      return {};
+    }
+    --open_;
+    ++to_replace_;
+    dead.push_back(std::move(conn));
   }
+  if (!dead.empty())
+    spdlog::warn("pg pool {}: the server closed {} idle connection(s); they "
+                 "reopen on demand",
+                 options_.name, dead.size());
   publish_locked();
   lock.unlock();
   // Connect outside the lock: it may take up to connect_timeout.

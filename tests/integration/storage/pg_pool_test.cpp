@@ -13,6 +13,13 @@
 #include "tests/support/pg_test_db.hpp"
 #include "tests/support/test_env.hpp"
 
+// libpqxx 6.4 leaks one PGresult (about 2 KB) each time a connection breaks
+// in the middle of a query. Builds with CDPD_SANITIZE=ON tell LeakSanitizer
+// to ignore it; other builds never call this.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libpqxx\n";
+}
+
 namespace cdpd::storage {
 namespace {
 
@@ -153,6 +160,48 @@ TEST(PgPoolIntegration, NonIdempotentWorkReportsTheLossOnce) {
         << describe(first.error());
   }
   EXPECT_EQ(calls, 1) << "non-idempotent work must never be retried";
+  auto next = pool.run(select_one);
+  ASSERT_TRUE(next) << describe(next.error());
+}
+
+/// Work whose first run kills its own backend, as a server restart would
+/// in the middle of a call.
+struct dies_once {
+  int* calls;
+  int operator()(pqxx::connection& conn) const {
+    if (++*calls == 1) {
+      pqxx::work tx{conn};
+      tx.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    }
+    return select_one(conn);
+  }
+};
+
+TEST(PgPoolIntegration, LostConnectionRetriesIdempotentWorkOnce) {
+  test::pg_test_db db;
+  prometheus::Registry registry;
+  pg_pool pool{options_for(db), &registry};
+  int calls = 0;
+  auto result = pool.run(dies_once{&calls}, true);
+  ASSERT_TRUE(result) << describe(result.error());
+  EXPECT_EQ(*result, 1);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(metric_value(registry, "cdpd_pg_pool_reconnects_total",
+                         {{"pool", "write"}}),
+            1);
+  EXPECT_EQ(pool.snapshot().open, 1);
+}
+
+TEST(PgPoolIntegration, LostConnectionFailsNonIdempotentWork) {
+  test::pg_test_db db;
+  pg_pool pool{options_for(db), nullptr};
+  int calls = 0;
+  auto result = pool.run(dies_once{&calls});
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(result.error() == errc::connection_lost)
+      << describe(result.error());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(pool.snapshot().open, 0) << "the broken connection is discarded";
   auto next = pool.run(select_one);
   ASSERT_TRUE(next) << describe(next.error());
 }
