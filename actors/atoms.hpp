@@ -29,4 +29,28 @@ using expire_atom = caf::atom_constant<caf::atom("expire")>;
 /// Internal: restart a child after its backoff.
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 
+/// Inspection: a supervisor replies with its actor_node tree, a child
+/// proxy with its proxy_snapshot.
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
+
+/// Operator action on a child's circuit breaker:
+/// `(breaker_atom, reset_atom)` or `(breaker_atom, force_open_atom)`.
+using breaker_atom = caf::atom_constant<caf::atom("breaker")>;
+using reset_atom = caf::atom_constant<caf::atom("reset")>;
+using force_open_atom = caf::atom_constant<caf::atom("forceopen")>;
+
+/// Prefix of a call that may be retried: `(idempotent_atom, xs...)` sent to
+/// a child's registry name is `(xs...)` under the child's retry policy.
+using idempotent_atom = caf::atom_constant<caf::atom("idempotent")>;
+
+/// Internal: supervisor -> child proxy, the child's incarnation changed.
+using child_up_atom = caf::atom_constant<caf::atom("childup")>;
+using child_down_atom = caf::atom_constant<caf::atom("childdown")>;
+
+/// Internal: a breaker's reset timeout ran out.
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
+
+/// Internal: try a call again after its retry backoff.
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
 } // namespace cdpd::actors

@@ -35,15 +35,22 @@ read_command_line(std::span<const option> table,
         out.cmd = command::run;
       else if (arg == "migrate")
         out.cmd = command::migrate;
+      else if (arg == "seed")
+        out.cmd = command::seed;
       else
         return load_error{quote(arg) +
-                          ": unknown command (expected run or migrate)"};
+                          ": unknown command (expected run, migrate or seed)"};
       command_word = arg;
       continue;
     }
     auto body = arg.substr(2);
     auto eq = body.find('=');
-    auto flag = body.substr(0, eq);
+    std::string flag_text{body.substr(0, eq)};
+    // `cdpd seed --customers N` reads better than --seed.customers.
+    if (flag_text == "customers" || flag_text == "orders" ||
+        flag_text == "products" || flag_text == "force")
+      flag_text = "seed." + flag_text;
+    std::string_view flag = flag_text;
     std::optional<std::string> inline_value;
     if (eq != std::string_view::npos)
       inline_value = std::string(body.substr(eq + 1));

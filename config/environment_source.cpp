@@ -11,7 +11,7 @@ constexpr std::string_view prefix = "CDPD_";
 std::string upper_env(std::string_view text) {
   std::string out;
   for (char c : text)
-    out += c == '-'
+    out += c == '-' || c == '.'
                ? '_'
                : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;

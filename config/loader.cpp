@@ -28,8 +28,37 @@ std::optional<load_error> apply_source(const std::vector<assignment>& list,
   return std::nullopt;
 }
 
+/// `supervision.NAME.later` must be at least `supervision.NAME.earlier`.
+std::optional<load_error> at_least(const std::string& section,
+                                   const char* later, millis later_value,
+                                   const char* earlier, millis earlier_value) {
+  if (later_value >= earlier_value)
+    return std::nullopt;
+  return load_error{section + "." + later + ": " +
+                    format_duration(later_value.count()) +
+                    " must be at least " + section + "." + earlier + " (" +
+                    format_duration(earlier_value.count()) + ")"};
+}
+
+/// The ordering rules inside one [supervision.NAME] policy.
+std::optional<load_error> check_policy(const std::string& name,
+                                       const policy_settings& p) {
+  auto section = "supervision." + name;
+  if (auto err = at_least(section, "backoff-max", p.backoff_max, "backoff-min",
+                          p.backoff_min))
+    return err;
+  if (auto err = at_least(section, "max-reset-timeout", p.max_reset_timeout,
+                          "reset-timeout", p.reset_timeout))
+    return err;
+  return at_least(section, "retry-deadline", p.retry_deadline,
+                  "retry-per-try-timeout", p.retry_per_try_timeout);
+}
+
 /// Rules between options, checked once every source is applied.
 std::optional<load_error> cross_check(const settings& s) {
+  for (const char* name : {"default", "storage", "connector", "edge"})
+    if (auto err = check_policy(name, policy_named(s.supervision, name)))
+      return err;
   const auto& mm = s.middleman;
   if (mm.heartbeat_interval.count() > 0 && mm.connection_timeout.count() > 0 &&
       mm.connection_timeout <= mm.heartbeat_interval)

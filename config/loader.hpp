@@ -13,7 +13,7 @@
 namespace cdpd::config {
 
 /// What the process was asked to do.
-enum class command { run, migrate };
+enum class command { run, migrate, seed };
 
 /// The parsed command line together with the effective settings.
 struct invocation {

@@ -47,6 +47,22 @@ template <auto Section, auto Member> constexpr option bind(option opt) {
   return opt;
 }
 
+template <auto Policy, auto Member> value get_policy(const settings& s) {
+  return to_value((s.supervision.*Policy).*Member);
+}
+
+template <auto Policy, auto Member>
+void set_policy(settings& s, const value& v) {
+  assign((s.supervision.*Policy).*Member, v);
+}
+
+/// Completes an option with the accessors of supervision.Policy.Member.
+template <auto Policy, auto Member> constexpr option bind_policy(option opt) {
+  opt.get = &get_policy<Policy, Member>;
+  opt.set = &set_policy<Policy, Member>;
+  return opt;
+}
+
 constexpr std::int64_t kib = 1024;
 constexpr std::int64_t second = 1000;
 constexpr std::int64_t minute = 60 * second;
@@ -55,11 +71,169 @@ constexpr std::int64_t hour = 60 * minute;
 constexpr std::array<std::string_view, 6> log_levels{"trace", "debug", "info",
                                                      "warn",  "error", "off"};
 
+constexpr std::array<std::string_view, 3> strategies{
+    "one_for_one", "one_for_all", "rest_for_one"};
+
+constexpr std::array<std::string_view, 4> policy_names{"default", "storage",
+                                                       "connector", "edge"};
+
 constexpr std::string_view postgres_rule =
     "empty, a postgresql:// or postgres:// URL, or a key=value conninfo";
 
 using s = settings;
 using vk = value_kind;
+using ps = policy_settings;
+using sv = supervision_settings;
+
+// The keys of one [supervision.NAME] section; every named policy has the
+// same set, so the block is written once. String literal concatenation
+// needs the preprocessor.
+#define CDPD_POLICY_OPTIONS(NAME, MEMBER)                                      \
+  bind_policy<&sv::MEMBER, &ps::strategy>(                                     \
+      {.key = "supervision." NAME ".strategy",                                 \
+       .kind = vk::choice,                                                     \
+       .unit = "strategy",                                                     \
+       .choices = strategies,                                                  \
+       .help = "Which children restart when one fails."}),                     \
+      bind_policy<&sv::MEMBER, &ps::intensity>(                                \
+          {.key = "supervision." NAME ".intensity",                            \
+           .kind = vk::integer,                                                \
+           .unit = "restarts",                                                 \
+           .min = 0,                                                           \
+           .max = 10'000,                                                      \
+           .help = "Restarts allowed within the period before the supervisor " \
+                   "gives up and escalates."}),                                \
+      bind_policy<&sv::MEMBER, &ps::period>(                                   \
+          {.key = "supervision." NAME ".period",                               \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 1,                                                           \
+           .max = hour,                                                        \
+           .help = "Window in which restarts count against the intensity."}),  \
+      bind_policy<&sv::MEMBER, &ps::backoff_min>(                              \
+          {.key = "supervision." NAME ".backoff-min",                          \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 0,                                                           \
+           .max = hour,                                                        \
+           .help = "Delay before the first restart of a failed child."}),      \
+      bind_policy<&sv::MEMBER, &ps::backoff_max>(                              \
+          {.key = "supervision." NAME ".backoff-max",                          \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 0,                                                           \
+           .max = hour,                                                        \
+           .help = "Longest restart delay; at least backoff-min."}),           \
+      bind_policy<&sv::MEMBER, &ps::backoff_factor>(                           \
+          {.key = "supervision." NAME ".backoff-factor",                       \
+           .kind = vk::integer,                                                \
+           .unit = "percent",                                                  \
+           .min = 100,                                                         \
+           .max = 1000,                                                        \
+           .help = "Growth of the restart delay per restart (200 = x2)."}),    \
+      bind_policy<&sv::MEMBER, &ps::backoff_jitter>(                           \
+          {.key = "supervision." NAME ".backoff-jitter",                       \
+           .kind = vk::integer,                                                \
+           .unit = "percent",                                                  \
+           .min = 0,                                                           \
+           .max = 100,                                                         \
+           .help = "Random extra on each restart delay, up to this share."}),  \
+      bind_policy<&sv::MEMBER, &ps::backoff_reset_after>(                      \
+          {.key = "supervision." NAME ".backoff-reset-after",                  \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 0,                                                           \
+           .max = hour,                                                        \
+           .help = "A child that ran this long restarts with backoff-min "     \
+                   "again."}),                                                 \
+      bind_policy<&sv::MEMBER, &ps::buffer>(                                   \
+          {.key = "supervision." NAME ".buffer",                               \
+           .kind = vk::integer,                                                \
+           .unit = "messages",                                                 \
+           .min = 0,                                                           \
+           .max = 100'000,                                                     \
+           .help = "Messages held for a child while it restarts; 0 answers "   \
+                   "them with child_unavailable."}),                           \
+      bind_policy<&sv::MEMBER, &ps::breaker>(                                  \
+          {.key = "supervision." NAME ".breaker",                              \
+           .kind = vk::boolean,                                                \
+           .unit = "switch",                                                   \
+           .help = "Put a circuit breaker in front of the child."}),           \
+      bind_policy<&sv::MEMBER, &ps::max_failures>(                             \
+          {.key = "supervision." NAME ".max-failures",                         \
+           .kind = vk::integer,                                                \
+           .unit = "failures",                                                 \
+           .min = 1,                                                           \
+           .max = 10'000,                                                      \
+           .help = "Consecutive failures that open the breaker."}),            \
+      bind_policy<&sv::MEMBER, &ps::call_timeout>(                             \
+          {.key = "supervision." NAME ".call-timeout",                         \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 1,                                                           \
+           .max = hour,                                                        \
+           .help = "A call through the breaker slower than this is a "         \
+                   "failure."}),                                               \
+      bind_policy<&sv::MEMBER, &ps::reset_timeout>(                            \
+          {.key = "supervision." NAME ".reset-timeout",                        \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 1,                                                           \
+           .max = hour,                                                        \
+           .help = "How long an open breaker fails fast before probing."}),    \
+      bind_policy<&sv::MEMBER, &ps::half_open_calls>(                          \
+          {.key = "supervision." NAME ".half-open-calls",                      \
+           .kind = vk::integer,                                                \
+           .unit = "calls",                                                    \
+           .min = 1,                                                           \
+           .max = 1000,                                                        \
+           .help = "Probe calls that must succeed to close the breaker."}),    \
+      bind_policy<&sv::MEMBER, &ps::reset_factor>(                             \
+          {.key = "supervision." NAME ".reset-factor",                         \
+           .kind = vk::integer,                                                \
+           .unit = "percent",                                                  \
+           .min = 100,                                                         \
+           .max = 1000,                                                        \
+           .help = "Growth of the reset timeout after a failed probe (200 = "  \
+                   "x2)."}),                                                   \
+      bind_policy<&sv::MEMBER, &ps::max_reset_timeout>(                        \
+          {.key = "supervision." NAME ".max-reset-timeout",                    \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 1,                                                           \
+           .max = 24 * hour,                                                   \
+           .help = "Longest reset timeout; at least reset-timeout."}),         \
+      bind_policy<&sv::MEMBER, &ps::retry_attempts>(                           \
+          {.key = "supervision." NAME ".retry-attempts",                       \
+           .kind = vk::integer,                                                \
+           .unit = "attempts",                                                 \
+           .min = 1,                                                           \
+           .max = 100,                                                         \
+           .help = "Tries of an idempotent call, the first included; 1 "       \
+                   "never retries."}),                                         \
+      bind_policy<&sv::MEMBER, &ps::retry_per_try_timeout>(                    \
+          {.key = "supervision." NAME ".retry-per-try-timeout",                \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 1,                                                           \
+           .max = hour,                                                        \
+           .help = "Timeout of each try of an idempotent call."}),             \
+      bind_policy<&sv::MEMBER, &ps::retry_deadline>(                           \
+          {.key = "supervision." NAME ".retry-deadline",                       \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 1,                                                           \
+           .max = hour,                                                        \
+           .help = "Overall time an idempotent call may take, retries "        \
+                   "included; at least retry-per-try-timeout."}),              \
+      bind_policy<&sv::MEMBER, &ps::retry_backoff>(                            \
+          {.key = "supervision." NAME ".retry-backoff",                        \
+           .kind = vk::duration,                                               \
+           .unit = "duration",                                                 \
+           .min = 0,                                                           \
+           .max = minute,                                                      \
+           .help = "Pause before the first retry; doubles for each further "   \
+                   "one."})
 
 constexpr option table[] = {
     bind<&s::http, &http_settings::address>(
@@ -118,6 +292,12 @@ constexpr option table[] = {
          .max = 10 * minute,
          .help =
              "On shutdown, how long in-flight requests may take to finish."}),
+    bind<&s::http, &http_settings::policy>(
+        {.key = "http.policy",
+         .kind = vk::choice,
+         .unit = "policy",
+         .choices = policy_names,
+         .help = "Supervision policy of the HTTP gateway."}),
 
     bind<&s::postgres, &postgres_settings::url>(
         {.key = "postgres.url",
@@ -185,6 +365,12 @@ constexpr option table[] = {
          .min = 0,
          .max = 32767,
          .help = "Port of the embedded PostgreSQL; 0 picks a free one."}),
+    bind<&s::postgres, &postgres_settings::policy>(
+        {.key = "postgres.policy",
+         .kind = vk::choice,
+         .unit = "policy",
+         .choices = policy_names,
+         .help = "Supervision policy of the pg-write and pg-read actors."}),
 
     bind<&s::redis, &redis_settings::url>(
         {.key = "redis.url",
@@ -200,6 +386,12 @@ constexpr option table[] = {
          .min = 10,
          .max = minute,
          .help = "Connect and command timeout for Redis."}),
+    bind<&s::redis, &redis_settings::policy>(
+        {.key = "redis.policy",
+         .kind = vk::choice,
+         .unit = "policy",
+         .choices = policy_names,
+         .help = "Supervision policy of the Redis actor."}),
 
     bind<&s::state, &state_settings::dir>(
         {.key = "state.dir",
@@ -237,7 +429,48 @@ constexpr option table[] = {
          .max = 10 * minute,
          .help = "A silent node connection is closed after this; 0 never "
                  "closes it. Must exceed middleman.heartbeat-interval."}),
+
+    CDPD_POLICY_OPTIONS("default", default_policy),
+    CDPD_POLICY_OPTIONS("storage", storage),
+    CDPD_POLICY_OPTIONS("connector", connector),
+    CDPD_POLICY_OPTIONS("edge", edge),
+
+    bind<&s::admin, &admin_settings::enabled>(
+        {.key = "admin.enabled",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Serve the /admin inspection endpoints (no authentication "
+                 "yet: enable only on a trusted network)."}),
+
+    bind<&s::seed, &seed_settings::customers>(
+        {.key = "seed.customers",
+         .kind = vk::integer,
+         .unit = "customers",
+         .min = 1,
+         .max = 50'000'000,
+         .help = "cdpd seed: customers to generate (also --customers)."}),
+    bind<&s::seed, &seed_settings::orders>(
+        {.key = "seed.orders",
+         .kind = vk::integer,
+         .unit = "orders",
+         .min = 0,
+         .max = 200'000'000,
+         .help = "cdpd seed: orders to generate (also --orders)."}),
+    bind<&s::seed, &seed_settings::products>(
+        {.key = "seed.products",
+         .kind = vk::integer,
+         .unit = "products",
+         .min = 1,
+         .max = 100'000,
+         .help = "cdpd seed: products to generate (also --products)."}),
+    bind<&s::seed, &seed_settings::force>(
+        {.key = "seed.force",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "cdpd seed: replace existing customer data (also --force)."}),
 };
+
+#undef CDPD_POLICY_OPTIONS
 
 /// The value as the error message shows it: secrets masked.
 std::string shown(const option& opt, std::string_view text) {

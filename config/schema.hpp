@@ -54,11 +54,11 @@ struct option {
   getter get = nullptr;
   setter set = nullptr;
 
-  /// The part before the dot (`http`).
-  std::string_view section() const { return key.substr(0, key.find('.')); }
+  /// The part before the last dot (`http`, `supervision.connector`).
+  std::string_view section() const { return key.substr(0, key.rfind('.')); }
 
-  /// The part after the dot (`port`).
-  std::string_view name() const { return key.substr(key.find('.') + 1); }
+  /// The part after the last dot (`port`, `max-failures`).
+  std::string_view name() const { return key.substr(key.rfind('.') + 1); }
 };
 
 /// Every option cdpd knows, grouped by section in a fixed order.

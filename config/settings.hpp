@@ -20,6 +20,7 @@ struct http_settings {
   millis read_timeout{30'000};
   int max_connections = 1024;
   millis drain_timeout{10'000};
+  std::string policy = "edge"; ///< supervision policy of the HTTP gateway
 };
 
 struct postgres_settings {
@@ -32,11 +33,13 @@ struct postgres_settings {
   millis connect_timeout{5'000};
   millis startup_timeout{15'000}; ///< how long start-up waits for PostgreSQL
   uint16_t embedded_port = 0;     ///< 0: pick a free port below 32768
+  std::string policy = "storage"; ///< supervision policy of pg-write/pg-read
 };
 
 struct redis_settings {
   std::string url; ///< empty: Redis is not used
   millis timeout{1'000};
+  std::string policy = "connector"; ///< supervision policy of the Redis actor
 };
 
 struct state_settings {
@@ -57,6 +60,78 @@ struct middleman_settings {
   millis connection_timeout{5'000};
 };
 
+/// One named supervision policy ([supervision.<name>]): how a supervisor
+/// restarts its children and how callers reach a child (buffering, circuit
+/// breaker, retries). Factors and jitter are percentages (200 = x2).
+struct policy_settings {
+  std::string strategy =
+      "one_for_one"; ///< one_for_one|one_for_all|rest_for_one
+  int intensity = 5; ///< restarts allowed per period
+  millis period{10'000};
+  millis backoff_min{100};
+  millis backoff_max{10'000};
+  int backoff_factor = 200; ///< percent
+  int backoff_jitter = 20;  ///< percent
+  millis backoff_reset_after{30'000};
+  int buffer = 0; ///< messages held while a child backs off; 0 rejects them
+  bool breaker = false;
+  int max_failures = 5;
+  millis call_timeout{5'000};
+  millis reset_timeout{5'000};
+  int half_open_calls = 1;
+  int reset_factor = 200; ///< percent
+  millis max_reset_timeout{60'000};
+  int retry_attempts = 1; ///< 1: no retries
+  millis retry_per_try_timeout{1'000};
+  millis retry_deadline{3'000};
+  millis retry_backoff{50};
+};
+
+/// The fixed set of named policies; child kinds pick one by name.
+struct supervision_settings {
+  policy_settings default_policy;
+  policy_settings storage = [] {
+    policy_settings p;
+    p.buffer = 256;
+    p.call_timeout = millis{60'000};
+    return p;
+  }();
+  policy_settings connector = [] {
+    policy_settings p;
+    p.breaker = true;
+    p.call_timeout = millis{2'000};
+    p.retry_attempts = 3;
+    return p;
+  }();
+  policy_settings edge;
+};
+
+/// The policy called `name` ("default", "storage", "connector", "edge");
+/// the default policy for any other name (the schema allows only these).
+inline const policy_settings& policy_named(const supervision_settings& s,
+                                           const std::string& name) {
+  if (name == "storage")
+    return s.storage;
+  if (name == "connector")
+    return s.connector;
+  if (name == "edge")
+    return s.edge;
+  return s.default_policy;
+}
+
+/// Operator endpoints under /admin.
+struct admin_settings {
+  bool enabled = false; ///< off until authentication exists
+};
+
+/// `cdpd seed`: how much demo data to generate.
+struct seed_settings {
+  int64_t customers = 100;
+  int64_t orders = 200;
+  int64_t products = 50;
+  bool force = false; ///< replace existing data
+};
+
 struct settings {
   http_settings http;
   postgres_settings postgres;
@@ -65,6 +140,9 @@ struct settings {
   log_settings log;
   scheduler_settings scheduler;
   middleman_settings middleman;
+  supervision_settings supervision;
+  admin_settings admin;
+  seed_settings seed;
 };
 
 } // namespace cdpd::config

@@ -9,12 +9,15 @@ namespace cdpd::config {
 namespace {
 
 constexpr std::string_view header =
-    R"(Usage: cdpd [run | migrate] [--config PATH] [--SECTION.KEY=VALUE ...]
+    R"(Usage: cdpd [run | migrate | seed] [--config PATH] [--SECTION.KEY=VALUE ...]
             [--dump-config] [-h | --help]
 
 Commands:
   run              start the node (the default)
   migrate          apply the database migrations, then exit
+  seed             fill an empty database with demo data, then exit
+                   (--customers N --orders M --products P; --force replaces
+                   existing data)
 
 Flags:
   --config PATH    read this config file (INI format; or set CDPD_CONFIG)

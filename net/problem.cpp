@@ -1,7 +1,10 @@
 #include "net/problem.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "actors/supervision/errc.hpp"
 #include "net/reason_phrase.hpp"
 #include "storage/errc.hpp"
 
@@ -35,6 +38,8 @@ constexpr storage_mapping storage_mappings[] = {
     {storage::errc::closed, 503, "storage-closed"},
     {storage::errc::invalid_url, 500, "storage-invalid-url"},
     {storage::errc::migration_invalid, 500, "storage-migration-invalid"},
+    {storage::errc::not_empty, 409, "storage-not-empty"},
+    {storage::errc::invalid_argument, 400, "storage-invalid-argument"},
 };
 
 // What storage::describe returns, without linking storage/: the text
@@ -59,6 +64,37 @@ http_response storage_problem(const caf::error& err) {
     return response;
   }
   return problem(500, "storage error: " + caf::to_string(err), "storage-error");
+}
+
+// Supervision errors: a breaker that fails fast or a child that restarts
+// both mean "try again later"; Retry-After says when.
+http_response actors_problem(const caf::error& err) {
+  const auto& context = err.context();
+  std::string detail = context.match_element<std::string>(0)
+                           ? context.get_as<std::string>(0)
+                           : caf::to_string(err);
+  int64_t retry_after_ms = context.match_elements<std::string, int64_t>()
+                               ? context.get_as<int64_t>(1)
+                               : 0;
+  auto seconds =
+      std::to_string(std::max<int64_t>(1, (retry_after_ms + 999) / 1000));
+  switch (static_cast<actors::errc>(err.code())) {
+  case actors::errc::circuit_open: {
+    auto response = problem(503, detail, "circuit-open");
+    response.headers.emplace_back("Retry-After", seconds);
+    return response;
+  }
+  case actors::errc::child_unavailable: {
+    auto response = problem(503, detail, "service-restarting");
+    response.headers.emplace_back("Retry-After", seconds);
+    return response;
+  }
+  case actors::errc::no_breaker:
+    return problem(404, detail, "no-breaker");
+  case actors::errc::escalated:
+    break;
+  }
+  return problem(500, "internal error: " + detail, "internal-error");
 }
 
 bool is_problem(const http_response& response) {
@@ -91,6 +127,8 @@ http_response problem_from_error(const caf::error& err) {
                    "internal-error");
   if (err.category() == caf::atom("storage"))
     return storage_problem(err);
+  if (err.category() == caf::atom("actors"))
+    return actors_problem(err);
   if (err == caf::sec::request_timeout)
     return problem(504, "an internal request timed out", "request-timeout");
   if (err == caf::sec::request_receiver_down)

@@ -29,7 +29,10 @@ http_response problem(int status, std::string detail,
 /// Maps an error to a problem response: storage errors that mean "try again"
 /// (pool exhausted, connection failed or lost, Redis unavailable, pool
 /// closed) become 503 (pool exhausted adds Retry-After: 1), a statement
-/// timeout 504, other storage errors 500; caf::sec::request_timeout becomes
+/// timeout 504, other storage errors 500; actors::errc::circuit_open and
+/// child_unavailable become 503 with Retry-After (seconds until the
+/// breaker's next probe, at least 1), no_breaker 404, escalated 500;
+/// caf::sec::request_timeout becomes
 /// 504, caf::sec::request_receiver_down 503, anything else 500.
 http_response problem_from_error(const caf::error& err);
 

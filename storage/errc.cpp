@@ -33,6 +33,10 @@ const char* to_string(errc code) {
     return "invalid_url";
   case errc::migration_invalid:
     return "migration_invalid";
+  case errc::not_empty:
+    return "not_empty";
+  case errc::invalid_argument:
+    return "invalid_argument";
   }
   return "unknown";
 }

@@ -26,6 +26,8 @@ enum class errc : uint8_t {
   closed,             ///< the pool is shutting down
   invalid_url,        ///< a connection URL could not be parsed
   migration_invalid,  ///< a migration set or file name breaks the rules
+  not_empty,          ///< the database already holds data (seeding refused)
+  invalid_argument,   ///< a caller passed options that cannot be honoured
 };
 
 /// Name of a code, for logs and problem bodies ("pool_exhausted").

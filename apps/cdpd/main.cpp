@@ -3,6 +3,7 @@
 
 #include "apps/cdpd/json_log.hpp"
 #include "apps/cdpd/node.hpp"
+#include "apps/cdpd/seed_command.hpp"
 #include "config/loader.hpp"
 
 extern char** environ;
@@ -28,5 +29,7 @@ int main(int argc, char** argv) {
   cdpd::app::setup_json_logging(inv.values.log.level);
   if (inv.cmd == cdpd::config::command::migrate)
     return cdpd::app::run_migrate(inv.values);
+  if (inv.cmd == cdpd::config::command::seed)
+    return cdpd::app::run_seed(inv.values);
   return cdpd::app::run_node(inv.values);
 }

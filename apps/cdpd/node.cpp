@@ -14,12 +14,16 @@
 #include "actors/atoms.hpp"
 #include "actors/storage/db_actor.hpp"
 #include "actors/storage/redis_actor.hpp"
-#include "actors/supervision/root_supervisor.hpp"
+#include "actors/supervision/errc.hpp"
+#include "actors/supervision/policy_from_settings.hpp"
+#include "actors/supervision/supervisor.hpp"
 #include "apps/cdpd/database_bootstrap.hpp"
 #include "config/loader.hpp"
+#include "net/api/api_routes.hpp"
 #include "net/gateway_actor.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
+#include "net/routes/admin_routes.hpp"
 #include "net/routes/system_routes.hpp"
 #include "storage/errc.hpp"
 #include "storage/node_registry.hpp"
@@ -45,6 +49,7 @@ caf::timespan to_timespan(config::millis ms) {
 }
 
 void configure_caf(caf::actor_system_config& cfg, const config::settings& s) {
+  actors::add_error_renderer(cfg);
   if (s.scheduler.max_threads > 0)
     cfg.set("scheduler.max-threads",
             static_cast<size_t>(s.scheduler.max_threads));
@@ -174,6 +179,9 @@ int run_node(const config::settings& s) {
     if (redis)
       ready.checks.push_back({"redis", "redis"});
     net::add_system_routes(*routes, sys, metrics, ready);
+    net::add_api_routes(*routes, sys);
+    if (s.admin.enabled)
+      net::add_admin_routes(*routes, sys, {});
 
     // Bind before anything is spawned, so a busy port is one clear line.
     auto server =
@@ -185,7 +193,10 @@ int run_node(const config::settings& s) {
     }
     register_this_node(sys, *write_pool, s, *port);
 
-    std::vector<actors::child_spec> children;
+    auto supervision = std::make_shared<actors::supervision_metrics>(*metrics);
+    auto policy = [&](const std::string& name) {
+      return actors::policy_from_settings(s.supervision, name);
+    };
     auto db_options = [&](std::string name, int workers) {
       actors::db_actor_options o;
       o.name = std::move(name);
@@ -193,43 +204,75 @@ int run_node(const config::settings& s) {
       o.queue_timeout = s.postgres.acquire_timeout;
       return o;
     };
-    children.push_back(
-        {"pg-write",
-         [=](caf::actor_system& sys) {
-           return actors::spawn_db_actor(
-               sys, write_pool, db_options("pg-write", s.postgres.pool_size));
-         },
-         actors::restart_kind::permanent,
-         s.postgres.statement_timeout + std::chrono::seconds{1}});
-    children.push_back(
-        {"pg-read",
-         [=](caf::actor_system& sys) {
-           return actors::spawn_db_actor(
-               sys, read_pool,
-               db_options("pg-read", s.postgres.read_pool_size));
-         },
-         actors::restart_kind::permanent,
-         s.postgres.statement_timeout + std::chrono::seconds{1}});
-    if (redis)
-      children.push_back({"redis",
-                          [=](caf::actor_system& sys) {
-                            return actors::spawn_redis_actor(sys, *redis,
-                                                             s.redis.timeout);
-                          },
-                          actors::restart_kind::permanent,
-                          s.redis.timeout + std::chrono::seconds{1}});
-    children.push_back({"gateway",
-                        [=](caf::actor_system& sys) {
-                          return net::spawn_gateway(sys, server,
-                                                    s.http.drain_timeout);
-                        },
-                        actors::restart_kind::permanent,
-                        s.http.drain_timeout + std::chrono::seconds{1}});
+    auto db_stop = s.postgres.statement_timeout + std::chrono::seconds{1};
 
-    actors::root_options root_opts;
-    root_opts.on_give_up = [](const std::string&) { gave_up = true; };
-    auto root =
-        actors::spawn_root_supervisor(sys, std::move(children), root_opts);
+    // The storage subtree: both pools' dispatchers and the Redis client.
+    actors::supervisor_spec storage;
+    storage.name = "storage";
+    storage.policy = policy("storage");
+    storage.metrics = supervision;
+    actors::child_spec pg_write;
+    pg_write.name = "pg-write";
+    pg_write.kind = "pg-dispatcher";
+    pg_write.start = [=](caf::actor_system& sys) {
+      return actors::spawn_db_actor(
+          sys, write_pool, db_options("pg-write", s.postgres.pool_size));
+    };
+    pg_write.shutdown_timeout = db_stop;
+    pg_write.policy = policy(s.postgres.policy);
+    storage.children.push_back(pg_write);
+    actors::child_spec pg_read = pg_write;
+    pg_read.name = "pg-read";
+    pg_read.start = [=](caf::actor_system& sys) {
+      return actors::spawn_db_actor(
+          sys, read_pool, db_options("pg-read", s.postgres.read_pool_size));
+    };
+    storage.children.push_back(pg_read);
+    auto storage_stop = 2 * db_stop + std::chrono::seconds{1};
+    if (redis) {
+      actors::child_spec redis_child;
+      redis_child.name = "redis";
+      redis_child.kind = "redis";
+      redis_child.start = [=](caf::actor_system& sys) {
+        return actors::spawn_redis_actor(sys, *redis, s.redis.timeout);
+      };
+      redis_child.shutdown_timeout = s.redis.timeout + std::chrono::seconds{1};
+      redis_child.policy = policy(s.redis.policy);
+      // A half-open breaker pings Redis by itself, so it closes again
+      // without waiting for traffic.
+      redis_child.probe = caf::make_message(actors::check_atom::value);
+      storage.children.push_back(redis_child);
+      storage_stop += redis_child.shutdown_timeout;
+    }
+
+    // The edge subtree: the HTTP gateway.
+    actors::supervisor_spec edge;
+    edge.name = "edge";
+    edge.policy = policy("edge");
+    edge.metrics = supervision;
+    actors::child_spec gateway;
+    gateway.name = "gateway";
+    gateway.kind = "http-gateway";
+    gateway.start = [=](caf::actor_system& sys) {
+      return net::spawn_gateway(sys, server, s.http.drain_timeout);
+    };
+    gateway.shutdown_timeout = s.http.drain_timeout + std::chrono::seconds{1};
+    gateway.policy = policy(s.http.policy);
+    edge.children.push_back(gateway);
+    auto edge_stop = gateway.shutdown_timeout + std::chrono::seconds{1};
+
+    actors::supervisor_spec root_spec;
+    root_spec.name = "root";
+    root_spec.policy = policy("default");
+    root_spec.metrics = supervision;
+    root_spec.on_give_up = [](const std::string&) { gave_up = true; };
+    root_spec.children.push_back(
+        actors::supervisor_child(std::move(storage), storage_stop));
+    root_spec.children.push_back(
+        actors::supervisor_child(std::move(edge), edge_stop));
+    auto root = actors::spawn_supervisor(sys, std::move(root_spec));
+    sys.registry().put(caf::atom("root"),
+                       caf::actor_cast<caf::strong_actor_ptr>(root));
     spdlog::info("cdpd {} ready on http://{}:{}", version, s.http.address,
                  *port);
 
@@ -263,6 +306,7 @@ int run_node(const config::settings& s) {
                    if (err != caf::sec::request_receiver_down)
                      spdlog::warn("actor tree stop: {}", sys.render(err));
                  });
+    sys.registry().erase(caf::atom("root"));
     self->send_exit(root, caf::exit_reason::kill);
     write_pool->close();
     read_pool->close();

@@ -19,34 +19,67 @@ std::vector<std::string_view> differences(const settings& a,
   return out;
 }
 
+/// Flags that move every key of [supervision.NAME] away from its default.
+std::vector<std::string> policy_changed(const std::string& name) {
+  auto key = "--supervision." + name + ".";
+  return {key + "strategy=rest_for_one",
+          key + "intensity=9",
+          key + "period=7s",
+          key + "backoff-min=20ms",
+          key + "backoff-max=3s",
+          key + "backoff-factor=150",
+          key + "backoff-jitter=5",
+          key + "backoff-reset-after=1m",
+          key + "buffer=17",
+          key + "breaker=" + (name == "connector" ? "false" : "true"),
+          key + "max-failures=4",
+          key + "call-timeout=750ms",
+          key + "reset-timeout=2s",
+          key + "half-open-calls=3",
+          key + "reset-factor=300",
+          key + "max-reset-timeout=90s",
+          key + "retry-attempts=4",
+          key + "retry-per-try-timeout=400ms",
+          key + "retry-deadline=9s",
+          key + "retry-backoff=25ms"};
+}
+
 /// Settings with every option away from its default.
 settings everything_changed() {
-  return loaded({"--http.address=::1",
-                 "--http.port=18080",
-                 "--http.io-threads=3",
-                 "--http.max-header-bytes=1500",
-                 "--http.max-body-bytes=2GiB",
-                 "--http.max-body-bytes=512MiB",
-                 "--http.read-timeout=1500ms",
-                 "--http.max-connections=77",
-                 "--http.drain-timeout=0",
-                 "--postgres.url=host=db user=cdp",
-                 "--postgres.read-url=postgres://replica:5432/cdp",
-                 "--postgres.pool-size=3",
-                 "--postgres.read-pool-size=4",
-                 "--postgres.acquire-timeout=10ms",
-                 "--postgres.statement-timeout=1h",
-                 "--postgres.connect-timeout=90s",
-                 "--postgres.startup-timeout=2m",
-                 "--postgres.embedded-port=25999",
-                 "--redis.url=redis://cache:6380/2",
-                 "--redis.timeout=250ms",
-                 "--state.dir=/srv/cdpd \"state\" \\ # x",
-                 "--log.level=trace",
-                 "--scheduler.max-threads=7",
-                 "--middleman.heartbeat-interval=2s",
-                 "--middleman.connection-timeout=10m"})
-      .values;
+  std::vector<std::string> args{
+      "--http.address=::1",
+      "--http.port=18080",
+      "--http.io-threads=3",
+      "--http.max-header-bytes=1500",
+      "--http.max-body-bytes=2GiB",
+      "--http.max-body-bytes=512MiB",
+      "--http.read-timeout=1500ms",
+      "--http.max-connections=77",
+      "--http.drain-timeout=0",
+      "--postgres.url=host=db user=cdp",
+      "--postgres.read-url=postgres://replica:5432/cdp",
+      "--postgres.pool-size=3",
+      "--postgres.read-pool-size=4",
+      "--postgres.acquire-timeout=10ms",
+      "--postgres.statement-timeout=1h",
+      "--postgres.connect-timeout=90s",
+      "--postgres.startup-timeout=2m",
+      "--postgres.embedded-port=25999",
+      "--redis.url=redis://cache:6380/2",
+      "--redis.timeout=250ms",
+      "--state.dir=/srv/cdpd \"state\" \\ # x",
+      "--log.level=trace",
+      "--scheduler.max-threads=7",
+      "--middleman.heartbeat-interval=2s",
+      "--middleman.connection-timeout=10m",
+      "--http.policy=connector",
+      "--postgres.policy=edge",
+      "--redis.policy=default",
+      "--admin.enabled"};
+  for (auto name : {"default", "storage", "connector", "edge"})
+    for (auto& flag : policy_changed(name))
+      args.push_back(flag);
+  return loaded(args).values;
 }
 
 TEST(Dump, DefaultLines) {

@@ -48,12 +48,22 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 24u);
+  EXPECT_EQ(keys.size(), 28u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
-  std::vector<std::string_view> expected{
-      "http", "postgres", "redis", "state", "log", "scheduler", "middleman"};
+  std::vector<std::string_view> expected{"http",
+                                         "postgres",
+                                         "redis",
+                                         "state",
+                                         "log",
+                                         "scheduler",
+                                         "middleman",
+                                         "supervision.default",
+                                         "supervision.storage",
+                                         "supervision.connector",
+                                         "supervision.edge",
+                                         "admin"};
   EXPECT_EQ(sections(), expected);
 }
 

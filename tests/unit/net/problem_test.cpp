@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "actors/supervision/errc.hpp"
 #include "storage/errc.hpp"
 
 namespace cdpd::net {
@@ -172,6 +173,33 @@ TEST(problem_from_error, receiver_down_is_503) {
       problem_from_error(caf::make_error(caf::sec::request_receiver_down));
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(header_of(response, "Retry-After"), "");
+}
+
+TEST(problem_from_error, circuit_open_is_503_with_seconds_to_the_probe) {
+  auto response = problem_from_error(actors::make_error(
+      actors::errc::circuit_open, "circuit breaker of redis is open", 2300));
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(header_of(response, "Retry-After"), "3");
+  EXPECT_EQ(body_of(response)["type"], "urn:cdpd:problem:circuit-open");
+  EXPECT_EQ(body_of(response)["detail"], "circuit breaker of redis is open");
+  auto due = problem_from_error(
+      actors::make_error(actors::errc::circuit_open, "open", 0));
+  EXPECT_EQ(header_of(due, "Retry-After"), "1") << "never 0";
+}
+
+TEST(problem_from_error, child_unavailable_is_503_and_no_breaker_404) {
+  auto restarting = problem_from_error(
+      actors::make_error(actors::errc::child_unavailable, "redis restarting"));
+  EXPECT_EQ(restarting.status, 503);
+  EXPECT_EQ(header_of(restarting, "Retry-After"), "1");
+  EXPECT_EQ(problem_from_error(
+                actors::make_error(actors::errc::no_breaker, "no breaker"))
+                .status,
+            404);
+  EXPECT_EQ(
+      problem_from_error(actors::make_error(actors::errc::escalated, "gave up"))
+          .status,
+      500);
 }
 
 TEST(problem_from_error, anything_else_is_500) {

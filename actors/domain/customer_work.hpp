@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+#include "actors/storage/db_actor.hpp"
+#include "storage/repositories/customer_repository.hpp"
+
+/// Work for the db actor on customers. Each reply is the value named below;
+/// failures are domain errors (errc::not_found "User not found",
+/// errc::rejected "Email already exists") or storage errors.
+namespace cdpd::actors::domain {
+
+/// Replies storage::page<storage::customer_record>.
+db_work list_customers(storage::customer_query query);
+
+/// Replies storage::customer_record.
+db_work get_customer(std::string id);
+
+/// Replies the new storage::customer_record.
+db_work create_customer(storage::customer_fields fields);
+
+/// Replies the changed storage::customer_record.
+db_work update_customer(std::string id, storage::customer_fields fields);
+
+/// Replies true.
+db_work delete_customer(std::string id);
+
+} // namespace cdpd::actors::domain

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include "net/router.hpp"
+
+namespace cdpd::net {
+
+/// Adds the prototype-compatible REST API (eca2-api-contract.md) for users,
+/// products, orders, segments, flows and their steps, campaigns and metrics.
+/// Handlers send their work to the actors registered as "pg-write" and
+/// "pg-read"; while those are missing the routes answer 503. `sys` must outlive
+/// the router.
+void add_api_routes(router& routes, caf::actor_system& sys);
+
+} // namespace cdpd::net

@@ -1,0 +1,151 @@
+#include <nlohmann/json.hpp>
+
+#include "actors/domain/campaign_work.hpp"
+#include "net/api/datetime_text.hpp"
+#include "net/api/db_call.hpp"
+#include "net/api/json_codecs.hpp"
+#include "net/api/resource_routes.hpp"
+#include "net/api/validation.hpp"
+
+namespace cdpd::net::api {
+
+namespace {
+
+using nlohmann::json;
+namespace domain = actors::domain;
+
+/// A date field as the prototype stores it: present and non-empty values
+/// are parsed (unparsable ones become null), "" and null clear it.
+storage::nullable_update
+date_update(const field<std::string>& f,
+            std::optional<std::string> (*parse)(std::string_view)) {
+  if (!f.present)
+    return std::nullopt;
+  if (!f.value || f.value->empty())
+    return std::optional<std::string>{};
+  return parse(*f.value);
+}
+
+storage::nullable_update text_update(const field<std::string>& f) {
+  if (!f.present)
+    return std::nullopt;
+  return f.value;
+}
+
+/// Reads CampaignCreate (`create`) or CampaignUpdate.
+std::optional<storage::campaign_fields>
+read_campaign(const std::string& body, bool create, issues& found) {
+  auto obj = parse_object(body, found);
+  if (!obj)
+    return std::nullopt;
+  const json loc = json::array({"body"});
+  storage::campaign_fields out;
+  auto segment = read_string(*obj, "segment_id", loc, found);
+  auto flow = read_string(*obj, "flow_id", loc, found);
+  auto name = read_string(*obj, "name", loc, found);
+  auto description = read_string(*obj, "description", loc, found);
+  auto status = read_string(*obj, "status", loc, found);
+  auto start_time = read_string(*obj, "start_time", loc, found);
+  auto start_date = read_string(*obj, "start_date", loc, found);
+  auto time_of_day = read_string(*obj, "start_time_of_day", loc, found);
+  if (create) {
+    require(segment, loc, "segment_id", found);
+    require(name, loc, "name", found);
+    if (status.is_null())
+      require(status, loc, "status", found);
+    out.segment_id = segment.value;
+    out.status = status.value.value_or("draft");
+  } else {
+    out.status = status.value;
+  }
+  out.flow_id = text_update(flow);
+  out.name = name.value;
+  out.description = text_update(description);
+  out.start_time = date_update(start_time, parse_campaign_start_time);
+  out.start_date = date_update(start_date, parse_campaign_start_date);
+  out.start_time_of_day = text_update(time_of_day);
+  if (!found.empty())
+    return std::nullopt;
+  return out;
+}
+
+http_response campaign_response(storage::campaign_record& c) {
+  return json_response(200, to_json(c));
+}
+
+} // namespace
+
+void add_campaign_routes(router& routes, caf::actor_system& sys) {
+  routes.add("GET", "/api/campaigns/", [&sys](http_request, responder reply) {
+    call_db<std::vector<storage::campaign_record>>(
+        sys, db_role::read, domain::list_campaigns(), std::move(reply),
+        [](std::vector<storage::campaign_record>& campaigns) {
+          json list = json::array();
+          for (const auto& c : campaigns)
+            list.push_back(to_json(c));
+          return json_response(200, list);
+        });
+  });
+  routes.add(
+      "GET", "/api/campaigns/{id}", [&sys](http_request req, responder reply) {
+        call_db<storage::campaign_record>(
+            sys, db_role::read, domain::get_campaign(req.params.at("id")),
+            std::move(reply), campaign_response);
+      });
+  routes.add("GET", "/api/campaigns/{id}/flow",
+             [&sys](http_request req, responder reply) {
+               call_db<storage::flow_record>(
+                   sys, db_role::read,
+                   domain::get_campaign_flow(req.params.at("id")),
+                   std::move(reply), [](storage::flow_record& f) {
+                     return json_response(200, to_json(f));
+                   });
+             });
+  routes.add(
+      "POST", "/api/campaigns/", [&sys](http_request req, responder reply) {
+        issues found;
+        auto fields = read_campaign(req.body, true, found);
+        if (!fields)
+          return reply(found.response());
+        call_db<storage::campaign_record>(sys, db_role::write,
+                                          domain::create_campaign(*fields),
+                                          std::move(reply), campaign_response);
+      });
+  routes.add("PUT", "/api/campaigns/{id}",
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto fields = read_campaign(req.body, false, found);
+               if (!fields)
+                 return reply(found.response());
+               call_db<storage::campaign_record>(
+                   sys, db_role::write,
+                   domain::update_campaign(req.params.at("id"), *fields),
+                   std::move(reply), campaign_response);
+             });
+  routes.add("PUT", "/api/campaigns/{id}/status",
+             [&sys](http_request req, responder reply) {
+               auto status = query_string(req, "status");
+               if (!status) {
+                 issues found;
+                 found.add(json::array({"query", "status"}), "field required",
+                           "value_error.missing");
+                 return reply(found.response());
+               }
+               call_db<storage::campaign_record>(
+                   sys, db_role::write,
+                   domain::set_campaign_status(req.params.at("id"), *status),
+                   std::move(reply), campaign_response);
+             });
+  routes.add("DELETE", "/api/campaigns/{id}",
+             [&sys](http_request req, responder reply) {
+               call_db<bool>(
+                   sys, db_role::write,
+                   domain::delete_campaign(req.params.at("id")),
+                   std::move(reply), [](bool&) {
+                     return json_response(
+                         200, {{"message", "Campaign deleted successfully"}});
+                   });
+             });
+}
+
+} // namespace cdpd::net::api

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/domain/replies.hpp"
+#include "actors/storage/db_actor.hpp"
+#include "net/http_message.hpp"
+#include "net/problem.hpp"
+
+/// How an API handler runs one piece of domain work: a short-lived actor
+/// sends it to the db actor and turns the reply into the response, so no
+/// I/O thread ever blocks.
+namespace cdpd::net::api {
+
+/// Which db actor runs the work.
+enum class db_role {
+  write, ///< "pg-write": anything that changes data
+  read,  ///< "pg-read": pure reads (a replica when configured)
+};
+
+/// Longest wait for the db actor's reply. The db actor bounds its own queue
+/// wait and PostgreSQL the statement, so this only catches a lost reply.
+inline constexpr std::chrono::seconds db_reply_timeout{60};
+
+/// The response for a failed call: domain errors become `{"detail"}`
+/// problems (not_found 404, rejected 400, conflict 409), anything else
+/// goes through problem_from_error (503, 504, 500).
+http_response error_response(const caf::error& err);
+
+/// The registry name of the db actor for a role.
+const char* db_actor_name(db_role role);
+
+/// Runs `work` on the db actor for `role` and answers with `on_reply(T&)`,
+/// which returns an http_response, or with error_response(err) (or
+/// `on_error(err)` when given and it returns a response).
+template <class T, class OnReply>
+void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
+             responder respond, OnReply on_reply) {
+  auto name = db_actor_name(role);
+  auto target = caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(name)));
+  if (!target) {
+    respond(problem(503, std::string{name} + " is not running",
+                    "service-unavailable"));
+    return;
+  }
+  sys.spawn([target, work, respond, on_reply](caf::event_based_actor* self) {
+    self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
+        .then([respond, on_reply](T& value) { respond(on_reply(value)); },
+              [respond](caf::error& err) { respond(error_response(err)); });
+  });
+}
+
+} // namespace cdpd::net::api

@@ -1,0 +1,87 @@
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/domain/errc.hpp"
+#include "actors/domain/metrics_work.hpp"
+#include "net/api/db_call.hpp"
+#include "net/api/json_codecs.hpp"
+#include "net/api/resource_routes.hpp"
+#include "net/api/validation.hpp"
+
+namespace cdpd::net::api {
+
+namespace {
+
+using nlohmann::json;
+namespace domain = actors::domain;
+
+/// The most rows top-products returns.
+constexpr int64_t max_top_products = 1000;
+
+/// Runs a per-entity metrics read; an unknown entity answers 200
+/// {"error": "<X> not found"}, as the prototype does.
+template <class T>
+void entity_metrics(caf::actor_system& sys, actors::db_work work,
+                    responder reply) {
+  auto target = caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(db_actor_name(db_role::read))));
+  if (!target) {
+    reply(problem(503, "pg-read is not running", "service-unavailable"));
+    return;
+  }
+  sys.spawn([target, work, reply](caf::event_based_actor* self) {
+    self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
+        .then([reply](T& m) { reply(json_response(200, to_json(m))); },
+              [reply](caf::error& err) {
+                if (err == domain::errc::not_found)
+                  reply(json_response(200, {{"error", domain::describe(err)}}));
+                else
+                  reply(error_response(err));
+              });
+  });
+}
+
+} // namespace
+
+void add_metrics_routes(router& routes, caf::actor_system& sys) {
+  routes.add("GET", "/api/metrics/dashboard",
+             [&sys](http_request, responder reply) {
+               call_db<storage::dashboard_metrics>(
+                   sys, db_role::read, domain::read_dashboard(),
+                   std::move(reply), [](storage::dashboard_metrics& m) {
+                     return json_response(200, to_json(m));
+                   });
+             });
+  routes.add("GET", "/api/metrics/customers/{id}/metrics",
+             [&sys](http_request req, responder reply) {
+               entity_metrics<storage::customer_metrics>(
+                   sys, domain::read_customer_metrics(req.params.at("id")),
+                   std::move(reply));
+             });
+  routes.add("GET", "/api/metrics/products/{id}/metrics",
+             [&sys](http_request req, responder reply) {
+               entity_metrics<storage::product_metrics>(
+                   sys, domain::read_product_metrics(req.params.at("id")),
+                   std::move(reply));
+             });
+  routes.add("GET", "/api/metrics/top-products",
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto limit = query_int(req, "limit", found).value_or(10);
+               if (!found.empty())
+                 return reply(found.response());
+               limit = std::clamp<int64_t>(limit, 0, max_top_products);
+               call_db<std::vector<storage::product_sales>>(
+                   sys, db_role::read, domain::read_top_products(limit),
+                   std::move(reply),
+                   [](std::vector<storage::product_sales>& rows) {
+                     json list = json::array();
+                     for (const auto& r : rows)
+                       list.push_back(to_json(r));
+                     return json_response(200, list);
+                   });
+             });
+}
+
+} // namespace cdpd::net::api

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include "net/router.hpp"
+
+/// The API's route groups; add_api_routes (api_routes.hpp) adds them all.
+/// Every route is under /api and answers both slash spellings.
+namespace cdpd::net::api {
+
+/// /api/users/...: list (skip, limit, search, cursor), get, create, update,
+/// delete.
+void add_customer_routes(router& routes, caf::actor_system& sys);
+
+/// /api/products/...: list (skip, limit, category, cursor), get, create,
+/// update.
+void add_product_routes(router& routes, caf::actor_system& sys);
+
+/// /api/orders/...: list (user_id, status, from, to, skip, limit, cursor),
+/// get, create.
+void add_order_routes(router& routes, caf::actor_system& sys);
+
+/// /api/segments/...: list (skip, limit, cursor), get, create, update,
+/// delete, and the members: count, users, evaluate.
+void add_segment_routes(router& routes, caf::actor_system& sys);
+
+/// /api/flows/... and their steps.
+void add_flow_routes(router& routes, caf::actor_system& sys);
+
+/// /api/campaigns/... including /status and /flow.
+void add_campaign_routes(router& routes, caf::actor_system& sys);
+
+/// /api/metrics/dashboard, customers/{id}/metrics, products/{id}/metrics,
+/// top-products.
+void add_metrics_routes(router& routes, caf::actor_system& sys);
+
+} // namespace cdpd::net::api

@@ -1,0 +1,49 @@
+#include "storage/repositories/sql_support.hpp"
+
+#include <cctype>
+
+namespace cdpd::storage::internal {
+
+void prepare(pqxx::connection& conn, const char* name, const char* sql) {
+  conn.prepare(name, sql);
+}
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36)
+    return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-'
+             : !std::isxdigit(static_cast<unsigned char>(text[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string iso_timestamp(std::string_view pg_text) {
+  std::string out{pg_text};
+  if (out.size() > 10 && out[10] == ' ')
+    out[10] = 'T';
+  auto dot = out.find('.');
+  if (dot == std::string::npos)
+    return out;
+  auto fraction = out.substr(dot + 1);
+  if (fraction.find_first_not_of('0') == std::string::npos)
+    return out.substr(0, dot);
+  fraction.resize(6, '0');
+  return out.substr(0, dot + 1) + fraction;
+}
+
+std::optional<std::string> optional_text(const pqxx::field& f) {
+  if (f.is_null())
+    return std::nullopt;
+  return f.as<std::string>();
+}
+
+std::optional<std::string> optional_timestamp(const pqxx::field& f) {
+  if (f.is_null())
+    return std::nullopt;
+  return iso_timestamp(f.c_str());
+}
+
+} // namespace cdpd::storage::internal
