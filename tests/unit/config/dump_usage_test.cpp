@@ -75,7 +75,11 @@ settings everything_changed() {
       "--http.policy=connector",
       "--postgres.policy=edge",
       "--redis.policy=default",
-      "--admin.enabled"};
+      "--admin.enabled",
+      "--seed.customers=5000",
+      "--seed.orders=9000",
+      "--seed.products=70",
+      "--seed.force"};
   for (auto name : {"default", "storage", "connector", "edge"})
     for (auto& flag : policy_changed(name))
       args.push_back(flag);

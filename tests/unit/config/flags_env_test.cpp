@@ -25,11 +25,18 @@ TEST(Flags, Commands) {
   EXPECT_EQ(loaded({"migrate"}).cmd, command::migrate);
   EXPECT_EQ(loaded({"--http.port=1", "migrate", "--log.level", "warn"}).cmd,
             command::migrate);
+  auto seed = loaded({"seed", "--customers", "10", "--orders=20", "--force"});
+  EXPECT_EQ(seed.cmd, command::seed);
+  EXPECT_EQ(seed.values.seed.customers, 10);
+  EXPECT_EQ(seed.values.seed.orders, 20);
+  EXPECT_TRUE(seed.values.seed.force);
+  EXPECT_EQ(load_fails({"seed", "--customers", "0"}),
+            "seed.customers: 0 is below the minimum 1 (from --seed.customers)");
 }
 
 TEST(Flags, UnknownOrRepeatedCommand) {
   EXPECT_EQ(load_fails({"serve"}),
-            "\"serve\": unknown command (expected run or migrate)");
+            "\"serve\": unknown command (expected run, migrate or seed)");
   EXPECT_EQ(load_fails({"run", "migrate"}),
             "\"migrate\": only one command may be given (\"run\" came first)");
 }

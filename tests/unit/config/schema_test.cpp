@@ -48,7 +48,7 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 28u + 4u * 20u);
+  EXPECT_EQ(keys.size(), 32u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
@@ -63,7 +63,8 @@ TEST(Schema, SectionsInTableOrder) {
                                          "supervision.storage",
                                          "supervision.connector",
                                          "supervision.edge",
-                                         "admin"};
+                                         "admin",
+                                         "seed"};
   EXPECT_EQ(sections(), expected);
 }
 
