@@ -14,6 +14,13 @@
 
 namespace cdpd::app {
 
+namespace {
+
+/// Pause between start-up attempts to reach PostgreSQL.
+constexpr auto startup_retry_interval = std::chrono::milliseconds{250};
+
+} // namespace
+
 std::string state_directory(const config::settings& s) {
   if (!s.state.dir.empty())
     return s.state.dir;
@@ -39,21 +46,22 @@ caf::expected<database> open_database(const config::settings& s) {
   } else {
     db.write_url = s.postgres.url;
   }
-  db.read_url =
-      s.postgres.read_url.empty() ? db.write_url : s.postgres.read_url;
   return db;
+}
+
+storage::pg_pool_options one_off_pool_options(const config::settings& s,
+                                              const database& db,
+                                              std::string name) {
+  auto options = storage::write_pool_options(s.postgres, db.write_url);
+  options.name = std::move(name);
+  options.size = 1;
+  options.statement_timeout = config::millis{0};
+  return options;
 }
 
 caf::expected<void> wait_and_migrate(const config::settings& s,
                                      const database& db) {
-  storage::pg_pool_options options;
-  options.name = "migrate";
-  options.url = db.write_url;
-  options.size = 1;
-  options.acquire_timeout = s.postgres.acquire_timeout;
-  options.statement_timeout = config::millis{0}; // migrations may be long
-  options.connect_timeout = s.postgres.connect_timeout;
-  storage::pg_pool pool{options, nullptr};
+  storage::pg_pool pool{one_off_pool_options(s, db, "migrate"), nullptr};
   auto deadline = std::chrono::steady_clock::now() + s.postgres.startup_timeout;
   for (int attempt = 1;; ++attempt) {
     auto probe = pool.run(
@@ -71,15 +79,13 @@ caf::expected<void> wait_and_migrate(const config::settings& s,
       spdlog::warn("waiting up to {} ms for PostgreSQL: {}",
                    s.postgres.startup_timeout.count(),
                    storage::describe(probe.error()));
-    std::this_thread::sleep_for(std::chrono::milliseconds{250});
+    std::this_thread::sleep_for(startup_retry_interval);
   }
   auto report = pool.run([](pqxx::connection& c) {
     return storage::migrate(c, storage::embedded_migrations());
   });
-  if (!report)
-    return std::move(report.error());
-  if (!*report)
-    return std::move(report->error());
+  if (auto err = error_of(report))
+    return err;
   auto& applied = (*report)->applied;
   if (applied.empty())
     spdlog::info("schema up to date ({} migrations)",

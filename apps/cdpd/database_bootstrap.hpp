@@ -7,6 +7,7 @@
 
 #include "config/settings.hpp"
 #include "storage/embedded_postgres.hpp"
+#include "storage/pg_pool.hpp"
 
 /// Getting a PostgreSQL that cdpd can use: the configured one, or the
 /// embedded one when `postgres.url` is empty; then the schema migrations.
@@ -15,9 +16,25 @@ namespace cdpd::app {
 struct database {
   /// Set when cdpd runs its own PostgreSQL; stopping it is the owner's job.
   std::unique_ptr<storage::embedded_postgres> embedded;
-  std::string write_url;
-  std::string read_url; ///< the replica, or write_url
+  std::string write_url; ///< postgres.url, or the embedded server's
 };
+
+/// Pool options for one-off work on the primary (migrations, seeding): one
+/// connection and no statement timeout, since that work may take minutes.
+storage::pg_pool_options one_off_pool_options(const config::settings& s,
+                                              const database& db,
+                                              std::string name);
+
+/// The error of a pool call whose work itself returns an expected: the
+/// pool's error, else the work's, else none.
+template <class T>
+caf::error error_of(const caf::expected<caf::expected<T>>& result) {
+  if (!result)
+    return result.error();
+  if (!*result)
+    return result->error();
+  return caf::error{};
+}
 
 /// The state directory: `state.dir`, or /var/lib/cdpd as root, else
 /// ~/.local/state/cdpd.

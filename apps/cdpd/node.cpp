@@ -35,8 +35,9 @@ namespace {
 
 constexpr const char* version = "0.1.0";
 
-/// How long the supervisor may take to stop the whole tree.
-constexpr auto tree_shutdown_timeout = std::chrono::seconds{30};
+/// Slack added to each derived stop bound, so a parent waits a little
+/// longer than the child whose bound it sums up.
+constexpr auto stop_margin = std::chrono::seconds{1};
 
 std::atomic<bool> gave_up{false};
 
@@ -74,19 +75,6 @@ int wait_for_stop() {
   return 0;
 }
 
-storage::pg_pool_options pool_options(const config::settings& s,
-                                      std::string name, std::string url,
-                                      int size) {
-  storage::pg_pool_options o;
-  o.name = std::move(name);
-  o.url = std::move(url);
-  o.size = size;
-  o.acquire_timeout = s.postgres.acquire_timeout;
-  o.statement_timeout = s.postgres.statement_timeout;
-  o.connect_timeout = s.postgres.connect_timeout;
-  return o;
-}
-
 void register_this_node(caf::actor_system& sys, storage::pg_pool& pool,
                         const config::settings& s, uint16_t port) {
   auto node_id = caf::to_string(sys.node());
@@ -94,8 +82,7 @@ void register_this_node(caf::actor_system& sys, storage::pg_pool& pool,
   auto done = pool.run([&](pqxx::connection& c) {
     return storage::register_node(c, node_id, address, version);
   });
-  auto err = !done ? done.error() : (!*done ? done->error() : caf::error{});
-  if (err)
+  if (auto err = error_of(done))
     spdlog::warn("could not record this node in the nodes table: {}",
                  storage::describe(err));
 }
@@ -150,11 +137,9 @@ int run_node(const config::settings& s) {
     return 1;
   }
   auto write_pool = std::make_shared<storage::pg_pool>(
-      pool_options(s, "write", db->write_url, s.postgres.pool_size),
-      metrics.get());
+      storage::write_pool_options(s.postgres, db->write_url), metrics.get());
   auto read_pool = std::make_shared<storage::pg_pool>(
-      pool_options(s, "read", db->read_url, s.postgres.read_pool_size),
-      metrics.get());
+      storage::read_pool_options(s.postgres, db->write_url), metrics.get());
 
   std::optional<storage::redis_endpoint> redis;
   if (!s.redis.url.empty()) {
@@ -204,7 +189,7 @@ int run_node(const config::settings& s) {
       o.queue_timeout = s.postgres.acquire_timeout;
       return o;
     };
-    auto db_stop = s.postgres.statement_timeout + std::chrono::seconds{1};
+    auto db_stop = s.postgres.statement_timeout + stop_margin;
 
     // The storage subtree: both pools' dispatchers and the Redis client.
     actors::supervisor_spec storage;
@@ -228,7 +213,7 @@ int run_node(const config::settings& s) {
           sys, read_pool, db_options("pg-read", s.postgres.read_pool_size));
     };
     storage.children.push_back(pg_read);
-    auto storage_stop = 2 * db_stop + std::chrono::seconds{1};
+    auto storage_stop = 2 * db_stop + stop_margin;
     if (redis) {
       actors::child_spec redis_child;
       redis_child.name = "redis";
@@ -236,7 +221,7 @@ int run_node(const config::settings& s) {
       redis_child.start = [=](caf::actor_system& sys) {
         return actors::spawn_redis_actor(sys, *redis, s.redis.timeout);
       };
-      redis_child.shutdown_timeout = s.redis.timeout + std::chrono::seconds{1};
+      redis_child.shutdown_timeout = s.redis.timeout + stop_margin;
       redis_child.policy = policy(s.redis.policy);
       // A half-open breaker pings Redis by itself, so it closes again
       // without waiting for traffic.
@@ -256,10 +241,12 @@ int run_node(const config::settings& s) {
     gateway.start = [=](caf::actor_system& sys) {
       return net::spawn_gateway(sys, server, s.http.drain_timeout);
     };
-    gateway.shutdown_timeout = s.http.drain_timeout + std::chrono::seconds{1};
+    gateway.shutdown_timeout = s.http.drain_timeout + stop_margin;
     gateway.policy = policy(s.http.policy);
     edge.children.push_back(gateway);
-    auto edge_stop = gateway.shutdown_timeout + std::chrono::seconds{1};
+    auto edge_stop = gateway.shutdown_timeout + stop_margin;
+    // The root stops its subtrees one after the other.
+    auto tree_stop = storage_stop + edge_stop + stop_margin;
 
     actors::supervisor_spec root_spec;
     root_spec.name = "root";
@@ -289,7 +276,7 @@ int run_node(const config::settings& s) {
     caf::scoped_actor self{sys};
     if (auto gw = sys.registry().get(caf::atom("gateway"))) {
       self->request(caf::actor_cast<caf::actor>(gw),
-                    s.http.drain_timeout + std::chrono::seconds{2},
+                    s.http.drain_timeout + 2 * stop_margin,
                     actors::drain_atom::value)
           .receive(
               [](bool clean) {
@@ -300,7 +287,7 @@ int run_node(const config::settings& s) {
               });
     }
     server->stop();
-    self->request(root, tree_shutdown_timeout, actors::shutdown_atom::value)
+    self->request(root, tree_stop, actors::shutdown_atom::value)
         .receive([] { spdlog::info("actor tree stopped"); },
                  [&](caf::error& err) {
                    if (err != caf::sec::request_receiver_down)

@@ -21,13 +21,7 @@ int run_seed(const config::settings& s) {
                   storage::describe(migrated.error()));
     return 1;
   }
-  storage::pg_pool_options options;
-  options.name = "seed";
-  options.url = db->write_url;
-  options.size = 1;
-  options.statement_timeout = config::millis{0}; // a large seed takes minutes
-  options.connect_timeout = s.postgres.connect_timeout;
-  storage::pg_pool pool{options, nullptr};
+  storage::pg_pool pool{one_off_pool_options(s, *db, "seed"), nullptr};
   storage::seed::seed_options wanted;
   wanted.customers = s.seed.customers;
   wanted.orders = s.seed.orders;

@@ -36,11 +36,10 @@ http_response error_response(const caf::error& err);
 const char* db_actor_name(db_role role);
 
 /// Runs `work` on the db actor for `role` and answers with `on_reply(T&)`,
-/// which returns an http_response, or with error_response(err) (or
-/// `on_error(err)` when given and it returns a response).
-template <class T, class OnReply>
+/// or with `on_error(err)`; both return an http_response.
+template <class T, class OnReply, class OnError>
 void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
-             responder respond, OnReply on_reply) {
+             responder respond, OnReply on_reply, OnError on_error) {
   auto name = db_actor_name(role);
   auto target = caf::actor_cast<caf::actor>(
       sys.registry().get(caf::atom_from_string(name)));
@@ -49,11 +48,21 @@ void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
                     "service-unavailable"));
     return;
   }
-  sys.spawn([target, work, respond, on_reply](caf::event_based_actor* self) {
+  sys.spawn([target, work, respond, on_reply,
+             on_error](caf::event_based_actor* self) {
     self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
         .then([respond, on_reply](T& value) { respond(on_reply(value)); },
-              [respond](caf::error& err) { respond(error_response(err)); });
+              [respond, on_error](caf::error& err) { respond(on_error(err)); });
   });
+}
+
+/// call_db with the usual error mapping, error_response(err).
+template <class T, class OnReply>
+void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
+             responder respond, OnReply on_reply) {
+  call_db<T>(sys, role, std::move(work), std::move(respond),
+             std::move(on_reply),
+             [](const caf::error& err) { return error_response(err); });
 }
 
 } // namespace cdpd::net::api

@@ -24,22 +24,14 @@ constexpr int64_t max_top_products = 1000;
 template <class T>
 void entity_metrics(caf::actor_system& sys, actors::db_work work,
                     responder reply) {
-  auto target = caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(db_actor_name(db_role::read))));
-  if (!target) {
-    reply(problem(503, "pg-read is not running", "service-unavailable"));
-    return;
-  }
-  sys.spawn([target, work, reply](caf::event_based_actor* self) {
-    self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
-        .then([reply](T& m) { reply(json_response(200, to_json(m))); },
-              [reply](caf::error& err) {
-                if (err == domain::errc::not_found)
-                  reply(json_response(200, {{"error", domain::describe(err)}}));
-                else
-                  reply(error_response(err));
-              });
-  });
+  call_db<T>(
+      sys, db_role::read, std::move(work), std::move(reply),
+      [](T& m) { return json_response(200, to_json(m)); },
+      [](const caf::error& err) {
+        if (err == domain::errc::not_found)
+          return json_response(200, {{"error", domain::describe(err)}});
+        return error_response(err);
+      });
 }
 
 } // namespace

@@ -15,22 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<cdpd::storage::embedded_postgres>
-start_postgres(const std::string& dir) {
-  cdpd::storage::embedded_postgres_options options;
-  options.state_dir = dir;
-  auto pg = cdpd::storage::embedded_postgres::start(options);
-  if (!pg)
-    return nullptr;
-  return std::move(*pg);
-}
-
-std::unique_ptr<child_process> start_redis(uint16_t port) {
-  return std::make_unique<child_process>(std::vector<std::string>{
-      "/usr/bin/redis-server", "--port", std::to_string(port), "--bind",
-      "127.0.0.1", "--save", "", "--appendonly", "no"});
-}
-
 nlohmann::json get_json(uint16_t port, const std::string& target) {
   auto reply = http_call(port, "GET", target);
   auto body = nlohmann::json::parse(reply.body, nullptr, false);

@@ -15,23 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<cdpd::storage::embedded_postgres>
-start_postgres(const std::string& dir, uint16_t port) {
-  cdpd::storage::embedded_postgres_options options;
-  options.state_dir = dir;
-  options.port = port;
-  auto pg = cdpd::storage::embedded_postgres::start(options);
-  if (!pg)
-    return nullptr;
-  return std::move(*pg);
-}
-
-std::unique_ptr<child_process> start_redis(uint16_t port) {
-  return std::make_unique<child_process>(std::vector<std::string>{
-      "/usr/bin/redis-server", "--port", std::to_string(port), "--bind",
-      "127.0.0.1", "--save", "", "--appendonly", "no"});
-}
-
 nlohmann::json ready_body(uint16_t port) {
   return nlohmann::json::parse(http_call(port, "GET", "/health/ready").body);
 }
@@ -66,7 +49,7 @@ TEST(NodeReadiness, FollowsPostgresDownAndUp) {
 
 TEST(NodeReadiness, FollowsRedisDownAndUp) {
   temp_state_dir pg_dir;
-  auto pg = start_postgres(pg_dir.path(), 0);
+  auto pg = start_postgres(pg_dir.path());
   ASSERT_NE(pg, nullptr);
   auto redis_port = free_port();
   auto redis = start_redis(redis_port);

@@ -35,6 +35,23 @@ std::unique_ptr<child_process> start_cdpd(uint16_t port,
   return std::make_unique<child_process>(std::move(argv), std::move(env));
 }
 
+std::unique_ptr<storage::embedded_postgres>
+start_postgres(const std::string& dir, uint16_t port) {
+  storage::embedded_postgres_options options;
+  options.state_dir = dir;
+  options.port = port;
+  auto pg = storage::embedded_postgres::start(options);
+  if (!pg)
+    return nullptr;
+  return std::move(*pg);
+}
+
+std::unique_ptr<child_process> start_redis(uint16_t port) {
+  return std::make_unique<child_process>(std::vector<std::string>{
+      "/usr/bin/redis-server", "--port", std::to_string(port), "--bind",
+      "127.0.0.1", "--save", "", "--appendonly", "no"});
+}
+
 int ready_status(uint16_t port) {
   try {
     return http_call(port, "GET", "/health/ready", {}, {},

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/embedded_postgres.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -33,6 +34,14 @@ std::unique_ptr<child_process> start_cdpd(uint16_t port,
 
 /// Status of GET /health/ready, or 0 when nothing answers.
 int ready_status(uint16_t port);
+
+/// A private PostgreSQL with its data under `dir` (port 0: any free one),
+/// or null when it cannot start.
+std::unique_ptr<storage::embedded_postgres>
+start_postgres(const std::string& dir, uint16_t port = 0);
+
+/// A private redis-server on 127.0.0.1:`port`, without persistence.
+std::unique_ptr<child_process> start_redis(uint16_t port);
 
 /// Waits until /health/ready answers `status`.
 bool wait_ready_status(uint16_t port, int status,
