@@ -59,6 +59,9 @@ std::optional<load_error> cross_check(const settings& s) {
   for (const char* name : {"default", "storage", "connector", "edge"})
     if (auto err = check_policy(name, policy_named(s.supervision, name)))
       return err;
+  if (!s.auth.jwt_secret.empty() && !s.auth.jwt_secret_file.empty())
+    return load_error{"auth.jwt-secret-file: set either auth.jwt-secret or "
+                      "auth.jwt-secret-file, not both"};
   const auto& mm = s.middleman;
   if (mm.heartbeat_interval.count() > 0 && mm.connection_timeout.count() > 0 &&
       mm.connection_timeout <= mm.heartbeat_interval)

@@ -80,6 +80,34 @@ constexpr std::array<std::string_view, 4> policy_names{"default", "storage",
 constexpr std::string_view postgres_rule =
     "empty, a postgresql:// or postgres:// URL, or a key=value conninfo";
 
+constexpr std::array<std::string_view, 4> anonymous_roles{"none", "viewer",
+                                                          "manager", "admin"};
+
+// HS256 is only as strong as its key; RFC 7518 3.2 asks for at least the
+// hash size (32 bytes).
+constexpr std::size_t min_jwt_secret_bytes = 32;
+constexpr std::size_t min_bootstrap_password_chars = 12;
+
+std::string check_jwt_secret(std::string_view text) {
+  if (text.empty() || text.size() >= min_jwt_secret_bytes)
+    return {};
+  return "is shorter than 32 bytes; make a key with `openssl rand -hex 32`";
+}
+
+std::string check_bootstrap_password(std::string_view text) {
+  if (text.empty() || text.size() >= min_bootstrap_password_chars)
+    return {};
+  return "is shorter than 12 characters; leave it empty to have one "
+         "generated";
+}
+
+std::string check_email(std::string_view text) {
+  auto at = text.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == text.size())
+    return "is not an email address (name@host)";
+  return {};
+}
+
 using s = settings;
 using vk = value_kind;
 using ps = policy_settings;
@@ -298,20 +326,34 @@ constexpr option table[] = {
          .unit = "policy",
          .choices = policy_names,
          .help = "Supervision policy of the HTTP gateway."}),
+    bind<&s::http, &http_settings::static_dir>(
+        {.key = "http.static-dir",
+         .unit = "path",
+         .help = "Folder of a built single-page app, served for GET requests "
+                 "that no API route takes (index.html for client routes); "
+                 "empty serves none."}),
+    bind<&s::http, &http_settings::max_import_bytes>(
+        {.key = "http.max-import-bytes",
+         .kind = vk::size,
+         .unit = "bytes",
+         .min = kib,
+         .max = kib * kib * kib * kib,
+         .help = "Largest streamed request body (bulk import); streamed "
+                 "bodies are never held in memory whole."}),
 
     bind<&s::postgres, &postgres_settings::url>(
         {.key = "postgres.url",
          .unit = "URL",
          .rule = &check_postgres_url,
          .rule_text = postgres_rule,
-         .secret = true,
+         .secret = secrecy::password_in_url,
          .help = "Primary PostgreSQL; empty starts an embedded PostgreSQL."}),
     bind<&s::postgres, &postgres_settings::read_url>(
         {.key = "postgres.read-url",
          .unit = "URL",
          .rule = &check_postgres_url,
          .rule_text = postgres_rule,
-         .secret = true,
+         .secret = secrecy::password_in_url,
          .help =
              "Read replica for queries; empty sends reads to the primary."}),
     bind<&s::postgres, &postgres_settings::pool_size>(
@@ -377,7 +419,7 @@ constexpr option table[] = {
          .unit = "URL",
          .rule = &check_redis_url,
          .rule_text = "empty, or redis://[[user]:password@]host[:port][/db]",
-         .secret = true,
+         .secret = secrecy::password_in_url,
          .help = "Redis server; empty runs without Redis."}),
     bind<&s::redis, &redis_settings::timeout>(
         {.key = "redis.timeout",
@@ -442,6 +484,142 @@ constexpr option table[] = {
          .help = "Serve the /admin inspection endpoints (no authentication "
                  "yet: enable only on a trusted network)."}),
 
+    bind<&s::auth, &auth_settings::anonymous_role>(
+        {.key = "auth.anonymous-role",
+         .kind = vk::choice,
+         .unit = "role",
+         .choices = anonymous_roles,
+         .help = "Role granted to requests without credentials; none "
+                 "answers them with 401."}),
+    bind<&s::auth, &auth_settings::jwt_secret>(
+        {.key = "auth.jwt-secret",
+         .unit = "key",
+         .rule = &check_jwt_secret,
+         .rule_text = "empty, or at least 32 bytes",
+         .secret = secrecy::whole,
+         .help = "HS256 key signing access tokens (`openssl rand -hex 32`); "
+                 "the same on every node. Prefer CDPD_AUTH_JWT_SECRET or "
+                 "auth.jwt-secret-file."}),
+    bind<&s::auth, &auth_settings::jwt_secret_file>(
+        {.key = "auth.jwt-secret-file",
+         .unit = "path",
+         .help = "File holding the HS256 key (trailing newline ignored); use "
+                 "instead of auth.jwt-secret."}),
+    bind<&s::auth, &auth_settings::jwt_issuer>(
+        {.key = "auth.jwt-issuer",
+         .unit = "name",
+         .rule = &check_not_empty,
+         .rule_text = "non-empty",
+         .help = "The iss claim of issued tokens; tokens with another issuer "
+                 "are refused."}),
+    bind<&s::auth, &auth_settings::access_ttl>(
+        {.key = "auth.access-ttl",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10 * second,
+         .max = 24 * hour,
+         .help = "Lifetime of an access token."}),
+    bind<&s::auth, &auth_settings::refresh_ttl>(
+        {.key = "auth.refresh-ttl",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = minute,
+         .max = 365 * 24 * hour,
+         .help = "Lifetime of a refresh token."}),
+    bind<&s::auth, &auth_settings::bootstrap_email>(
+        {.key = "auth.bootstrap-email",
+         .unit = "email",
+         .rule = &check_email,
+         .rule_text = "name@host",
+         .help = "Email of the admin account created on first start, when "
+                 "no account exists."}),
+    bind<&s::auth, &auth_settings::bootstrap_password>(
+        {.key = "auth.bootstrap-password",
+         .unit = "password",
+         .rule = &check_bootstrap_password,
+         .rule_text = "empty, or at least 12 characters",
+         .secret = secrecy::whole,
+         .help = "Password of that first admin; empty generates one and "
+                 "prints it once."}),
+    bind<&s::auth, &auth_settings::login_max_failures>(
+        {.key = "auth.login-max-failures",
+         .kind = vk::integer,
+         .unit = "failures",
+         .min = 1,
+         .max = 1000,
+         .help = "Failed logins for one account or client address before "
+                 "further attempts are refused for auth.login-lockout."}),
+    bind<&s::auth, &auth_settings::login_lockout>(
+        {.key = "auth.login-lockout",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = 24 * hour,
+         .help = "How long logins stay refused after too many failures."}),
+
+    bind<&s::ratelimit, &ratelimit_settings::enabled>(
+        {.key = "ratelimit.enabled",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Apply the request limits; false turns every limit off "
+                 "(load tests, trusted networks)."}),
+    bind<&s::ratelimit, &ratelimit_settings::general_per_hour>(
+        {.key = "ratelimit.general-per-hour",
+         .kind = vk::integer,
+         .unit = "requests/hour",
+         .min = 0,
+         .max = 100'000'000,
+         .help = "Requests per hour for each client, any route; 0 is no "
+                 "limit."}),
+    bind<&s::ratelimit, &ratelimit_settings::general_per_minute>(
+        {.key = "ratelimit.general-per-minute",
+         .kind = vk::integer,
+         .unit = "requests/minute",
+         .min = 0,
+         .max = 10'000'000,
+         .help = "Requests per minute for each client, any route; 0 is no "
+                 "limit."}),
+    bind<&s::ratelimit, &ratelimit_settings::campaign_create_per_minute>(
+        {.key = "ratelimit.campaign-create-per-minute",
+         .kind = vk::integer,
+         .unit = "requests/minute",
+         .min = 0,
+         .max = 10'000'000,
+         .help = "Campaign creations per minute for each client; 0 is no "
+                 "limit."}),
+    bind<&s::ratelimit, &ratelimit_settings::segment_evaluate_per_minute>(
+        {.key = "ratelimit.segment-evaluate-per-minute",
+         .kind = vk::integer,
+         .unit = "requests/minute",
+         .min = 0,
+         .max = 10'000'000,
+         .help = "Segment evaluations per minute for each client; 0 is no "
+                 "limit."}),
+    bind<&s::ratelimit, &ratelimit_settings::ai_generate_per_minute>(
+        {.key = "ratelimit.ai-generate-per-minute",
+         .kind = vk::integer,
+         .unit = "requests/minute",
+         .min = 0,
+         .max = 10'000'000,
+         .help = "AI content generations per minute for each client; 0 is "
+                 "no limit."}),
+
+    bind<&s::import, &import_settings::batch_lines>(
+        {.key = "import.batch-lines",
+         .kind = vk::integer,
+         .unit = "lines",
+         .min = 1,
+         .max = 100'000,
+         .help = "Bulk import: lines written per database transaction."}),
+    bind<&s::import, &import_settings::max_errors>(
+        {.key = "import.max-errors",
+         .kind = vk::integer,
+         .unit = "errors",
+         .min = 0,
+         .max = 1'000'000,
+         .help = "Bulk import: bad lines reported one by one; further bad "
+                 "lines are only counted."}),
+
     bind<&s::seed, &seed_settings::customers>(
         {.key = "seed.customers",
          .kind = vk::integer,
@@ -472,9 +650,22 @@ constexpr option table[] = {
 
 #undef CDPD_POLICY_OPTIONS
 
+/// The text with the option's secret part masked; an empty secret stays
+/// empty, so dumps show whether one is set.
+std::string masked(const option& opt, const std::string& text) {
+  switch (opt.secret) {
+  case secrecy::password_in_url:
+    return mask_secret(text);
+  case secrecy::whole:
+    return text.empty() ? text : std::string("***");
+  default:
+    return text;
+  }
+}
+
 /// The value as the error message shows it: secrets masked.
 std::string shown(const option& opt, std::string_view text) {
-  return opt.secret ? mask_secret(std::string(text)) : std::string(text);
+  return masked(opt, std::string(text));
 }
 
 std::string format_number(value_kind kind, std::int64_t n) {
@@ -568,7 +759,7 @@ std::string format_value(const option& opt, const value& v, bool mask) {
   switch (opt.kind) {
   case value_kind::string: {
     const auto& text = std::get<std::string>(v);
-    return quote(mask && opt.secret ? mask_secret(text) : text);
+    return quote(mask ? masked(opt, text) : text);
   }
   case value_kind::boolean:
     return std::get<bool>(v) ? "true" : "false";

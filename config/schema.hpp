@@ -22,6 +22,13 @@ enum class value_kind { string, boolean, integer, duration, size, choice };
 /// duration (milliseconds) and size (bytes); string for string and choice.
 using value = std::variant<bool, std::int64_t, std::string>;
 
+/// How much of an option's value is hidden when it is shown.
+enum class secrecy {
+  none,            ///< shown as it is
+  password_in_url, ///< a connection string: only its password is masked
+  whole,           ///< a key or password: every character is masked
+};
+
 /// Reads one option's field from settings as a value.
 using getter = value (*)(const settings&);
 
@@ -47,8 +54,8 @@ struct option {
   /// The check of a string option (may be null), and the rule in words.
   string_rule rule = nullptr;
   std::string_view rule_text{};
-  /// Masked in dump(), --help and error messages.
-  bool secret = false;
+  /// How the value is masked in dump(), --help and error messages.
+  secrecy secret = secrecy::none;
   /// One line for --help and the README.
   std::string_view help{};
   getter get = nullptr;

@@ -21,6 +21,9 @@ struct http_settings {
   int max_connections = 1024;
   millis drain_timeout{10'000};
   std::string policy = "edge"; ///< supervision policy of the HTTP gateway
+  std::string static_dir;      ///< built single-page app; empty serves none
+  std::size_t max_import_bytes =
+      std::size_t{16} * 1024 * 1024 * 1024; ///< streamed bodies (imports)
 };
 
 struct postgres_settings {
@@ -124,6 +127,39 @@ struct admin_settings {
   bool enabled = false; ///< off until authentication exists
 };
 
+/// Accounts, tokens and anonymous access ([auth]).
+struct auth_settings {
+  std::string anonymous_role = "none"; ///< none|viewer|manager|admin
+  std::string jwt_secret;              ///< HS256 key, at least 32 bytes; secret
+  std::string jwt_secret_file;         ///< file holding the key instead
+  std::string jwt_issuer = "cdpd";
+  millis access_ttl{15 * 60'000};
+  millis refresh_ttl{30LL * 24 * 3'600'000};
+  std::string bootstrap_email = "admin@localhost";
+  std::string bootstrap_password; ///< empty: generate and print once; secret
+  int login_max_failures = 5;     ///< failed logins before the lockout
+  millis login_lockout{15 * 60'000};
+};
+
+/// Request limits per route class ([ratelimit]). Each value is a number of
+/// requests allowed per the period its name gives (hour or minute); 0 turns
+/// that one limit off. General limits apply to every request, a class limit
+/// additionally to the requests of its class.
+struct ratelimit_settings {
+  bool enabled = true; ///< false turns every limit off
+  int64_t general_per_hour = 1000;
+  int64_t general_per_minute = 100;
+  int64_t campaign_create_per_minute = 10;
+  int64_t segment_evaluate_per_minute = 20;
+  int64_t ai_generate_per_minute = 5;
+};
+
+/// Bulk import (POST /api/import/...).
+struct import_settings {
+  int batch_lines = 5000; ///< lines written per database transaction
+  int max_errors = 1000;  ///< bad lines reported one by one; more are counted
+};
+
 /// `cdpd seed`: how much demo data to generate.
 struct seed_settings {
   int64_t customers = 100;
@@ -142,6 +178,9 @@ struct settings {
   middleman_settings middleman;
   supervision_settings supervision;
   admin_settings admin;
+  auth_settings auth;
+  ratelimit_settings ratelimit;
+  import_settings import;
   seed_settings seed;
 };
 

@@ -7,6 +7,7 @@ PACKAGES=(
   g++ cmake make pkg-config clang-format
   libboost-dev libboost-system-dev libcaf-dev libpqxx-dev libhiredis-dev
   nlohmann-json3-dev prometheus-cpp-dev libspdlog-dev libssl-dev
+  libsodium-dev libcpp-jwt-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql redis-server wrk curl
 )

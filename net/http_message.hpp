@@ -39,4 +39,23 @@ using responder = std::function<void(http_response)>;
 /// Handles a request; must not block (hand blocking work to an actor).
 using handler = std::function<void(http_request, responder)>;
 
+/// One piece of a streamed request body.
+struct body_chunk {
+  std::string data;
+  bool last = false;    ///< the body is complete (data may still hold bytes)
+  bool aborted = false; ///< the connection failed: no response is delivered
+};
+
+/// Receives a streamed body, one call per chunk, in order and never
+/// concurrently. After a chunk that is neither last nor aborted, the server
+/// reads on only once `more` is called (from any thread, at most once), so a
+/// slow consumer holds back the client instead of filling memory.
+using body_sink = std::function<void(body_chunk, std::function<void()> more)>;
+
+/// Handles a request whose body is streamed: called when the header has been
+/// read (request.body is empty) and returns the sink for the body. The
+/// responder may be called before the body is complete; the connection is
+/// then closed after the response.
+using stream_handler = std::function<body_sink(http_request, responder)>;
+
 } // namespace cdpd::net

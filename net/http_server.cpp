@@ -24,6 +24,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -58,6 +59,9 @@ constexpr std::size_t linger_max_bytes = 1024 * 1024;
 
 /// Bytes requested from the socket per read.
 constexpr std::size_t read_chunk = 16 * 1024;
+
+/// Bytes of a streamed body handed to its sink at a time.
+constexpr std::size_t stream_chunk = 256 * 1024;
 
 /// Pause before accepting again after accept() failed (e.g. out of file
 /// descriptors), so the loop does not spin.
@@ -103,6 +107,7 @@ bool bodiless_status(int status) {
 }
 
 class session;
+class reply_slot;
 
 /// What the acceptor, the sessions and the responders share. Sessions and
 /// responders may outlive the server object, so this is reference counted.
@@ -240,10 +245,21 @@ private:
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(std::min<std::size_t>(
         settings().max_header_bytes, std::numeric_limits<uint32_t>::max())));
-    parser_->body_limit(static_cast<uint64_t>(settings().max_body_bytes));
+    // The route decides the real limit once the header is in (check_header);
+    // until then only the larger of the two can be ruled out.
+    parser_->body_limit(static_cast<uint64_t>(
+        std::max(settings().max_body_bytes, settings().max_import_bytes)));
+    stream_parser_.reset();
+    sink_ = nullptr;
+    early_.reset();
     started_ = buffer_.size() > 0;
     timed_out_ = false;
     continue_sent_ = false;
+    continue_wanted_ = false;
+    header_checked_ = false;
+    streaming_ = false;
+    stream_done_ = false;
+    waiting_more_ = false;
     close_after_write_ = false;
     arm_read_timer();
     if (started_)
@@ -253,14 +269,32 @@ private:
   }
 
   void read_more() {
+    read_pending_ = true;
     io_->stream.async_read_some(
         buffer_.prepare(read_chunk),
         beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t bytes) {
+    read_pending_ = false;
+    if (phase_ == phase::lingering) {
+      // A streamed body's read that was under way when its early response
+      // went out: it now serves the linger.
+      on_linger_read(ec, bytes);
+      return;
+    }
     if (phase_ != phase::reading)
       return;
+    if (early_) {
+      // The handler answered before the body was complete: the rest of the
+      // body is not wanted.
+      buffer_.consume(buffer_.size());
+      stop_read_timer();
+      auto response = std::move(*early_);
+      early_.reset();
+      send(std::move(response));
+      return;
+    }
     if (timed_out_) {
       // The deadline passed, even if some bytes made it just in time.
       if (started_ || bytes > 0)
@@ -280,9 +314,10 @@ private:
       return;
     }
     buffer_.commit(bytes);
-    if (!started_) {
+    if (!started_ || streaming_) {
       // The request's own clock starts with its first byte; until then the
-      // connection was idle.
+      // connection was idle. A streamed body only has to keep moving: each
+      // read restarts its clock.
       started_ = true;
       arm_read_timer();
     }
@@ -290,6 +325,10 @@ private:
   }
 
   void parse_input() {
+    if (streaming_) {
+      parse_stream_input();
+      return;
+    }
     while (buffer_.size() > 0 && !parser_->is_done()) {
       beast::error_code ec;
       auto used = parser_->put(buffer_.data(), ec);
@@ -300,6 +339,12 @@ private:
         on_parse_error(ec);
         return;
       }
+      // put() stops right after the header, before any body byte.
+      if (!header_checked_ && parser_->is_header_done()) {
+        header_checked_ = true;
+        if (!check_header())
+          return; // answered, or the body is now streamed
+      }
       if (used == 0)
         break;
     }
@@ -307,17 +352,39 @@ private:
       dispatch_request();
       return;
     }
-    if (parser_->is_header_done() && !continue_sent_ && wants_continue()) {
+    if (header_checked_ && !continue_sent_ && continue_wanted_) {
       send_continue();
       return;
     }
     read_more();
   }
 
-  bool wants_continue() const {
+  /// Applies the matched route's body limit, or hands the request to a
+  /// streaming route. False when the request is no longer read here.
+  bool check_header() {
     const auto& header = parser_->get();
-    return header.version() >= 11 &&
-           beast::iequals(header[bhttp::field::expect], "100-continue");
+    continue_wanted_ =
+        header.version() >= 11 &&
+        beast::iequals(header[bhttp::field::expect], "100-continue");
+    if (const auto* stream = stream_route(header)) {
+      start_stream(*stream);
+      return false;
+    }
+    auto length = parser_->content_length();
+    if (length && *length > settings().max_body_bytes) {
+      on_parse_error(bhttp::error::body_limit);
+      return false;
+    }
+    parser_->body_limit(static_cast<uint64_t>(settings().max_body_bytes));
+    return true;
+  }
+
+  /// The streaming handler the request's target leads to, if any.
+  const stream_handler* stream_route(const bhttp::request_header<>& header) {
+    std::string target{header.target()};
+    auto parts = split_target(target);
+    return state_->routes->match(to_std(header.method_string()), parts.path)
+        .stream_target;
   }
 
   void send_continue() {
@@ -344,10 +411,18 @@ private:
                  " bytes (http.max-header-bytes)",
              "header-too-large");
     } else if (ec == bhttp::error::body_limit) {
+      // A Content-Length over both limits fails before the header is
+      // done, with the request line already parsed.
+      bool streamed =
+          streaming_ || (parser_ && !parser_->get().method_string().empty() &&
+                         stream_route(parser_->get()));
       reject(413, rejection::body_too_large,
-             "request body exceeds " +
-                 std::to_string(settings().max_body_bytes) +
-                 " bytes (http.max-body-bytes)",
+             streamed ? "request body exceeds " +
+                            std::to_string(settings().max_import_bytes) +
+                            " bytes (http.max-import-bytes)"
+                      : "request body exceeds " +
+                            std::to_string(settings().max_body_bytes) +
+                            " bytes (http.max-body-bytes)",
              "body-too-large");
     } else {
       state_->log->debug("malformed request: {}", ec.message());
@@ -370,6 +445,111 @@ private:
   void stop_read_timer() {
     ++read_generation_;
     io_->timer.cancel();
+  }
+
+  // -- streamed bodies -------------------------------------------------------
+
+  void start_stream(const stream_handler& target);
+
+  void parse_stream_input() {
+    auto& p = *stream_parser_;
+    while (!p.is_done()) {
+      if (chunk_fill_ == chunk_.size()) {
+        deliver_chunk(false);
+        return;
+      }
+      if (buffer_.size() == 0)
+        break;
+      p.get().body().data = chunk_.data() + chunk_fill_;
+      p.get().body().size = chunk_.size() - chunk_fill_;
+      beast::error_code ec;
+      auto used = p.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      chunk_fill_ = chunk_.size() - p.get().body().size;
+      if (ec == bhttp::error::need_buffer)
+        continue; // the chunk is full: hand it over
+      if (ec == bhttp::error::need_more)
+        break;
+      if (ec) {
+        on_parse_error(ec);
+        return;
+      }
+      if (used == 0)
+        break;
+    }
+    if (p.is_done()) {
+      deliver_chunk(true);
+      return;
+    }
+    if (!continue_sent_ && continue_wanted_) {
+      send_continue();
+      return;
+    }
+    read_more();
+  }
+
+  /// Hands what the chunk holds to the sink; reading resumes when the sink
+  /// asks for more (or, after the last chunk, the response is awaited).
+  void deliver_chunk(bool last) {
+    stop_read_timer();
+    std::string data = std::move(chunk_);
+    data.resize(chunk_fill_);
+    chunk_fill_ = 0;
+    chunk_.assign(stream_chunk, '\0');
+    if (last) {
+      stream_done_ = true;
+      phase_ = phase::dispatched;
+    } else {
+      waiting_more_ = true;
+    }
+    auto sink = last ? std::move(sink_) : sink_;
+    sink_ = last ? nullptr : sink_;
+    if (!sink)
+      return; // the handler already answered
+    std::function<void()> more;
+    if (!last)
+      more = [self = shared_from_this(), sequence = current_.sequence] {
+        self->post_more(sequence);
+      };
+    feed(sink, body_chunk{std::move(data), last, false}, std::move(more));
+  }
+
+  void feed(const body_sink& sink, body_chunk chunk,
+            std::function<void()> more) {
+    try {
+      sink(std::move(chunk), std::move(more));
+    } catch (const std::exception& e) {
+      state_->log->error("body sink for {} {} threw (request {}): {}",
+                         current_.method, current_.route, current_.request_id,
+                         e.what());
+    }
+  }
+
+  /// Tells a streaming handler that its body will not arrive.
+  void abort_stream() {
+    if (!sink_)
+      return;
+    auto sink = std::move(sink_);
+    sink_ = nullptr;
+    feed(sink, body_chunk{{}, false, true}, [] {});
+  }
+
+  void post_more(uint64_t sequence) {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    if (!state_->alive || !io_)
+      return;
+    asio::post(
+        io_->stream.get_executor(),
+        [self = shared_from_this(), sequence] { self->on_more(sequence); });
+  }
+
+  void on_more(uint64_t sequence) {
+    if (sequence != current_.sequence || !waiting_more_ ||
+        phase_ != phase::reading)
+      return;
+    waiting_more_ = false;
+    arm_read_timer();
+    parse_stream_input();
   }
 
   void on_read_timer(uint64_t generation) {
@@ -403,7 +583,8 @@ private:
   void reject(int status, rejection reason, std::string detail,
               std::string_view slug) {
     stop_read_timer();
-    current_ = exchange_so_far();
+    if (!streaming_)
+      current_ = exchange_so_far();
     state_->metrics.rejected(reason);
     state_->log->debug("rejected ({}): {}", to_string(reason), detail);
     close_after_write_ = true;
@@ -427,9 +608,28 @@ private:
 
   void dispatch_request();
 
+  bool begin_exchange(const bhttp::request<bhttp::string_body>& header,
+                      http_request& request, std::string& raw_path);
+
+  responder make_responder(std::shared_ptr<reply_slot>& slot);
+
   void on_response(http_response response, uint64_t sequence) {
-    if (phase_ != phase::dispatched || sequence != current_.sequence)
+    if (sequence != current_.sequence)
       return;
+    if (phase_ == phase::dispatched) {
+      send(std::move(response));
+      return;
+    }
+    if (phase_ != phase::reading || !streaming_)
+      return;
+    // Answered while the body is still arriving: the rest is not read.
+    sink_ = nullptr;
+    close_after_write_ = true;
+    if (read_pending_) {
+      early_ = std::move(response); // sent when that read completes
+      return;
+    }
+    stop_read_timer();
     send(std::move(response));
   }
 
@@ -441,6 +641,10 @@ private:
                          current_.method, current_.route, response.status);
       response = problem(500, "the request handler produced an invalid "
                               "status code");
+    }
+    if (streaming_ && !stream_done_) {
+      abort_stream();
+      close_after_write_ = true;
     }
     phase_ = phase::writing;
     bool keep_alive =
@@ -506,22 +710,38 @@ private:
     }
     lingered_ = 0;
     io_->stream.expires_after(linger_timeout);
+    if (read_pending_) {
+      // That read was started before the timeout above: bound it too.
+      ++read_generation_;
+      io_->timer.expires_after(linger_timeout);
+      io_->timer.async_wait(
+          [self = shared_from_this(),
+           generation = read_generation_](beast::error_code ec) {
+            if (!ec && generation == self->read_generation_)
+              self->close();
+          });
+      return;
+    }
     linger_read();
   }
 
   void linger_read() {
     io_->stream.async_read_some(
-        asio::buffer(sink_),
+        asio::buffer(discard_),
         [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
           if (self->phase_ != phase::lingering)
             return;
-          self->lingered_ += bytes;
-          if (ec || self->lingered_ > linger_max_bytes) {
-            self->close();
-            return;
-          }
-          self->linger_read();
+          self->on_linger_read(ec, bytes);
         });
+  }
+
+  void on_linger_read(beast::error_code ec, std::size_t bytes) {
+    lingered_ += bytes;
+    if (ec || lingered_ > linger_max_bytes) {
+      close();
+      return;
+    }
+    linger_read();
   }
 
   void on_drain() {
@@ -534,6 +754,7 @@ private:
       return;
     phase_ = phase::closed;
     ++read_generation_;
+    abort_stream();
     if (io_) {
       beast::error_code ignored;
       io_->timer.cancel();
@@ -581,7 +802,12 @@ private:
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
-  std::array<char, 4096> sink_{};
+  std::array<char, 4096> discard_{}; ///< lingering input goes here
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
+  body_sink sink_;    ///< the streaming handler's, until the last chunk
+  std::string chunk_; ///< the streamed body's next chunk
+  std::size_t chunk_fill_ = 0;
+  std::optional<http_response> early_; ///< answer waiting for a read to end
   phase phase_ = phase::reading;
   exchange current_;
   uint64_t read_generation_ = 0;
@@ -590,6 +816,12 @@ private:
   bool started_ = false; ///< bytes of the current request arrived
   bool timed_out_ = false;
   bool continue_sent_ = false;
+  bool continue_wanted_ = false; ///< the header asked for 100-continue
+  bool header_checked_ = false;
+  bool streaming_ = false;    ///< the body goes to a stream_handler
+  bool stream_done_ = false;  ///< its last chunk was delivered
+  bool waiting_more_ = false; ///< its sink has not asked for more yet
+  bool read_pending_ = false; ///< an on_read is outstanding
   bool close_after_write_ = false;
   bool counted_;           ///< holds one of http.max-connections
   bool in_flight_ = false; ///< counted in server_state::in_flight
@@ -624,45 +856,64 @@ private:
   std::atomic<bool> used_{false};
 };
 
-void session::dispatch_request() {
-  stop_read_timer();
-  auto message = parser_->release();
+/// Starts an exchange for a request whose header is in: the bookkeeping,
+/// and the Beast-free request (without its body). Answers 400 and returns
+/// false when the target is malformed; `raw_path` is the target's path as
+/// received, for the router.
+bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
+                             http_request& request, std::string& raw_path) {
   current_ = exchange{};
-  current_.method = std::string{message.method_string()};
-  current_.version = message.version();
-  current_.keep_alive = message.keep_alive();
-  current_.head = message.method() == bhttp::verb::head;
-  current_.request_id = choose_request_id(to_std(message[request_id_header]));
+  current_.method = std::string{header.method_string()};
+  current_.version = header.version();
+  current_.keep_alive = header.keep_alive();
+  current_.head = header.method() == bhttp::verb::head;
+  current_.request_id = choose_request_id(to_std(header[request_id_header]));
   current_.sequence = ++next_sequence_;
   phase_ = phase::dispatched;
   start_request();
 
-  http_request request;
   request.method = current_.method;
-  request.target = std::string{message.target()};
+  request.target = std::string{header.target()};
   request.request_id = current_.request_id;
-  for (const auto& field : message)
+  for (const auto& field : header)
     request.headers.emplace_back(std::string{field.name_string()},
                                  std::string{field.value()});
-  request.body = std::move(message.body());
 
   auto parts = split_target(request.target);
   if (parts.path.empty() || parts.path.front() != '/') {
     state_->metrics.rejected(rejection::bad_request);
     send(problem(400, "request target must be an absolute path"));
-    return;
+    return false;
   }
   auto path = percent_decode(parts.path);
   auto query = parse_query(parts.query);
   if (!path || !query) {
     state_->metrics.rejected(rejection::bad_request);
     send(problem(400, "malformed percent-encoding in the request target"));
-    return;
+    return false;
   }
   request.path = std::move(*path);
   request.query = std::move(*query);
+  raw_path = std::string{parts.path};
+  return true;
+}
 
-  auto match = state_->routes->match(request.method, parts.path);
+/// A responder bound to the current exchange.
+responder session::make_responder(std::shared_ptr<reply_slot>& slot) {
+  slot = std::make_shared<reply_slot>(shared_from_this(), current_.sequence);
+  return [slot](http_response response) { slot->fire(std::move(response)); };
+}
+
+void session::dispatch_request() {
+  stop_read_timer();
+  auto message = parser_->release();
+  http_request request;
+  std::string raw_path;
+  if (!begin_exchange(message, request, raw_path))
+    return;
+  request.body = std::move(message.body());
+
+  auto match = state_->routes->match(request.method, raw_path);
   switch (match.result) {
   case route_match::outcome::not_found:
     send(problem(404, "no route for " + request.method + " " + request.path));
@@ -682,13 +933,13 @@ void session::dispatch_request() {
   request.route = match.route;
   current_.route = std::move(match.route);
 
-  auto slot =
-      std::make_shared<reply_slot>(shared_from_this(), current_.sequence);
-  responder reply = [slot](http_response response) {
-    slot->fire(std::move(response));
-  };
+  std::shared_ptr<reply_slot> slot;
+  auto reply = make_responder(slot);
   try {
-    (*match.target)(std::move(request), std::move(reply));
+    if (match.target)
+      (*match.target)(std::move(request), std::move(reply));
+    else
+      slot->fire(problem(500, "streaming route reached without streaming"));
   } catch (const std::exception& e) {
     state_->log->error("handler for {} {} threw (request {}): {}",
                        current_.method, current_.route, current_.request_id,
@@ -699,6 +950,59 @@ void session::dispatch_request() {
                        current_.route, current_.request_id);
     slot->fire(problem(500, "the request handler failed"));
   }
+}
+
+void session::start_stream(const stream_handler& target) {
+  // Set first: an answer from here on closes the connection, since the body
+  // is not read.
+  streaming_ = true;
+  http_request request;
+  std::string raw_path;
+  if (!begin_exchange(parser_->get(), request, raw_path))
+    return;
+  auto match = state_->routes->match(request.method, raw_path);
+  request.params = std::move(match.params);
+  request.route = match.route;
+  current_.route = std::move(match.route);
+
+  auto length = parser_->content_length();
+  if (length && *length > settings().max_import_bytes) {
+    on_parse_error(bhttp::error::body_limit);
+    return;
+  }
+  // Read on as the body arrives; the exchange stays "reading" until the
+  // last chunk is handed over.
+  phase_ = phase::reading;
+  streaming_ = true;
+  bool empty = parser_->is_done();
+  if (!empty) {
+    stream_parser_.emplace(std::move(*parser_));
+    stream_parser_->body_limit(
+        static_cast<uint64_t>(settings().max_import_bytes));
+  }
+  parser_.reset();
+  chunk_.assign(stream_chunk, '\0');
+  chunk_fill_ = 0;
+
+  std::shared_ptr<reply_slot> slot;
+  auto reply = make_responder(slot);
+  try {
+    sink_ = target(std::move(request), std::move(reply));
+  } catch (const std::exception& e) {
+    state_->log->error("handler for {} {} threw (request {}): {}",
+                       current_.method, current_.route, current_.request_id,
+                       e.what());
+    slot->fire(problem(500, "the request handler failed"));
+  }
+  slot.reset();
+  if (phase_ != phase::reading)
+    return; // answered at once (the response is being written)
+  if (empty) {
+    deliver_chunk(true);
+    return;
+  }
+  arm_read_timer();
+  parse_stream_input();
 }
 
 } // namespace internal

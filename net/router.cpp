@@ -12,6 +12,7 @@ namespace cdpd::net {
 struct router::node {
   struct endpoint {
     handler fn;
+    stream_handler stream; ///< set instead of fn for add_stream()
     std::string pattern;
     std::vector<std::string> param_names; ///< in the order of the segments
   };
@@ -79,6 +80,20 @@ router& router::operator=(router&&) noexcept = default;
 router::~router() = default;
 
 void router::add(std::string method, std::string pattern, handler h) {
+  add_endpoint(std::move(method), std::move(pattern), std::move(h), {});
+}
+
+void router::add_stream(std::string method, std::string pattern,
+                        stream_handler h) {
+  add_endpoint(std::move(method), std::move(pattern), {}, std::move(h));
+}
+
+void router::set_fallback(handler h) {
+  fallback_ = std::move(h);
+}
+
+void router::add_endpoint(std::string method, std::string pattern, handler h,
+                          stream_handler stream) {
   if (method.empty())
     bad_pattern(pattern, "empty method");
   if (pattern.empty() || pattern.front() != '/')
@@ -114,9 +129,10 @@ void router::add(std::string method, std::string pattern, handler h) {
   }
   if (current->methods.count(method) > 0)
     bad_pattern(pattern, ("already registered for " + method).c_str());
-  current->methods.emplace(
-      std::move(method),
-      node::endpoint{std::move(h), std::move(normalized), std::move(names)});
+  current->methods.emplace(std::move(method),
+                           node::endpoint{std::move(h), std::move(stream),
+                                          std::move(normalized),
+                                          std::move(names)});
 }
 
 route_match router::match(std::string_view method,
@@ -139,7 +155,10 @@ route_match router::match(std::string_view method,
     if (depth == segments.size()) {
       if (const auto* hit = at.find(method)) {
         result.result = route_match::outcome::found;
-        result.target = &hit->fn;
+        if (hit->stream)
+          result.stream_target = &hit->stream;
+        else
+          result.target = &hit->fn;
         result.route = hit->pattern;
         for (std::size_t i = 0; i < hit->param_names.size(); ++i)
           result.params.emplace(hit->param_names[i], *captured[i]);
@@ -169,6 +188,10 @@ route_match router::match(std::string_view method,
   if (!allowed.empty()) {
     result.result = route_match::outcome::method_not_allowed;
     result.allow = join(allowed);
+  } else if (fallback_ && (method == "GET" || method == "HEAD")) {
+    result.result = route_match::outcome::found;
+    result.target = &fallback_;
+    result.route = "(static)";
   }
   return result;
 }

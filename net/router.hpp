@@ -15,8 +15,12 @@ struct route_match {
 
   outcome result = outcome::not_found;
 
-  /// The handler when found; valid as long as the router lives.
+  /// The handler when found; valid as long as the router lives. Exactly one
+  /// of target and stream_target is set.
   const handler* target = nullptr;
+
+  /// The handler of a route added with add_stream().
+  const stream_handler* stream_target = nullptr;
 
   /// Decoded path parameters by name ("{id}" -> "id") when found.
   std::map<std::string, std::string> params;
@@ -56,9 +60,22 @@ public:
   /// inside a parameter stays part of it. A malformed escape never matches.
   route_match match(std::string_view method, std::string_view path) const;
 
+  /// Registers a handler whose request body is streamed to it in chunks
+  /// rather than read whole (see stream_handler); same rules as add().
+  void add_stream(std::string method, std::string pattern, stream_handler h);
+
+  /// Takes GET and HEAD requests for which no route exists at all (not the
+  /// ones answered 405); matched with the route label "(static)". One at
+  /// most; a second call replaces the first.
+  void set_fallback(handler h);
+
 private:
   struct node;
+  void add_endpoint(std::string method, std::string pattern, handler h,
+                    stream_handler stream);
+
   std::unique_ptr<node> root_;
+  handler fallback_;
 };
 
 } // namespace cdpd::net

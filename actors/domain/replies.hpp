@@ -7,6 +7,7 @@
 #include "storage/repositories/campaign_repository.hpp"
 #include "storage/repositories/customer_repository.hpp"
 #include "storage/repositories/flow_repository.hpp"
+#include "storage/repositories/import_repository.hpp"
 #include "storage/repositories/metrics_repository.hpp"
 #include "storage/repositories/order_repository.hpp"
 #include "storage/repositories/product_repository.hpp"
@@ -32,3 +33,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::dashboard_metrics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::customer_metrics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::product_metrics)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cdpd::storage::product_sales>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cdpd::storage::import_line_result>)

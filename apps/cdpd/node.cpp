@@ -25,6 +25,7 @@
 #include "net/router.hpp"
 #include "net/routes/admin_routes.hpp"
 #include "net/routes/system_routes.hpp"
+#include "net/static_site.hpp"
 #include "storage/errc.hpp"
 #include "storage/node_registry.hpp"
 #include "storage/pg_pool.hpp"
@@ -112,6 +113,20 @@ int run_migrate(const config::settings& s) {
 }
 
 int run_node(const config::settings& s) {
+  // A bad http.static-dir is a configuration error: refuse it before the
+  // database is touched. The site is read into memory once, here.
+  std::shared_ptr<const net::static_site> site;
+  if (!s.http.static_dir.empty()) {
+    auto loaded = net::static_site::load(s.http.static_dir);
+    if (!loaded) {
+      fail_line(net::static_site::describe(loaded.error()));
+      return 2;
+    }
+    site = std::move(*loaded);
+    spdlog::info("serving {} files ({} bytes) from {}", site->file_count(),
+                 site->total_bytes(), s.http.static_dir);
+  }
+
   auto metrics = std::make_shared<prometheus::Registry>();
   prometheus::BuildGauge()
       .Name("process_start_time_seconds")
@@ -163,10 +178,14 @@ int run_node(const config::settings& s) {
       ready.checks.push_back({"postgres_read", "pg-read"});
     if (redis)
       ready.checks.push_back({"redis", "redis"});
+    if (site)
+      ready.html_root = net::static_site_handler(site);
     net::add_system_routes(*routes, sys, metrics, ready);
-    net::add_api_routes(*routes, sys);
+    net::add_api_routes(*routes, sys, s.import);
     if (s.admin.enabled)
       net::add_admin_routes(*routes, sys, {});
+    if (site)
+      routes->set_fallback(net::static_site_handler(site));
 
     // Bind before anything is spawned, so a busy port is one clear line.
     auto server =

@@ -11,7 +11,8 @@ namespace cdpd::app {
 void block_stop_signals();
 
 /// Runs the node. Returns the process exit code: 0 after a clean stop,
-/// 1 when start-up failed or the root supervisor gave up.
+/// 2 when http.static-dir cannot be served, 1 when start-up failed
+/// otherwise or the root supervisor gave up.
 int run_node(const config::settings& s);
 
 /// `cdpd migrate`: applies the migrations and returns the exit code.

@@ -4,7 +4,8 @@
 
 namespace cdpd::net {
 
-void add_api_routes(router& routes, caf::actor_system& sys) {
+void add_api_routes(router& routes, caf::actor_system& sys,
+                    const config::import_settings& import) {
   api::add_customer_routes(routes, sys);
   api::add_product_routes(routes, sys);
   api::add_order_routes(routes, sys);
@@ -12,6 +13,7 @@ void add_api_routes(router& routes, caf::actor_system& sys) {
   api::add_flow_routes(routes, sys);
   api::add_campaign_routes(routes, sys);
   api::add_metrics_routes(routes, sys);
+  api::add_import_routes(routes, sys, import);
 }
 
 } // namespace cdpd::net

@@ -2,6 +2,7 @@
 
 #include "actors/domain/customer_work.hpp"
 #include "net/api/db_call.hpp"
+#include "net/api/import_lines.hpp"
 #include "net/api/json_codecs.hpp"
 #include "net/api/paging.hpp"
 #include "net/api/resource_routes.hpp"
@@ -21,33 +22,7 @@ read_customer(const std::string& body, bool create, issues& found) {
   auto obj = parse_object(body, found);
   if (!obj)
     return std::nullopt;
-  const json loc = json::array({"body"});
-  storage::customer_fields out;
-  auto email = read_string(*obj, "email", loc, found);
-  auto first = read_string(*obj, "first_name", loc, found);
-  auto last = read_string(*obj, "last_name", loc, found);
-  auto opt_in = read_bool(*obj, "marketing_opt_in", loc, found);
-  if (create) {
-    require(email, loc, "email", found);
-    require(first, loc, "first_name", found);
-    require(last, loc, "last_name", found);
-  }
-  // Null for a NOT NULL column means "leave it" on update.
-  out.email = email.value;
-  out.first_name = first.value;
-  out.last_name = last.value;
-  out.marketing_opt_in = opt_in.value;
-  for (auto [key, target] :
-       {std::pair{"phone", &out.phone},
-        std::pair{"shipping_state", &out.shipping_state},
-        std::pair{"shipping_country", &out.shipping_country}}) {
-    auto f = read_string(*obj, key, loc, found);
-    if (f.present && (f.value || f.is_null()))
-      *target = f.value;
-  }
-  if (!found.empty())
-    return std::nullopt;
-  return out;
+  return read_customer_object(*obj, json::array({"body"}), create, found);
 }
 
 http_response user_response(storage::customer_record& c) {

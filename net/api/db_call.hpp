@@ -35,25 +35,43 @@ http_response error_response(const caf::error& err);
 /// The registry name of the db actor for a role.
 const char* db_actor_name(db_role role);
 
+/// Runs `work` on the db actor for `role`, then calls `on_value(T&)` or
+/// `on_error(caf::error&)` on an actor thread (on_error also when the db
+/// actor is not running).
+template <class T, class OnValue, class OnError>
+void run_db(caf::actor_system& sys, db_role role, actors::db_work work,
+            OnValue on_value, OnError on_error) {
+  auto name = db_actor_name(role);
+  auto target = caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(name)));
+  if (!target) {
+    caf::error err = caf::make_error(caf::sec::request_receiver_down,
+                                     std::string{name} + " is not running");
+    on_error(err);
+    return;
+  }
+  sys.spawn([target, work, on_value, on_error](caf::event_based_actor* self) {
+    self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
+        .then([on_value](T& value) { on_value(value); },
+              [on_error](caf::error& err) { on_error(err); });
+  });
+}
+
 /// Runs `work` on the db actor for `role` and answers with `on_reply(T&)`,
 /// or with `on_error(err)`; both return an http_response.
 template <class T, class OnReply, class OnError>
 void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
              responder respond, OnReply on_reply, OnError on_error) {
   auto name = db_actor_name(role);
-  auto target = caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(name)));
-  if (!target) {
+  if (!sys.registry().get(caf::atom_from_string(name))) {
     respond(problem(503, std::string{name} + " is not running",
                     "service-unavailable"));
     return;
   }
-  sys.spawn([target, work, respond, on_reply,
-             on_error](caf::event_based_actor* self) {
-    self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
-        .then([respond, on_reply](T& value) { respond(on_reply(value)); },
-              [respond, on_error](caf::error& err) { respond(on_error(err)); });
-  });
+  run_db<T>(
+      sys, role, std::move(work),
+      [respond, on_reply](T& value) { respond(on_reply(value)); },
+      [respond, on_error](caf::error& err) { respond(on_error(err)); });
 }
 
 /// call_db with the usual error mapping, error_response(err).

@@ -2,6 +2,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "config/settings.hpp"
 #include "net/router.hpp"
 
 /// The API's route groups; add_api_routes (api_routes.hpp) adds them all.
@@ -33,5 +34,11 @@ void add_campaign_routes(router& routes, caf::actor_system& sys);
 /// /api/metrics/dashboard, customers/{id}/metrics, products/{id}/metrics,
 /// top-products.
 void add_metrics_routes(router& routes, caf::actor_system& sys);
+
+/// POST /api/import/customers and /api/import/orders: NDJSON bodies,
+/// streamed, upserted by external_id in batches; the answer counts
+/// inserted, updated, unchanged and failed lines and lists the bad ones.
+void add_import_routes(router& routes, caf::actor_system& sys,
+                       const config::import_settings& settings);
 
 } // namespace cdpd::net::api

@@ -78,9 +78,17 @@ void check_readiness(caf::actor_system& sys,
 void add_system_routes(router& routes, caf::actor_system& sys,
                        std::shared_ptr<prometheus::Registry> metrics,
                        system_routes_options options) {
-  routes.add("GET", "/", [](http_request, responder respond) {
-    respond(json_response(200, {{"message", "E-commerce CDP Assistant API"}}));
-  });
+  routes.add(
+      "GET", "/",
+      [html = options.html_root](http_request request, responder respond) {
+        if (html &&
+            request.header("accept").find("text/html") != std::string::npos) {
+          html(std::move(request), std::move(respond));
+          return;
+        }
+        respond(
+            json_response(200, {{"message", "E-commerce CDP Assistant API"}}));
+      });
   routes.add("GET", "/health", [](http_request, responder respond) {
     respond(json_response(200, {{"status", "healthy"}}));
   });

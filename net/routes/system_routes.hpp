@@ -24,6 +24,9 @@ struct readiness_check {
 struct system_routes_options {
   std::vector<readiness_check> checks;
   std::chrono::milliseconds check_timeout{2000};
+  /// Takes `GET /` from browsers (Accept: text/html) when set: the app
+  /// served through http.static-dir. API clients still get the JSON.
+  handler html_root;
 };
 
 /// Adds the system routes to `routes`.

@@ -141,12 +141,21 @@ update_customer(pqxx::connection& conn, const std::string& id,
   auto is_set = [](const nullable_update& u) { return param(u.has_value()); };
   auto value = [](const nullable_update& u) { return u ? param(*u) : nullptr; };
   return in_transaction(conn, "update_customer", [&](pqxx::work& tx) {
-    auto rows = tx.exec_prepared(
-        "customers_update", id, param(fields.email), param(fields.first_name),
-        param(fields.last_name), bool_param(fields.marketing_opt_in),
-        is_set(fields.phone), value(fields.phone),
-        is_set(fields.shipping_state), value(fields.shipping_state),
-        is_set(fields.shipping_country), value(fields.shipping_country));
+    pqxx::result rows;
+    try {
+      // A savepoint, so that a taken email leaves the transaction usable
+      // and becomes a refusal rather than a failed statement.
+      pqxx::subtransaction attempt{tx, "update_customer_email"};
+      rows = attempt.exec_prepared(
+          "customers_update", id, param(fields.email), param(fields.first_name),
+          param(fields.last_name), bool_param(fields.marketing_opt_in),
+          is_set(fields.phone), value(fields.phone),
+          is_set(fields.shipping_state), value(fields.shipping_state),
+          is_set(fields.shipping_country), value(fields.shipping_country));
+      attempt.commit();
+    } catch (const pqxx::unique_violation&) {
+      return result::refused(refusal::email_taken);
+    }
     if (rows.empty())
       return result::refused(refusal::customer_missing);
     return result::of(read_customer(rows[0]));

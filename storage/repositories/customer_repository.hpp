@@ -63,8 +63,8 @@ caf::expected<outcome<customer_record>> get_customer(pqxx::connection& conn,
 caf::expected<outcome<customer_record>>
 create_customer(pqxx::connection& conn, const customer_fields& fields);
 
-/// Changes the given columns; refusal::customer_missing for an unknown id.
-/// A duplicate email fails with errc::query_failed (unique violation).
+/// Changes the given columns; refusal::customer_missing for an unknown id,
+/// refusal::email_taken when the new email belongs to another customer.
 caf::expected<outcome<customer_record>>
 update_customer(pqxx::connection& conn, const std::string& id,
                 const customer_fields& fields);

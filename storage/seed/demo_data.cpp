@@ -32,6 +32,83 @@ void report(const progress_fn& on_progress, const char* phase, int64_t done,
     on_progress(seed_progress{phase, done, total});
 }
 
+// What the orders of one customer add up to.
+struct customer_totals {
+  int64_t value = 0;
+  uint32_t count = 0;
+  int days_ago = 0; // of the newest order; only meaningful when count > 0
+};
+
+// The keys, indexes and foreign keys that touch the bulk-loaded tables, as
+// statements that drop them and statements that make them again. Read from
+// the catalog rather than spelled out here, so whatever the migrations
+// created comes back exactly, under the same names.
+struct deferred_schema {
+  std::vector<std::string> drop;   // foreign keys, plain indexes, then keys
+  std::vector<std::string> create; // keys, plain indexes, then foreign keys
+};
+
+// Build order 1: primary key, unique and exclusion constraints of the loaded
+// tables; 2: their other indexes; 3: foreign keys from or to them, which need
+// the referenced keys (possibly plain unique indexes) to exist.
+constexpr const char* deferred_schema_sql = R"(
+WITH loaded AS (
+  SELECT unnest(ARRAY['customers', 'products', 'orders',
+                      'order_items']::regclass[]) AS rel),
+keys AS (
+  SELECT c.oid, c.conrelid, c.conname,
+         CASE WHEN c.contype = 'f' THEN 3 ELSE 1 END AS build_order
+  FROM pg_constraint c
+  WHERE (c.contype IN ('p', 'u', 'x')
+         AND c.conrelid IN (SELECT rel FROM loaded))
+     OR (c.contype = 'f'
+         AND (c.conrelid IN (SELECT rel FROM loaded)
+              OR c.confrelid IN (SELECT rel FROM loaded))))
+SELECT drop_sql, create_sql FROM (
+  SELECT build_order, conname::text AS name,
+         format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass,
+                conname) AS drop_sql,
+         format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass,
+                conname, pg_get_constraintdef(oid)) AS create_sql
+  FROM keys
+  UNION ALL
+  SELECT 2, i.indexrelid::regclass::text,
+         format('DROP INDEX %s', i.indexrelid::regclass),
+         pg_get_indexdef(i.indexrelid)
+  FROM pg_index i
+  WHERE i.indrelid IN (SELECT rel FROM loaded)
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                    WHERE c.conindid = i.indexrelid
+                      AND c.contype IN ('p', 'u', 'x'))) s
+ORDER BY build_order, name)";
+
+// Drops the deferred schema and returns how to make it again. Loading into
+// bare tables and then building each index in one sorted pass and checking
+// each foreign key with one join is far cheaper than maintaining eight
+// indexes and firing two foreign-key triggers per row.
+deferred_schema drop_deferred_schema(pqxx::work& tx) {
+  deferred_schema schema;
+  for (const auto& row : tx.exec(deferred_schema_sql)) {
+    schema.drop.push_back(row[0].as<std::string>());
+    schema.create.push_back(row[1].as<std::string>());
+  }
+  std::reverse(schema.drop.begin(), schema.drop.end());
+  for (const auto& sql : schema.drop)
+    tx.exec(sql);
+  return schema;
+}
+
+void rebuild_deferred_schema(pqxx::work& tx, const deferred_schema& schema,
+                             const progress_fn& on_progress) {
+  auto total = static_cast<int64_t>(schema.create.size());
+  report(on_progress, "indexes", 0, total);
+  int64_t done = 0;
+  for (const auto& sql : schema.create) {
+    tx.exec(sql);
+    report(on_progress, "indexes", ++done, total);
+  }
+}
+
 caf::error check_options(const seed_options& o) {
   auto in_range = [](int64_t n) { return n >= 0 && n <= max_rows; };
   if (!in_range(o.customers) || !in_range(o.orders) || !in_range(o.products))
@@ -76,23 +153,35 @@ void copy_products(pqxx::work& tx, const std::vector<demo_product>& products,
   }
 }
 
+// Customers come after their orders, so each row carries its final
+// aggregates: `totals` has one entry per customer, or none without orders.
 void copy_customers(pqxx::work& tx, customer_generator& customers,
-                    int64_t total, const std::vector<std::string>& days,
+                    int64_t total, const std::vector<customer_totals>& totals,
+                    const std::vector<std::string>& days,
                     const progress_fn& on_progress) {
   report(on_progress, "customers", 0, total);
+  const customer_totals no_orders;
   for (int64_t begin = 0; begin < total; begin += batch_rows) {
     auto end = std::min(total, begin + batch_rows);
     pqxx::stream_to out{tx, "customers",
                         std::vector<std::string>{
                             "id", "email", "phone", "first_name", "last_name",
                             "marketing_opt_in", "shipping_state",
-                            "shipping_country", "created_at", "updated_at"}};
+                            "shipping_country", "total_order_value",
+                            "order_count", "last_order_date", "created_at",
+                            "updated_at"}};
     for (auto i = begin; i < end; ++i) {
       auto c = customers.next();
       const auto& created = days[static_cast<std::size_t>(c.created_days_ago)];
+      const auto& t =
+          totals.empty() ? no_orders : totals[static_cast<std::size_t>(i)];
+      const char* last_order =
+          t.count == 0 ? nullptr
+                       : days[static_cast<std::size_t>(t.days_ago)].c_str();
       out << std::make_tuple(c.id.data(), c.email, c.phone, c.first_name,
                              c.last_name, c.marketing_opt_in, c.shipping_state,
-                             "US", created, created);
+                             "US", t.value, t.count, last_order, created,
+                             created);
     }
     out.complete();
     report(on_progress, "customers", end, total);
@@ -101,10 +190,12 @@ void copy_customers(pqxx::work& tx, customer_generator& customers,
 
 // One batch of orders is generated first, then streamed as two COPYs
 // (orders, then their items), because a connection runs one COPY at a time.
+// Each order is added to its buyer's entry in `totals`.
 int64_t copy_orders(pqxx::work& tx, order_generator& orders, int64_t total,
                     const customer_generator& customers,
                     const std::vector<demo_product>& products,
                     const std::vector<std::string>& days,
+                    std::vector<customer_totals>& totals,
                     const progress_fn& on_progress) {
   int64_t items = 0;
   std::vector<demo_order> batch;
@@ -113,8 +204,14 @@ int64_t copy_orders(pqxx::work& tx, order_generator& orders, int64_t total,
   for (int64_t begin = 0; begin < total; begin += batch_rows) {
     auto end = std::min(total, begin + batch_rows);
     batch.clear();
-    for (auto i = begin; i < end; ++i)
+    for (auto i = begin; i < end; ++i) {
       batch.push_back(orders.next());
+      const auto& o = batch.back();
+      auto& t = totals[static_cast<std::size_t>(o.customer)];
+      t.value += o.total;
+      t.days_ago = t.count == 0 ? o.days_ago : std::min(t.days_ago, o.days_ago);
+      ++t.count;
+    }
     {
       pqxx::stream_to out{
           tx, "orders",
@@ -151,19 +248,6 @@ int64_t copy_orders(pqxx::work& tx, order_generator& orders, int64_t total,
   return items;
 }
 
-// Customers start at 0 / 0 / NULL (the column defaults); only buyers change.
-void compute_aggregates(pqxx::work& tx, int64_t customers,
-                        const progress_fn& on_progress) {
-  report(on_progress, "aggregates", 0, customers);
-  tx.exec("UPDATE customers c SET total_order_value = s.total, "
-          "order_count = s.n, last_order_date = s.latest "
-          "FROM (SELECT customer_id, sum(total_amount) AS total, "
-          "count(*) AS n, max(order_date) AS latest "
-          "FROM orders GROUP BY customer_id) s "
-          "WHERE c.id = s.customer_id");
-  report(on_progress, "aggregates", customers, customers);
-}
-
 int64_t insert_segments(pqxx::work& tx, const progress_fn& on_progress) {
   const auto& segments = seed_segments();
   auto total = static_cast<int64_t>(segments.size());
@@ -190,9 +274,11 @@ caf::expected<seed_report> seed_demo_data(pqxx::connection& conn,
     // Losing the last commit on a crash is harmless here: the caller can
     // simply seed again.
     tx.exec("SET LOCAL synchronous_commit = off");
-    // Self-conflicting lock: two seeds (or a seed and an API write) cannot
-    // both find customers empty.
-    tx.exec("LOCK TABLE customers IN SHARE ROW EXCLUSIVE MODE");
+    // Two seeds (or a seed and an API write) cannot both find customers
+    // empty. The keys and indexes are dropped below, which needs these locks
+    // anyway; taking them all at once, in one order, avoids upgrading them.
+    tx.exec("LOCK TABLE customers, products, orders, order_items "
+            "IN ACCESS EXCLUSIVE MODE");
     if (options.force) {
       tx.exec("TRUNCATE customers, products, orders, order_items, segments "
               "CASCADE");
@@ -203,26 +289,32 @@ caf::expected<seed_report> seed_demo_data(pqxx::connection& conn,
                         "force to replace the domain data");
     }
     auto days = days_ago_timestamps(tx);
+    auto schema = drop_deferred_schema(tx);
 
     auto products = make_products(options.products, options.random_seed);
     copy_products(tx, products, on_progress);
     result.products = options.products;
 
     customer_generator customers{options.random_seed};
-    copy_customers(tx, customers, options.customers, days, on_progress);
-    result.customers = options.customers;
-
+    std::vector<customer_totals> totals;
     if (options.orders > 0) {
+      totals.resize(static_cast<std::size_t>(options.customers));
       order_generator orders{options.random_seed, options.customers,
                              options.orders, products};
       result.order_items = copy_orders(tx, orders, options.orders, customers,
-                                       products, days, on_progress);
+                                       products, days, totals, on_progress);
     } else {
       report(on_progress, "orders", 0, 0);
     }
     result.orders = options.orders;
 
-    compute_aggregates(tx, options.customers, on_progress);
+    copy_customers(tx, customers, options.customers, totals, days, on_progress);
+    result.customers = options.customers;
+
+    // Sorting in memory instead of in temporary files; only this
+    // transaction's index builds use it.
+    tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
+    rebuild_deferred_schema(tx, schema, on_progress);
     result.segments = insert_segments(tx, on_progress);
 
     // Fresh statistics, so segment queries on the new data plan well.

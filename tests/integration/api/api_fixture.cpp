@@ -54,7 +54,11 @@ api_fixture::api_fixture() {
   sys->registry().put(caf::atom("pg-read"),
                       caf::actor_cast<caf::strong_actor_ptr>(read_actor));
   routes = std::make_shared<net::router>();
-  net::add_api_routes(*routes, *sys);
+  // Small batches and error lists, so imports in tests cross both limits.
+  config::import_settings import;
+  import.batch_lines = 50;
+  import.max_errors = 5;
+  net::add_api_routes(*routes, *sys, import);
   config::http_settings settings;
   settings.address = "127.0.0.1";
   settings.port = 0;

@@ -44,6 +44,19 @@ TEST_F(users_api, DuplicateEmailIs400) {
   EXPECT_EQ(body_of(reply)["detail"], "Email already exists");
 }
 
+TEST_F(users_api, UpdateToATakenEmailIs400AndChangesNothing) {
+  make_user("first@example.com");
+  auto second = make_user("second@example.com");
+  auto reply =
+      call("PUT", "/api/users/" + second["id"].get<std::string>(),
+           json{{"email", "first@example.com"}, {"first_name", "Z"}}.dump());
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(body_of(reply)["detail"], "Email already exists");
+  EXPECT_EQ(sql_value("SELECT first_name FROM customers "
+                      "WHERE email = 'second@example.com'"),
+            "Ada");
+}
+
 TEST_F(users_api, MissingFieldsAre422WithTheDetailArray) {
   auto reply = call("POST", "/api/users/", json{{"email", "x@y.z"}}.dump());
   ASSERT_EQ(reply.status, 422);

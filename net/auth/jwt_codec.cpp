@@ -1,0 +1,164 @@
+#include "net/auth/jwt_codec.hpp"
+
+#include <optional>
+
+#include <jwt/jwt.hpp>
+#include <nlohmann/json.hpp>
+
+#include "net/auth/errc.hpp"
+#include "net/auth/secrets.hpp"
+
+namespace cdpd::net::auth {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t jti_bytes = 16;
+
+caf::error malformed(std::string what) {
+  return make_error(errc::token_malformed, "malformed token: " + what);
+}
+
+/// An integer NumericDate claim, or nullopt when absent or not an integer.
+std::optional<int64_t> seconds_claim(const json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end() || !it->is_number_integer())
+    return std::nullopt;
+  return it->get<int64_t>();
+}
+
+/// A non-empty string claim, or nullopt.
+std::optional<std::string> text_claim(const json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end() || !it->is_string() ||
+      it->get_ref<const std::string&>().empty())
+    return std::nullopt;
+  return it->get<std::string>();
+}
+
+int64_t epoch_seconds(clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+      .count();
+}
+
+clock::time_point from_epoch(int64_t s) {
+  return clock::time_point{std::chrono::seconds{s}};
+}
+
+/// The HS256 signature of `signing_input` as unpadded base64url.
+std::optional<std::string> hs256(std::string_view key,
+                                 std::string_view signing_input) {
+  auto [raw, ec] = jwt::HMACSign<jwt::algo::HS256>::sign(key, signing_input);
+  if (ec)
+    return std::nullopt;
+  return base64url(raw);
+}
+
+} // namespace
+
+jwt_codec::jwt_codec(std::string key, std::string issuer)
+    : key_(std::move(key)), issuer_(std::move(issuer)) {}
+
+caf::expected<issued_token> jwt_codec::issue(std::string_view subject,
+                                             role granted,
+                                             std::chrono::seconds ttl,
+                                             clock::time_point now) const {
+  issued_token out;
+  out.jti = random_token(jti_bytes);
+  auto issued = epoch_seconds(now);
+  out.expires_at = from_epoch(issued + ttl.count());
+  try {
+    using namespace jwt::params;
+    jwt::jwt_object obj{algorithm("HS256"), secret(key_)};
+    obj.add_claim("iss", issuer_)
+        .add_claim("sub", std::string(subject))
+        .add_claim("role", std::string(to_string(granted)))
+        .add_claim("iat", issued)
+        .add_claim("exp", epoch_seconds(out.expires_at))
+        .add_claim("jti", out.jti);
+    std::error_code ec;
+    out.token = obj.signature(ec);
+    if (ec)
+      return make_error(errc::crypto_failed, "signing failed: " + ec.message());
+  } catch (const std::exception& e) {
+    return make_error(errc::crypto_failed,
+                      std::string("signing failed: ") + e.what());
+  }
+  return out;
+}
+
+caf::expected<token_claims> jwt_codec::verify(std::string_view token,
+                                              clock::time_point now) const {
+  if (token.size() > max_token_bytes)
+    return malformed("longer than 8 KiB");
+  auto first_dot = token.find('.');
+  auto last_dot = token.rfind('.');
+  if (first_dot == std::string_view::npos || first_dot == last_dot ||
+      token.find('.', first_dot + 1) != last_dot)
+    return malformed("not three dot-separated parts");
+  json header;
+  json payload;
+  try {
+    std::error_code ec;
+    // Parsing only: libcpp-jwt's own verification reads the system clock
+    // and compares signatures with operator==, so both are done below.
+    auto obj = jwt::decode(jwt::string_view{token.data(), token.size()},
+                           jwt::params::algorithms({"HS256"}), ec,
+                           jwt::params::verify(false));
+    if (ec)
+      return malformed(ec.message());
+    header = obj.header().create_json_obj();
+    payload = obj.payload().create_json_obj();
+  } catch (const std::exception& e) {
+    return malformed(e.what());
+  }
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string())
+    return malformed("no alg in the header");
+  const auto& alg_name = alg->get_ref<const std::string&>();
+  if (jwt::str_to_alg(alg_name) == jwt::algorithm::NONE)
+    return make_error(errc::token_alg_none, "unsigned token (alg none)");
+  // RFC 7515 names are case-sensitive: "hs256" is not HS256.
+  if (alg_name != "HS256")
+    return make_error(errc::token_wrong_algorithm,
+                      "token algorithm is not HS256");
+  auto expected = hs256(key_, token.substr(0, last_dot));
+  if (!expected)
+    return make_error(errc::crypto_failed, "HMAC failed");
+  if (!equal_constant_time(*expected, token.substr(last_dot + 1)))
+    return make_error(errc::token_bad_signature, "bad token signature");
+
+  if (!payload.is_object())
+    return malformed("the payload is not a JSON object");
+  auto iss = text_claim(payload, "iss");
+  if (!iss || *iss != issuer_)
+    return make_error(errc::token_wrong_issuer, "token issuer is not ours");
+  auto sub = text_claim(payload, "sub");
+  auto role_name = text_claim(payload, "role");
+  auto jti = text_claim(payload, "jti");
+  auto iat = seconds_claim(payload, "iat");
+  auto exp = seconds_claim(payload, "exp");
+  if (!sub || !role_name || !jti || !iat || !exp)
+    return malformed("sub, role, jti, iat and exp are required");
+  auto granted = parse_role(*role_name);
+  if (!granted)
+    return malformed("unknown role");
+  auto now_s = epoch_seconds(now);
+  if (now_s >= *exp)
+    return make_error(errc::token_expired, "token expired");
+  auto latest = now_s + clock_leeway.count();
+  if (payload.contains("nbf")) {
+    auto nbf = seconds_claim(payload, "nbf");
+    if (!nbf)
+      return malformed("nbf is not an integer");
+    if (*nbf > latest)
+      return make_error(errc::token_not_yet_valid, "token not yet valid");
+  }
+  if (*iat > latest)
+    return make_error(errc::token_not_yet_valid, "token issued in the future");
+  return token_claims{std::move(*sub), *granted, std::move(*jti),
+                      from_epoch(*iat), from_epoch(*exp)};
+}
+
+} // namespace cdpd::net::auth
