@@ -389,12 +389,22 @@ private:
 
   void send_continue() {
     continue_sent_ = true;
+    continue_pending_ = true;
     asio::async_write(
         io_->stream,
         asio::buffer(continue_response.data(), continue_response.size()),
         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          self->continue_pending_ = false;
           if (self->phase_ != phase::reading)
             return;
+          if (self->early_ && !ec) {
+            // A streaming handler answered while "100 Continue" went out.
+            auto response = std::move(*self->early_);
+            self->early_.reset();
+            self->stop_read_timer();
+            self->send(std::move(response));
+            return;
+          }
           if (ec || self->timed_out_) {
             self->close();
             return;
@@ -625,8 +635,9 @@ private:
     // Answered while the body is still arriving: the rest is not read.
     sink_ = nullptr;
     close_after_write_ = true;
-    if (read_pending_) {
-      early_ = std::move(response); // sent when that read completes
+    if (read_pending_ || continue_pending_) {
+      // Sent when that read or write completes: one of each at a time.
+      early_ = std::move(response);
       return;
     }
     stop_read_timer();
@@ -818,10 +829,11 @@ private:
   bool continue_sent_ = false;
   bool continue_wanted_ = false; ///< the header asked for 100-continue
   bool header_checked_ = false;
-  bool streaming_ = false;    ///< the body goes to a stream_handler
-  bool stream_done_ = false;  ///< its last chunk was delivered
-  bool waiting_more_ = false; ///< its sink has not asked for more yet
-  bool read_pending_ = false; ///< an on_read is outstanding
+  bool streaming_ = false;        ///< the body goes to a stream_handler
+  bool stream_done_ = false;      ///< its last chunk was delivered
+  bool waiting_more_ = false;     ///< its sink has not asked for more yet
+  bool read_pending_ = false;     ///< an on_read is outstanding
+  bool continue_pending_ = false; ///< "100 Continue" is being written
   bool close_after_write_ = false;
   bool counted_;           ///< holds one of http.max-connections
   bool in_flight_ = false; ///< counted in server_state::in_flight
@@ -849,6 +861,9 @@ public:
     if (!used_.exchange(true))
       owner_->deliver(std::move(response), sequence_);
   }
+
+  /// True once a response was handed over.
+  bool fired() const { return used_; }
 
 private:
   std::shared_ptr<session> owner_;
@@ -994,9 +1009,14 @@ void session::start_stream(const stream_handler& target) {
                        e.what());
     slot->fire(problem(500, "the request handler failed"));
   }
+  std::weak_ptr<reply_slot> watch = slot;
   slot.reset();
   if (phase_ != phase::reading)
     return; // answered at once (the response is being written)
+  auto kept = watch.lock();
+  if (!kept || kept->fired())
+    return; // answered (or dropped) at once: neither read nor 100 Continue
+  kept.reset();
   if (empty) {
     deliver_chunk(true);
     return;

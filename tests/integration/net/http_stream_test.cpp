@@ -225,6 +225,18 @@ TEST_F(http_stream, early_answer_closes_the_connection) {
   EXPECT_EQ(http_call(port, "GET", "/ping").status, 200);
 }
 
+TEST_F(http_stream, an_early_answer_skips_100_continue) {
+  start();
+  raw_connection connection{port};
+  ASSERT_TRUE(connection.send("POST /refuse HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Length: 5000000\r\n"
+                              "Expect: 100-continue\r\n\r\n"));
+  auto reply = connection.read_reply(10s, false, true);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 422);
+  EXPECT_TRUE(connection.closed_by_peer(10s));
+}
+
 TEST_F(http_stream, body_over_the_import_limit_is_413) {
   auto settings = test_settings();
   settings.max_import_bytes = 4096;
