@@ -71,6 +71,11 @@ constexpr const char* request_id_header = "X-Request-ID";
 
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
 
+constexpr std::pair<const char*, const char*> security_headers[] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"}};
+
 /// The "http" logger: the default logger's sinks under our name.
 std::shared_ptr<spdlog::logger> http_logger() {
   static std::mutex mutex;
@@ -669,6 +674,11 @@ private:
     for (auto& [name, value] : response.headers)
       if (!reserved_header(name))
         out.insert(name, value);
+    // Safe defaults for every answer, unless the handler chose otherwise:
+    // no content sniffing, no framing (clickjacking), no referrer leaks.
+    for (auto [name, value] : security_headers)
+      if (out.find(name) == out.end())
+        out.set(name, value);
     bool bodiless = bodiless_status(response.status);
     if (!bodiless && !response.content_type.empty())
       out.set(bhttp::field::content_type, response.content_type);

@@ -273,6 +273,9 @@ http_response static_site::respond(const file& f,
       "Cache-Control",
       std::string{f.immutable ? immutable_cache : revalidate_cache});
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (f.content_type.rfind("text/html", 0) == 0)
+    response.headers.emplace_back("Content-Security-Policy",
+                                  std::string{page_security_policy});
   auto if_none_match = request.header("If-None-Match");
   if (!if_none_match.empty() && none_match_hits(if_none_match, f.etag)) {
     response.status = 304;

@@ -28,6 +28,15 @@ public:
   /// Value of Cache-Control for every other file, index.html included.
   static constexpr std::string_view revalidate_cache = "no-cache";
 
+  /// Content-Security-Policy of HTML pages: the app's own scripts, styles,
+  /// images and API only. Inline styles stay allowed because component
+  /// libraries set them; inline scripts do not.
+  static constexpr std::string_view page_security_policy =
+      "default-src 'self'; script-src 'self'; style-src 'self' "
+      "'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+      "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+      "form-action 'self'; object-src 'none'";
+
   /// Reads every regular file below `dir` into memory. Files and folders
   /// whose name starts with '.' are skipped, and so are symbolic links that
   /// lead out of `dir` or to a folder. Fails (with a message naming

@@ -42,6 +42,18 @@ TEST_F(http_server_basics, serves_two_requests_on_one_connection) {
   EXPECT_EQ(server->open_connections(), 1u);
 }
 
+TEST_F(http_server_basics, every_answer_carries_the_security_headers) {
+  start();
+  for (auto reply :
+       {http_call(port, "GET", "/ping"),
+        http_call(port, "GET", "/no-such-route"),
+        http_call(port, "POST", "/echo", std::string(5000, 'x'))}) {
+    EXPECT_EQ(reply.header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(reply.header("x-frame-options"), "DENY");
+    EXPECT_EQ(reply.header("referrer-policy"), "no-referrer");
+  }
+}
+
 TEST_F(http_server_basics, closes_when_the_client_asks) {
   raw_connection connection{port};
   ASSERT_TRUE(connection.send(

@@ -121,6 +121,7 @@ TEST_F(static_site_test, serves_files_with_their_content_type) {
   EXPECT_EQ(js.body, "console.log(1)");
   EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
   EXPECT_EQ(header_of(js, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(header_of(js, "Content-Security-Policy"), ""); // pages only
   auto svg = s->serve(get("/vite.svg"));
   EXPECT_EQ(svg.status, 200);
   EXPECT_EQ(svg.content_type, "image/svg+xml");
@@ -139,6 +140,9 @@ TEST_F(static_site_test, root_and_client_routes_get_index_html) {
     EXPECT_EQ(response.body, "<!doctype html><div id=root></div>") << path;
     EXPECT_EQ(response.content_type, "text/html; charset=utf-8") << path;
     EXPECT_EQ(header_of(response, "Cache-Control"), "no-cache") << path;
+    EXPECT_EQ(header_of(response, "Content-Security-Policy"),
+              static_site::page_security_policy)
+        << path;
   }
 }
 
