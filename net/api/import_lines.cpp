@@ -142,7 +142,10 @@ std::variant<json, line_error> parse_line(std::string_view line) {
     return line_error{"field required"};
   json value;
   try {
-    value = json::parse(line.begin(), line.end());
+    value = parse_json(line);
+  } catch (const json_too_deep&) {
+    return line_error{"JSON nested deeper than " +
+                      std::to_string(max_json_depth) + " levels"};
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at ..." -> "parse error

@@ -87,13 +87,31 @@ http_response issues::response() const {
   return response;
 }
 
+json parse_json(std::string_view text) {
+  json::parser_callback_t limit = [](int depth, json::parse_event_t, json&) {
+    // depth counts the containers around the event: 0 at the top level.
+    if (depth >= max_json_depth)
+      throw json_too_deep{};
+    return true;
+  };
+  return json::parse(text.begin(), text.end(), limit);
+}
+
 std::optional<json> parse_object(const std::string& body, issues& found) {
   if (trim(body).empty()) {
     found.add(json::array({"body"}), "field required", "value_error.missing");
     return std::nullopt;
   }
-  auto parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) {
+  json parsed;
+  try {
+    parsed = parse_json(body);
+  } catch (const json_too_deep&) {
+    found.add(json::array({"body"}),
+              "JSON nested deeper than " + std::to_string(max_json_depth) +
+                  " levels",
+              "value_error.jsondepth");
+    return std::nullopt;
+  } catch (const json::parse_error&) {
     found.add(json::array({"body", 0}), "Expecting value",
               "value_error.jsondecode");
     return std::nullopt;

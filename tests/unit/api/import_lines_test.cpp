@@ -130,6 +130,9 @@ TEST(import_lines, InvalidJsonAndNonObjects) {
   EXPECT_EQ(order_error("{x}").rfind("invalid JSON: parse error", 0), 0u);
   EXPECT_EQ(order_error("[1]"), "value is not a valid dict");
   EXPECT_EQ(customer_error("\"text\""), "value is not a valid dict");
+  auto deep = std::string(200, '[') + std::string(200, ']');
+  EXPECT_EQ(customer_error(R"({"external_id":"x","email":)" + deep + "}"),
+            "JSON nested deeper than 128 levels");
 }
 
 TEST(import_lines, ParsesOrderLinesWithDefaultsAndReferences) {

@@ -46,6 +46,25 @@ TEST(validation, BodiesMustBeObjects) {
   EXPECT_TRUE(parse_object(R"({"a":1})", found));
 }
 
+TEST(validation, DeepNestingIsRefusedNotRecursedInto) {
+  // 128 levels pass; one more is a 422 naming the limit. A hostile body of
+  // a million brackets is refused the same way, without exhausting the
+  // stack.
+  auto nested = [](int depth) {
+    return "{\"a\":" + std::string(depth - 1, '[') +
+           std::string(depth - 1, ']') + "}";
+  };
+  issues ok;
+  EXPECT_TRUE(parse_object(nested(max_json_depth), ok));
+  for (int depth : {max_json_depth + 1, 1'000'000}) {
+    issues found;
+    EXPECT_FALSE(parse_object(nested(depth), found)) << depth;
+    auto body = nlohmann::json::parse(found.response().body);
+    EXPECT_EQ(body["detail"][0]["msg"], "JSON nested deeper than 128 levels");
+    EXPECT_EQ(body["detail"][0]["type"], "value_error.jsondepth");
+  }
+}
+
 TEST(validation, PagingClampsAndParsesCursors) {
   cdpd::net::http_request req;
   req.query = {{"limit", "5000"}, {"skip", "-3"}};
