@@ -1,0 +1,149 @@
+#include "storage/segments/engine/load_columns.hpp"
+
+#include <pqxx/pqxx>
+
+#include "storage/errc.hpp"
+#include "storage/pg_errors.hpp"
+
+namespace cdpd::storage::segments::engine {
+
+namespace {
+
+using snapshot =
+    pqxx::transaction<pqxx::repeatable_read, pqxx::readwrite_policy::read_only>;
+
+constexpr const char* customers_sql =
+    "DECLARE cdpd_customers NO SCROLL CURSOR FOR "
+    "SELECT c.id::text, c.email, c.phone, c.first_name, c.last_name, "
+    "c.marketing_opt_in, c.shipping_state, c.shipping_country, "
+    "(c.total_order_value * 100)::bigint, c.order_count::bigint, "
+    "(extract(epoch FROM c.last_order_date) * 1000000)::bigint, "
+    "(extract(epoch FROM c.created_at) * 1000000)::bigint "
+    "FROM customers c ORDER BY c.id";
+
+// One row per item (an order without items gives one row with NULLs), in
+// customer order, so that orders merge with the customer stream.
+constexpr const char* orders_sql =
+    "DECLARE cdpd_orders NO SCROLL CURSOR FOR "
+    "SELECT o.customer_id::text, o.id::text, "
+    "(extract(epoch FROM o.order_date) * 1000000)::bigint, "
+    "(o.total_amount * 100)::bigint, o.order_status, o.channel, "
+    "p.category, oi.product_id::text "
+    "FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id "
+    "LEFT JOIN products p ON p.id = oi.product_id "
+    "ORDER BY o.customer_id, o.id";
+
+std::optional<std::string> optional_text(const pqxx::field& f) {
+  if (f.is_null())
+    return std::nullopt;
+  return f.as<std::string>();
+}
+
+} // namespace
+
+caf::expected<customer_columns> load_columns(pqxx::connection& conn,
+                                             const progress_callback& progress,
+                                             std::uint32_t batch) {
+  try {
+    snapshot tx{conn, "segment_engine_load"};
+    auto ctype = tx.exec1("SHOW lc_ctype")[0].as<std::string>();
+    columns_builder builder{ctype};
+    load_progress state;
+    auto report = [&] {
+      if (progress)
+        progress(state);
+    };
+    auto fetch =
+        "FETCH FORWARD " + std::to_string(batch ? batch : 1) + " FROM ";
+    tx.exec0(customers_sql);
+    tx.exec0(orders_sql);
+
+    // The orders cursor is read alongside the customers: both are in
+    // customer id order.
+    pqxx::result order_rows;
+    std::size_t order_pos = 0;
+    bool orders_done = false;
+    auto peek = [&]() -> std::optional<pqxx::row> {
+      if (order_pos >= order_rows.size()) {
+        if (orders_done)
+          return std::nullopt;
+        order_rows = tx.exec(fetch + "cdpd_orders");
+        order_pos = 0;
+        if (order_rows.empty()) {
+          orders_done = true;
+          return std::nullopt;
+        }
+      }
+      return order_rows[static_cast<pqxx::result::size_type>(order_pos)];
+    };
+
+    for (;;) {
+      auto rows = tx.exec(fetch + "cdpd_customers");
+      if (rows.empty())
+        break;
+      for (const auto& r : rows) {
+        customer_record c;
+        c.id = r[0].as<std::string>();
+        c.email = r[1].as<std::string>();
+        c.phone = optional_text(r[2]);
+        c.first_name = r[3].as<std::string>();
+        c.last_name = r[4].as<std::string>();
+        c.marketing_opt_in = r[5].as<bool>();
+        c.shipping_state = optional_text(r[6]);
+        c.shipping_country = optional_text(r[7]);
+        c.total_order_value_cents = r[8].as<std::int64_t>();
+        c.order_count = r[9].as<std::int64_t>();
+        c.last_order_date =
+            r[10].is_null() ? null_time : r[10].as<std::int64_t>();
+        c.created_at = r[11].as<std::int64_t>();
+        builder.add_customer(c);
+        ++state.customers;
+        // Orders of customers before this one cannot exist (foreign key);
+        // take every row of this customer.
+        std::string current_order;
+        order_record order;
+        bool have_order = false;
+        while (auto o = peek()) {
+          auto customer_id = (*o)[0].as<std::string>();
+          if (customer_id != c.id)
+            break;
+          auto order_id = (*o)[1].as<std::string>();
+          if (!have_order || order_id != current_order) {
+            if (have_order) {
+              builder.add_order(order);
+              ++state.orders;
+            }
+            order = order_record{};
+            order.order_date = (*o)[2].as<std::int64_t>();
+            order.amount_cents = (*o)[3].as<std::int64_t>();
+            order.status = (*o)[4].as<std::string>();
+            order.channel = (*o)[5].as<std::string>();
+            current_order = order_id;
+            have_order = true;
+          }
+          if (!(*o)[7].is_null())
+            order.items.push_back(
+                {(*o)[6].as<std::string>(), (*o)[7].as<std::string>()});
+          ++order_pos;
+        }
+        if (have_order) {
+          builder.add_order(order);
+          ++state.orders;
+        }
+      }
+      report();
+    }
+    tx.commit();
+    auto columns = builder.finish();
+    if (!columns)
+      return make_error(errc::invalid_argument,
+                        "LC_CTYPE " + ctype + " is not available here");
+    state.done = true;
+    report();
+    return std::move(*columns);
+  } catch (...) {
+    return internal::translate_pg_exception(std::current_exception()).error;
+  }
+}
+
+} // namespace cdpd::storage::segments::engine

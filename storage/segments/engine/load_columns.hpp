@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <caf/expected.hpp>
+#include <pqxx/connection>
+
+#include "storage/segments/engine/customer_columns.hpp"
+
+/// Loads customer_columns from PostgreSQL.
+namespace cdpd::storage::segments::engine {
+
+/// How far a load has come; reported after every fetched batch.
+struct load_progress {
+  std::uint64_t customers = 0; ///< customer rows read so far
+  std::uint64_t orders = 0;    ///< order rows read so far
+  bool done = false;           ///< the last report of a successful load
+};
+
+/// Called with progress while loading.
+using progress_callback = std::function<void(const load_progress&)>;
+
+/// Reads every customer with its orders and their items from one consistent
+/// snapshot (a REPEATABLE READ, read-only transaction) through server-side
+/// cursors fetched `batch` rows at a time, so memory holds only the columns
+/// and one batch. Rows are ordered by customer id. Lower-casing follows the
+/// database's LC_CTYPE. Fails with errc::query_failed, errc::connection_lost
+/// or errc::statement_timeout, or errc::invalid_argument when the database's
+/// LC_CTYPE is not available on this machine.
+caf::expected<customer_columns>
+load_columns(pqxx::connection& conn, const progress_callback& progress = {},
+             std::uint32_t batch = 20000);
+
+} // namespace cdpd::storage::segments::engine
