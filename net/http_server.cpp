@@ -371,8 +371,10 @@ private:
     continue_wanted_ =
         header.version() >= 11 &&
         beast::iequals(header[bhttp::field::expect], "100-continue");
-    if (const auto* stream = stream_route(header)) {
-      start_stream(*stream);
+    // Matched once per request, here; dispatch reuses it.
+    match_ = match_target(header);
+    if (match_.stream_target) {
+      start_stream(*match_.stream_target);
       return false;
     }
     auto length = parser_->content_length();
@@ -384,12 +386,11 @@ private:
     return true;
   }
 
-  /// The streaming handler the request's target leads to, if any.
-  const stream_handler* stream_route(const bhttp::request_header<>& header) {
+  /// The route the request's method and target lead to.
+  route_match match_target(const bhttp::request_header<>& header) const {
     std::string target{header.target()};
     auto parts = split_target(target);
-    return state_->routes->match(to_std(header.method_string()), parts.path)
-        .stream_target;
+    return state_->routes->match(to_std(header.method_string()), parts.path);
   }
 
   void send_continue() {
@@ -430,7 +431,7 @@ private:
       // done, with the request line already parsed.
       bool streamed =
           streaming_ || (parser_ && !parser_->get().method_string().empty() &&
-                         stream_route(parser_->get()));
+                         match_target(parser_->get()).stream_target);
       reject(413, rejection::body_too_large,
              streamed ? "request body exceeds " +
                             std::to_string(settings().max_import_bytes) +
@@ -517,8 +518,9 @@ private:
     } else {
       waiting_more_ = true;
     }
-    auto sink = last ? std::move(sink_) : sink_;
-    sink_ = last ? nullptr : sink_;
+    body_sink sink = sink_;
+    if (last)
+      sink_ = nullptr;
     if (!sink)
       return; // the handler already answered
     std::function<void()> more;
@@ -624,7 +626,7 @@ private:
   void dispatch_request();
 
   bool begin_exchange(const bhttp::request<bhttp::string_body>& header,
-                      http_request& request, std::string& raw_path);
+                      http_request& request);
 
   responder make_responder(std::shared_ptr<reply_slot>& slot);
 
@@ -829,6 +831,7 @@ private:
   std::string chunk_; ///< the streamed body's next chunk
   std::size_t chunk_fill_ = 0;
   std::optional<http_response> early_; ///< answer waiting for a read to end
+  route_match match_; ///< the current request's route, found at its header
   phase phase_ = phase::reading;
   exchange current_;
   uint64_t read_generation_ = 0;
@@ -883,10 +886,9 @@ private:
 
 /// Starts an exchange for a request whose header is in: the bookkeeping,
 /// and the Beast-free request (without its body). Answers 400 and returns
-/// false when the target is malformed; `raw_path` is the target's path as
-/// received, for the router.
+/// false when the target is malformed.
 bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
-                             http_request& request, std::string& raw_path) {
+                             http_request& request) {
   current_ = exchange{};
   current_.method = std::string{header.method_string()};
   current_.version = header.version();
@@ -919,7 +921,6 @@ bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
   }
   request.path = std::move(*path);
   request.query = std::move(*query);
-  raw_path = std::string{parts.path};
   return true;
 }
 
@@ -933,12 +934,11 @@ void session::dispatch_request() {
   stop_read_timer();
   auto message = parser_->release();
   http_request request;
-  std::string raw_path;
-  if (!begin_exchange(message, request, raw_path))
+  if (!begin_exchange(message, request))
     return;
   request.body = std::move(message.body());
 
-  auto match = state_->routes->match(request.method, raw_path);
+  auto match = std::move(match_);
   switch (match.result) {
   case route_match::outcome::not_found:
     send(problem(404, "no route for " + request.method + " " + request.path));
@@ -982,10 +982,9 @@ void session::start_stream(const stream_handler& target) {
   // is not read.
   streaming_ = true;
   http_request request;
-  std::string raw_path;
-  if (!begin_exchange(parser_->get(), request, raw_path))
+  if (!begin_exchange(parser_->get(), request))
     return;
-  auto match = state_->routes->match(request.method, raw_path);
+  auto match = std::move(match_);
   request.params = std::move(match.params);
   request.route = match.route;
   current_.route = std::move(match.route);

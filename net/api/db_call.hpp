@@ -35,21 +35,17 @@ http_response error_response(const caf::error& err);
 /// The registry name of the db actor for a role.
 const char* db_actor_name(db_role role);
 
-/// Runs `work` on the db actor for `role`, then calls `on_value(T&)` or
-/// `on_error(caf::error&)` on an actor thread (on_error also when the db
-/// actor is not running).
+/// The running db actor for `role`; invalid when it is not running.
+inline caf::actor db_actor(caf::actor_system& sys, db_role role) {
+  return caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(db_actor_name(role))));
+}
+
+/// Sends `work` to `target` and calls `on_value(T&)` or
+/// `on_error(caf::error&)` on an actor thread.
 template <class T, class OnValue, class OnError>
-void run_db(caf::actor_system& sys, db_role role, actors::db_work work,
-            OnValue on_value, OnError on_error) {
-  auto name = db_actor_name(role);
-  auto target = caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(name)));
-  if (!target) {
-    caf::error err = caf::make_error(caf::sec::request_receiver_down,
-                                     std::string{name} + " is not running");
-    on_error(err);
-    return;
-  }
+void request_db(caf::actor_system& sys, caf::actor target, actors::db_work work,
+                OnValue on_value, OnError on_error) {
   sys.spawn([target, work, on_value, on_error](caf::event_based_actor* self) {
     self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
         .then([on_value](T& value) { on_value(value); },
@@ -57,19 +53,37 @@ void run_db(caf::actor_system& sys, db_role role, actors::db_work work,
   });
 }
 
+/// Runs `work` on the db actor for `role`, then calls `on_value(T&)` or
+/// `on_error(caf::error&)` on an actor thread (on_error also when the db
+/// actor is not running).
+template <class T, class OnValue, class OnError>
+void run_db(caf::actor_system& sys, db_role role, actors::db_work work,
+            OnValue on_value, OnError on_error) {
+  auto target = db_actor(sys, role);
+  if (!target) {
+    caf::error err =
+        caf::make_error(caf::sec::request_receiver_down,
+                        std::string{db_actor_name(role)} + " is not running");
+    on_error(err);
+    return;
+  }
+  request_db<T>(sys, std::move(target), std::move(work), std::move(on_value),
+                std::move(on_error));
+}
+
 /// Runs `work` on the db actor for `role` and answers with `on_reply(T&)`,
 /// or with `on_error(err)`; both return an http_response.
 template <class T, class OnReply, class OnError>
 void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
              responder respond, OnReply on_reply, OnError on_error) {
-  auto name = db_actor_name(role);
-  if (!sys.registry().get(caf::atom_from_string(name))) {
-    respond(problem(503, std::string{name} + " is not running",
+  auto target = db_actor(sys, role);
+  if (!target) {
+    respond(problem(503, std::string{db_actor_name(role)} + " is not running",
                     "service-unavailable"));
     return;
   }
-  run_db<T>(
-      sys, role, std::move(work),
+  request_db<T>(
+      sys, std::move(target), std::move(work),
       [respond, on_reply](T& value) { respond(on_reply(value)); },
       [respond, on_error](caf::error& err) { respond(on_error(err)); });
 }
