@@ -481,8 +481,7 @@ constexpr option table[] = {
         {.key = "admin.enabled",
          .kind = vk::boolean,
          .unit = "switch",
-         .help = "Serve the /admin inspection endpoints (no authentication "
-                 "yet: enable only on a trusted network)."}),
+         .help = "Serve the /admin inspection endpoints (admin role)."}),
 
     bind<&s::auth, &auth_settings::anonymous_role>(
         {.key = "auth.anonymous-role",
@@ -499,7 +498,8 @@ constexpr option table[] = {
          .secret = secrecy::whole,
          .help = "HS256 key signing access tokens (`openssl rand -hex 32`); "
                  "the same on every node. Prefer CDPD_AUTH_JWT_SECRET or "
-                 "auth.jwt-secret-file."}),
+                 "auth.jwt-secret-file. Unset: a key made once and kept in "
+                 "PostgreSQL (cluster_secrets)."}),
     bind<&s::auth, &auth_settings::jwt_secret_file>(
         {.key = "auth.jwt-secret-file",
          .unit = "path",
@@ -556,6 +556,21 @@ constexpr option table[] = {
          .min = second,
          .max = 24 * hour,
          .help = "How long logins stay refused after too many failures."}),
+    bind<&s::auth, &auth_settings::cache_refresh>(
+        {.key = "auth.cache-refresh",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 100,
+         .max = 10 * minute,
+         .help = "How often each node reloads API keys, account roles and "
+                 "revoked tokens: the longest a change made on another node "
+                 "takes to apply here."}),
+    bind<&s::auth, &auth_settings::public_metrics>(
+        {.key = "auth.public-metrics",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Serve /metrics without credentials (for Prometheus); false "
+                 "requires the viewer role."}),
 
     bind<&s::ratelimit, &ratelimit_settings::enabled>(
         {.key = "ratelimit.enabled",
@@ -603,6 +618,23 @@ constexpr option table[] = {
          .max = 10'000'000,
          .help = "AI content generations per minute for each client; 0 is "
                  "no limit."}),
+
+    bind<&s::ratelimit, &ratelimit_settings::hosts>(
+        {.key = "ratelimit.hosts",
+         .kind = vk::integer,
+         .unit = "actors",
+         .min = 1,
+         .max = 64,
+         .help = "Limiter host actors the limited keys are spread over; the "
+                 "same on every node of a cluster."}),
+    bind<&s::ratelimit, &ratelimit_settings::idle_timeout>(
+        {.key = "ratelimit.idle-timeout",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = 24 * hour,
+         .help = "A key's limiter actor stops after this long without "
+                 "requests, once its limits have fully recovered."}),
 
     bind<&s::import, &import_settings::batch_lines>(
         {.key = "import.batch-lines",

@@ -139,6 +139,8 @@ struct auth_settings {
   std::string bootstrap_password; ///< empty: generate and print once; secret
   int login_max_failures = 5;     ///< failed logins before the lockout
   millis login_lockout{15 * 60'000};
+  millis cache_refresh{2'000}; ///< reload of keys, roles, revocations
+  bool public_metrics = true;  ///< /metrics without credentials
 };
 
 /// Request limits per route class ([ratelimit]). Each value is a number of
@@ -152,6 +154,8 @@ struct ratelimit_settings {
   int64_t campaign_create_per_minute = 10;
   int64_t segment_evaluate_per_minute = 20;
   int64_t ai_generate_per_minute = 5;
+  int hosts = 4;               ///< limiter host actors
+  millis idle_timeout{60'000}; ///< then an idle key's limiter stops
 };
 
 /// Bulk import (POST /api/import/...).

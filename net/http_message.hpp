@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/caller.hpp"
+
 /// Beast-free request and response types: handlers and the router see only
 /// these, so Boost.Beast stays inside net/http_server.cpp.
 namespace cdpd::net {
@@ -19,8 +21,10 @@ struct http_request {
   std::map<std::string, std::string> params; ///< path parameters ({id})
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::string request_id; ///< X-Request-ID, taken or generated
-  std::string route;      ///< the matched route pattern ("/api/users/{id}")
+  std::string request_id;     ///< X-Request-ID, taken or generated
+  std::string route;          ///< the matched route pattern ("/api/users/{id}")
+  std::string client_address; ///< the peer's IP address ("127.0.0.1")
+  caller who;                 ///< set by the access guard before the handler
 
   /// Value of a header (case-insensitive name), empty when absent.
   std::string header(std::string_view name) const;

@@ -162,6 +162,10 @@ class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket socket, std::shared_ptr<server_state> state, bool counted)
       : state_(std::move(state)), counted_(counted) {
+    beast::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    if (!ec)
+      client_address_ = peer.address().to_string();
     io_.emplace(std::move(socket));
   }
 
@@ -832,6 +836,7 @@ private:
   std::size_t chunk_fill_ = 0;
   std::optional<http_response> early_; ///< answer waiting for a read to end
   route_match match_; ///< the current request's route, found at its header
+  std::string client_address_; ///< the peer's IP address
   phase phase_ = phase::reading;
   exchange current_;
   uint64_t read_generation_ = 0;
@@ -902,6 +907,7 @@ bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
   request.method = current_.method;
   request.target = std::string{header.target()};
   request.request_id = current_.request_id;
+  request.client_address = client_address_;
   for (const auto& field : header)
     request.headers.emplace_back(std::string{field.name_string()},
                                  std::string{field.value()});

@@ -14,6 +14,7 @@ struct router::node {
     handler fn;
     stream_handler stream; ///< set instead of fn for add_stream()
     std::string pattern;
+    route_access access;
     std::vector<std::string> param_names; ///< in the order of the segments
   };
 
@@ -71,7 +72,8 @@ std::string join(const std::set<std::string>& items) {
 
 } // namespace
 
-router::router() : root_(std::make_unique<node>()) {}
+router::router(std::shared_ptr<const route_guard> guard)
+    : guard_(std::move(guard)), root_(std::make_unique<node>()) {}
 
 router::router(router&&) noexcept = default;
 
@@ -79,20 +81,27 @@ router& router::operator=(router&&) noexcept = default;
 
 router::~router() = default;
 
-void router::add(std::string method, std::string pattern, handler h) {
-  add_endpoint(std::move(method), std::move(pattern), std::move(h), {});
+void router::add(std::string method, std::string pattern, route_access access,
+                 handler h) {
+  if (guard_)
+    h = guard_->guard(access, std::move(h));
+  add_endpoint(std::move(method), std::move(pattern), access, std::move(h), {});
 }
 
 void router::add_stream(std::string method, std::string pattern,
-                        stream_handler h) {
-  add_endpoint(std::move(method), std::move(pattern), {}, std::move(h));
+                        route_access access, stream_handler h) {
+  if (guard_)
+    h = guard_->guard_stream(access, std::move(h));
+  add_endpoint(std::move(method), std::move(pattern), access, {}, std::move(h));
 }
 
-void router::set_fallback(handler h) {
-  fallback_ = std::move(h);
+void router::set_fallback(route_access access, handler h) {
+  fallback_access_ = access;
+  fallback_ = guard_ ? guard_->guard(access, std::move(h)) : std::move(h);
 }
 
-void router::add_endpoint(std::string method, std::string pattern, handler h,
+void router::add_endpoint(std::string method, std::string pattern,
+                          route_access access, handler h,
                           stream_handler stream) {
   if (method.empty())
     bad_pattern(pattern, "empty method");
@@ -131,7 +140,7 @@ void router::add_endpoint(std::string method, std::string pattern, handler h,
     bad_pattern(pattern, ("already registered for " + method).c_str());
   current->methods.emplace(std::move(method),
                            node::endpoint{std::move(h), std::move(stream),
-                                          std::move(normalized),
+                                          std::move(normalized), access,
                                           std::move(names)});
 }
 
@@ -160,6 +169,7 @@ route_match router::match(std::string_view method,
         else
           result.target = &hit->fn;
         result.route = hit->pattern;
+        result.access = hit->access;
         for (std::size_t i = 0; i < hit->param_names.size(); ++i)
           result.params.emplace(hit->param_names[i], *captured[i]);
         return true;
@@ -192,6 +202,7 @@ route_match router::match(std::string_view method,
     result.result = route_match::outcome::found;
     result.target = &fallback_;
     result.route = "(static)";
+    result.access = fallback_access_;
   }
   return result;
 }

@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "net/http_message.hpp"
+#include "net/route_access.hpp"
+#include "net/route_guard.hpp"
 
 namespace cdpd::net {
 
@@ -24,6 +26,9 @@ struct route_match {
 
   /// Decoded path parameters by name ("{id}" -> "id") when found.
   std::map<std::string, std::string> params;
+
+  /// The access the route declared, when found.
+  route_access access;
 
   /// The matched pattern when found ("/api/users/{id}"), without a trailing
   /// slash: a label of bounded cardinality for logs and metrics.
@@ -44,7 +49,9 @@ struct route_match {
 /// match() is safe to call from any number of threads.
 class router {
 public:
-  router();
+  /// A router whose handlers run behind `guard`; without one (tests, tools)
+  /// every route is open and request.who says proof::unchecked.
+  explicit router(std::shared_ptr<const route_guard> guard = nullptr);
   router(router&&) noexcept;
   router& operator=(router&&) noexcept;
   ~router();
@@ -53,7 +60,8 @@ public:
   /// malformed (no leading '/', an empty segment, a bad or repeated
   /// "{name}") or method and pattern are already registered; routes are
   /// built at start-up, so this is a programming error.
-  void add(std::string method, std::string pattern, handler h);
+  void add(std::string method, std::string pattern, route_access access,
+           handler h);
 
   /// Looks up a request. `path` is the target's path without the query,
   /// still percent-encoded: each segment is decoded on its own, so "%2F"
@@ -62,20 +70,23 @@ public:
 
   /// Registers a handler whose request body is streamed to it in chunks
   /// rather than read whole (see stream_handler); same rules as add().
-  void add_stream(std::string method, std::string pattern, stream_handler h);
+  void add_stream(std::string method, std::string pattern, route_access access,
+                  stream_handler h);
 
   /// Takes GET and HEAD requests for which no route exists at all (not the
   /// ones answered 405); matched with the route label "(static)". One at
   /// most; a second call replaces the first.
-  void set_fallback(handler h);
+  void set_fallback(route_access access, handler h);
 
 private:
   struct node;
-  void add_endpoint(std::string method, std::string pattern, handler h,
-                    stream_handler stream);
+  void add_endpoint(std::string method, std::string pattern,
+                    route_access access, handler h, stream_handler stream);
 
+  std::shared_ptr<const route_guard> guard_;
   std::unique_ptr<node> root_;
   handler fallback_;
+  route_access fallback_access_;
 };
 
 } // namespace cdpd::net

@@ -1,5 +1,7 @@
 #include "net/uri.hpp"
 
+#include <cctype>
+
 namespace cdpd::net {
 
 namespace {
@@ -69,6 +71,23 @@ parse_query(std::string_view query) {
     result.emplace(std::move(*name), std::move(*value));
   }
   return result;
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    }
+  }
+  return out;
 }
 
 } // namespace cdpd::net

@@ -30,4 +30,8 @@ std::optional<std::string> percent_decode(std::string_view text,
 std::optional<std::map<std::string, std::string>>
 parse_query(std::string_view query);
 
+/// `text` with every byte other than letters, digits, "-._~" and "/"
+/// written as %XX, for a query parameter value.
+std::string percent_encode(std::string_view text);
+
 } // namespace cdpd::net

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/cdpctl/account_commands.hpp"
 #include "apps/cdpctl/import_command.hpp"
 
 namespace {
@@ -13,12 +14,25 @@ constexpr const char* usage =
 Commands:
   import customers FILE   upsert customers from NDJSON (FILE or - for stdin)
   import orders FILE      upsert orders from NDJSON
+  login --email EMAIL     print an access token (for CDPD_TOKEN)
+  users list              list operator accounts (admin)
+  users add EMAIL ROLE [--generate]
+                          create an account; ROLE is viewer, manager or
+                          admin; --generate makes and prints a password
+  users disable ID_OR_EMAIL
+                          disable an account and end its sessions
+  users set-role ID_OR_EMAIL ROLE
+                          change an account's role
+
+Passwords are read from $CDPD_PASSWORD, else from the first line of
+standard input.
 
 Options:
   --url URL      cdpd's base URL (default: $CDPD_URL, else http://127.0.0.1:8000)
   --token TOKEN  bearer token (default: $CDPD_TOKEN)
 
-Exit codes: 0 done, 1 failed, 2 usage error, 3 some lines were refused.
+Exit codes: 0 done, 1 failed, 2 usage error, 3 some lines were refused
+(import).
 )";
 
 std::string env_or(const char* name, std::string fallback) {
@@ -58,6 +72,10 @@ int main(int argc, char** argv) {
     to.url.pop_back();
   if (args.size() == 3 && args[0] == "import")
     return cdpd::ctl::run_import(to, args[1], args[2]);
+  if (!args.empty() && args[0] == "login")
+    return cdpd::ctl::run_login(to, {args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "users")
+    return cdpd::ctl::run_users(to, {args.begin() + 1, args.end()});
   std::cerr << usage;
   return 2;
 }

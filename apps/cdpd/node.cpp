@@ -12,14 +12,21 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/limits/limiter_region.hpp"
 #include "actors/storage/db_actor.hpp"
 #include "actors/storage/redis_actor.hpp"
 #include "actors/supervision/errc.hpp"
 #include "actors/supervision/policy_from_settings.hpp"
 #include "actors/supervision/supervisor.hpp"
+#include "apps/cdpd/auth_bootstrap.hpp"
 #include "apps/cdpd/database_bootstrap.hpp"
 #include "config/loader.hpp"
+#include "net/access/access_guard.hpp"
+#include "net/access/credentials_refresher.hpp"
+#include "net/access/login_page.hpp"
+#include "net/api/account_routes.hpp"
 #include "net/api/api_routes.hpp"
+#include "net/api/auth_routes.hpp"
 #include "net/gateway_actor.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
@@ -156,6 +163,16 @@ int run_node(const config::settings& s) {
   auto read_pool = std::make_shared<storage::pg_pool>(
       storage::read_pool_options(s.postgres, db->write_url), metrics.get());
 
+  auto auth = prepare_auth(s, *write_pool);
+  if (!auth) {
+    const auto& why = auth.error().context();
+    fail_line("auth: " + (why.match_elements<std::string>()
+                              ? why.get_as<std::string>(0)
+                              : caf::to_string(auth.error())));
+    return 1;
+  }
+  auto services = std::move(*auth);
+
   std::optional<storage::redis_endpoint> redis;
   if (!s.redis.url.empty()) {
     auto endpoint = storage::parse_redis_url(s.redis.url);
@@ -171,21 +188,34 @@ int run_node(const config::settings& s) {
   int exit_code = 0;
   {
     caf::actor_system sys{cfg};
-    auto routes = std::make_shared<net::router>();
+    services->limiter = std::make_shared<actors::limits::limiter_region>(
+        sys, s.ratelimit.hosts);
+    auto routes = std::make_shared<net::router>(
+        net::make_access_guard(services, s.ratelimit));
     net::system_routes_options ready;
+    if (!s.auth.public_metrics)
+      ready.metrics_access = net::access::viewer;
     ready.checks.push_back({"postgres", "pg-write"});
     if (!s.postgres.read_url.empty())
       ready.checks.push_back({"postgres_read", "pg-read"});
     if (redis)
       ready.checks.push_back({"redis", "redis"});
     if (site)
-      ready.html_root = net::static_site_handler(site);
+      ready.html_root = net::require_session(net::static_site_handler(site));
     net::add_system_routes(*routes, sys, metrics, ready);
+    net::add_login_page(*routes);
+    net::add_auth_routes(*routes, sys, services);
+    net::add_account_routes(*routes, sys, services);
     net::add_api_routes(*routes, sys, s.import);
     if (s.admin.enabled)
       net::add_admin_routes(*routes, sys, {});
+    // The app's files are public (the login page needs none of them, but a
+    // browser caches them); its pages send browsers without a session to
+    // /login.
     if (site)
-      routes->set_fallback(net::static_site_handler(site));
+      routes->set_fallback(
+          net::access::anyone,
+          net::require_session(net::static_site_handler(site)));
 
     // Bind before anything is spawned, so a busy port is one clear line.
     auto server =
@@ -249,6 +279,39 @@ int run_node(const config::settings& s) {
       storage_stop += redis_child.shutdown_timeout;
     }
 
+    // The access subtree: the limiter hosts and the credential refresher.
+    actors::supervisor_spec access;
+    access.name = "access";
+    access.policy = policy("default");
+    access.metrics = supervision;
+    actors::limits::limiter_options limiter_options;
+    limiter_options.hosts = s.ratelimit.hosts;
+    limiter_options.idle_timeout = s.ratelimit.idle_timeout;
+    limiter_options.metrics = metrics.get();
+    for (int i = 0; i < s.ratelimit.hosts; ++i) {
+      actors::child_spec host;
+      host.name = actors::limits::limiter_host_name(i);
+      host.kind = "limiter-host";
+      host.start = [=](caf::actor_system& sys) {
+        return actors::limits::spawn_limiter_host(sys, i, limiter_options);
+      };
+      host.shutdown_timeout = stop_margin;
+      host.policy = policy("default");
+      access.children.push_back(host);
+    }
+    actors::child_spec refresher;
+    refresher.name = "creds";
+    refresher.kind = "credentials-refresher";
+    refresher.start = [=,
+                       cache = services->credentials](caf::actor_system& sys) {
+      return net::spawn_credentials_refresher(sys, cache, s.auth.cache_refresh);
+    };
+    refresher.shutdown_timeout = stop_margin;
+    refresher.policy = policy("default");
+    access.children.push_back(refresher);
+    auto access_stop =
+        stop_margin * (static_cast<int>(access.children.size()) + 1);
+
     // The edge subtree: the HTTP gateway.
     actors::supervisor_spec edge;
     edge.name = "edge";
@@ -265,7 +328,7 @@ int run_node(const config::settings& s) {
     edge.children.push_back(gateway);
     auto edge_stop = gateway.shutdown_timeout + stop_margin;
     // The root stops its subtrees one after the other.
-    auto tree_stop = storage_stop + edge_stop + stop_margin;
+    auto tree_stop = storage_stop + access_stop + edge_stop + stop_margin;
 
     actors::supervisor_spec root_spec;
     root_spec.name = "root";
@@ -274,6 +337,8 @@ int run_node(const config::settings& s) {
     root_spec.on_give_up = [](const std::string&) { gave_up = true; };
     root_spec.children.push_back(
         actors::supervisor_child(std::move(storage), storage_stop));
+    root_spec.children.push_back(
+        actors::supervisor_child(std::move(access), access_stop));
     root_spec.children.push_back(
         actors::supervisor_child(std::move(edge), edge_stop));
     auto root = actors::spawn_supervisor(sys, std::move(root_spec));

@@ -76,23 +76,26 @@ http_response campaign_response(storage::campaign_record& c) {
 } // namespace
 
 void add_campaign_routes(router& routes, caf::actor_system& sys) {
-  routes.add("GET", "/api/campaigns/", [&sys](http_request, responder reply) {
-    call_db<std::vector<storage::campaign_record>>(
-        sys, db_role::read, domain::list_campaigns(), std::move(reply),
-        [](std::vector<storage::campaign_record>& campaigns) {
-          json list = json::array();
-          for (const auto& c : campaigns)
-            list.push_back(to_json(c));
-          return json_response(200, list);
-        });
-  });
-  routes.add(
-      "GET", "/api/campaigns/{id}", [&sys](http_request req, responder reply) {
-        call_db<storage::campaign_record>(
-            sys, db_role::read, domain::get_campaign(req.params.at("id")),
-            std::move(reply), campaign_response);
-      });
-  routes.add("GET", "/api/campaigns/{id}/flow",
+  routes.add("GET", "/api/campaigns/", access::viewer,
+             [&sys](http_request, responder reply) {
+               call_db<std::vector<storage::campaign_record>>(
+                   sys, db_role::read, domain::list_campaigns(),
+                   std::move(reply),
+                   [](std::vector<storage::campaign_record>& campaigns) {
+                     json list = json::array();
+                     for (const auto& c : campaigns)
+                       list.push_back(to_json(c));
+                     return json_response(200, list);
+                   });
+             });
+  routes.add("GET", "/api/campaigns/{id}", access::viewer,
+             [&sys](http_request req, responder reply) {
+               call_db<storage::campaign_record>(
+                   sys, db_role::read,
+                   domain::get_campaign(req.params.at("id")), std::move(reply),
+                   campaign_response);
+             });
+  routes.add("GET", "/api/campaigns/{id}/flow", access::viewer,
              [&sys](http_request req, responder reply) {
                call_db<storage::flow_record>(
                    sys, db_role::read,
@@ -102,7 +105,9 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                    });
              });
   routes.add(
-      "POST", "/api/campaigns/", [&sys](http_request req, responder reply) {
+      "POST", "/api/campaigns/",
+      access::manager.limited_as(actors::limits::route_class::campaign_create),
+      [&sys](http_request req, responder reply) {
         issues found;
         auto fields = read_campaign(req.body, true, found);
         if (!fields)
@@ -111,7 +116,7 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                                           domain::create_campaign(*fields),
                                           std::move(reply), campaign_response);
       });
-  routes.add("PUT", "/api/campaigns/{id}",
+  routes.add("PUT", "/api/campaigns/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto fields = read_campaign(req.body, false, found);
@@ -122,7 +127,7 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                    domain::update_campaign(req.params.at("id"), *fields),
                    std::move(reply), campaign_response);
              });
-  routes.add("PUT", "/api/campaigns/{id}/status",
+  routes.add("PUT", "/api/campaigns/{id}/status", access::manager,
              [&sys](http_request req, responder reply) {
                auto status = query_string(req, "status");
                if (!status) {
@@ -136,7 +141,7 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                    domain::set_campaign_status(req.params.at("id"), *status),
                    std::move(reply), campaign_response);
              });
-  routes.add("DELETE", "/api/campaigns/{id}",
+  routes.add("DELETE", "/api/campaigns/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                call_db<bool>(
                    sys, db_role::write,

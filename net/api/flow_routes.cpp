@@ -113,32 +113,34 @@ http_response message(const char* text) {
 } // namespace
 
 void add_flow_routes(router& routes, caf::actor_system& sys) {
-  routes.add("GET", "/api/flows/", [&sys](http_request, responder reply) {
-    call_db<std::vector<storage::flow_record>>(
-        sys, db_role::read, domain::list_flows(), std::move(reply),
-        [](std::vector<storage::flow_record>& flows) {
-          json list = json::array();
-          for (const auto& f : flows)
-            list.push_back(to_json(f));
-          return json_response(200, list);
-        });
-  });
-  routes.add(
-      "GET", "/api/flows/{id}", [&sys](http_request req, responder reply) {
-        call_db<storage::flow_record>(sys, db_role::read,
-                                      domain::get_flow(req.params.at("id")),
-                                      std::move(reply), flow_response);
-      });
-  routes.add("POST", "/api/flows/", [&sys](http_request req, responder reply) {
-    issues found;
-    auto input = read_flow(req.body, found);
-    if (!input)
-      return reply(found.response());
-    call_db<storage::flow_record>(sys, db_role::write,
-                                  domain::create_flow(std::move(*input)),
-                                  std::move(reply), flow_response);
-  });
-  routes.add("PUT", "/api/flows/{id}",
+  routes.add("GET", "/api/flows/", access::viewer,
+             [&sys](http_request, responder reply) {
+               call_db<std::vector<storage::flow_record>>(
+                   sys, db_role::read, domain::list_flows(), std::move(reply),
+                   [](std::vector<storage::flow_record>& flows) {
+                     json list = json::array();
+                     for (const auto& f : flows)
+                       list.push_back(to_json(f));
+                     return json_response(200, list);
+                   });
+             });
+  routes.add("GET", "/api/flows/{id}", access::viewer,
+             [&sys](http_request req, responder reply) {
+               call_db<storage::flow_record>(
+                   sys, db_role::read, domain::get_flow(req.params.at("id")),
+                   std::move(reply), flow_response);
+             });
+  routes.add("POST", "/api/flows/", access::manager,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto input = read_flow(req.body, found);
+               if (!input)
+                 return reply(found.response());
+               call_db<storage::flow_record>(
+                   sys, db_role::write, domain::create_flow(std::move(*input)),
+                   std::move(reply), flow_response);
+             });
+  routes.add("PUT", "/api/flows/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto fields = read_flow_update(req.body, found);
@@ -149,14 +151,14 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                    domain::update_flow(req.params.at("id"), *fields),
                    std::move(reply), flow_response);
              });
-  routes.add("DELETE", "/api/flows/{id}",
+  routes.add("DELETE", "/api/flows/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                call_db<bool>(
                    sys, db_role::write,
                    domain::delete_flow(req.params.at("id")), std::move(reply),
                    [](bool&) { return message("Flow deleted successfully"); });
              });
-  routes.add("GET", "/api/flows/{id}/steps",
+  routes.add("GET", "/api/flows/{id}/steps", access::viewer,
              [&sys](http_request req, responder reply) {
                call_db<std::vector<storage::flow_step_record>>(
                    sys, db_role::read,
@@ -169,7 +171,7 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                      return json_response(200, list);
                    });
              });
-  routes.add("POST", "/api/flows/{id}/steps",
+  routes.add("POST", "/api/flows/{id}/steps", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto step = read_step_body(req.body, found);
@@ -180,7 +182,7 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                    domain::create_flow_step(req.params.at("id"), *step),
                    std::move(reply), step_response);
              });
-  routes.add("PUT", "/api/flows/{id}/steps/{step_id}",
+  routes.add("PUT", "/api/flows/{id}/steps/{step_id}", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto step = read_step_body(req.body, found);
@@ -192,7 +194,7 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                                             req.params.at("step_id"), *step),
                    std::move(reply), step_response);
              });
-  routes.add("DELETE", "/api/flows/{id}/steps/{step_id}",
+  routes.add("DELETE", "/api/flows/{id}/steps/{step_id}", access::manager,
              [&sys](http_request req, responder reply) {
                call_db<bool>(sys, db_role::write,
                              domain::delete_flow_step(req.params.at("id"),

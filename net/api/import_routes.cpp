@@ -304,9 +304,9 @@ stream_handler import_handler(caf::actor_system& sys,
 
 void add_import_routes(router& routes, caf::actor_system& sys,
                        const config::import_settings& settings) {
-  routes.add_stream("POST", "/api/import/customers",
+  routes.add_stream("POST", "/api/import/customers", access::manager,
                     import_handler<customer_kind>(sys, settings));
-  routes.add_stream("POST", "/api/import/orders",
+  routes.add_stream("POST", "/api/import/orders", access::manager,
                     import_handler<order_kind>(sys, settings));
 }
 

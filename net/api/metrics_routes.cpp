@@ -37,7 +37,7 @@ void entity_metrics(caf::actor_system& sys, actors::db_work work,
 } // namespace
 
 void add_metrics_routes(router& routes, caf::actor_system& sys) {
-  routes.add("GET", "/api/metrics/dashboard",
+  routes.add("GET", "/api/metrics/dashboard", access::viewer,
              [&sys](http_request, responder reply) {
                call_db<storage::dashboard_metrics>(
                    sys, db_role::read, domain::read_dashboard(),
@@ -45,19 +45,19 @@ void add_metrics_routes(router& routes, caf::actor_system& sys) {
                      return json_response(200, to_json(m));
                    });
              });
-  routes.add("GET", "/api/metrics/customers/{id}/metrics",
+  routes.add("GET", "/api/metrics/customers/{id}/metrics", access::viewer,
              [&sys](http_request req, responder reply) {
                entity_metrics<storage::customer_metrics>(
                    sys, domain::read_customer_metrics(req.params.at("id")),
                    std::move(reply));
              });
-  routes.add("GET", "/api/metrics/products/{id}/metrics",
+  routes.add("GET", "/api/metrics/products/{id}/metrics", access::viewer,
              [&sys](http_request req, responder reply) {
                entity_metrics<storage::product_metrics>(
                    sys, domain::read_product_metrics(req.params.at("id")),
                    std::move(reply));
              });
-  routes.add("GET", "/api/metrics/top-products",
+  routes.add("GET", "/api/metrics/top-products", access::viewer,
              [&sys](http_request req, responder reply) {
                issues found;
                auto limit = query_int(req, "limit", found).value_or(10);

@@ -48,42 +48,43 @@ http_response product_response(storage::product_record& p) {
 } // namespace
 
 void add_product_routes(router& routes, caf::actor_system& sys) {
-  routes.add(
-      "GET", "/api/products/", [&sys](http_request req, responder reply) {
-        issues found;
-        storage::product_query query;
-        query.page = read_page(req, found);
-        query.category = query_string(req, "category");
-        if (!found.empty())
-          return reply(found.response());
-        call_db<storage::page<storage::product_record>>(
-            sys, db_role::read, domain::list_products(std::move(query)),
-            std::move(reply), [](storage::page<storage::product_record>& page) {
-              json list = json::array();
-              for (const auto& p : page.items)
-                list.push_back(to_json(p));
-              auto response = json_response(200, list);
-              add_page_headers(response, page);
-              return response;
-            });
-      });
-  routes.add("GET", "/api/products/{id}",
+  routes.add("GET", "/api/products/", access::viewer,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               storage::product_query query;
+               query.page = read_page(req, found);
+               query.category = query_string(req, "category");
+               if (!found.empty())
+                 return reply(found.response());
+               call_db<storage::page<storage::product_record>>(
+                   sys, db_role::read, domain::list_products(std::move(query)),
+                   std::move(reply),
+                   [](storage::page<storage::product_record>& page) {
+                     json list = json::array();
+                     for (const auto& p : page.items)
+                       list.push_back(to_json(p));
+                     auto response = json_response(200, list);
+                     add_page_headers(response, page);
+                     return response;
+                   });
+             });
+  routes.add("GET", "/api/products/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
                call_db<storage::product_record>(
                    sys, db_role::read, domain::get_product(req.params.at("id")),
                    std::move(reply), product_response);
              });
-  routes.add(
-      "POST", "/api/products/", [&sys](http_request req, responder reply) {
-        issues found;
-        auto fields = read_product(req.body, true, found);
-        if (!fields)
-          return reply(found.response());
-        call_db<storage::product_record>(sys, db_role::write,
-                                         domain::create_product(*fields),
-                                         std::move(reply), product_response);
-      });
-  routes.add("PUT", "/api/products/{id}",
+  routes.add("POST", "/api/products/", access::manager,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto fields = read_product(req.body, true, found);
+               if (!fields)
+                 return reply(found.response());
+               call_db<storage::product_record>(
+                   sys, db_role::write, domain::create_product(*fields),
+                   std::move(reply), product_response);
+             });
+  routes.add("PUT", "/api/products/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto fields = read_product(req.body, false, found);

@@ -227,40 +227,41 @@ http_response segment_response(storage::segment_record& s) {
 } // namespace
 
 void add_segment_routes(router& routes, caf::actor_system& sys) {
-  routes.add(
-      "GET", "/api/segments/", [&sys](http_request req, responder reply) {
-        issues found;
-        auto page = read_page(req, found);
-        if (!found.empty())
-          return reply(found.response());
-        call_db<storage::page<storage::segment_record>>(
-            sys, db_role::read, domain::list_segments(page), std::move(reply),
-            [](storage::page<storage::segment_record>& page) {
-              json list = json::array();
-              for (const auto& s : page.items)
-                list.push_back(to_json(s));
-              auto response = json_response(200, list);
-              add_page_headers(response, page);
-              return response;
-            });
-      });
-  routes.add("GET", "/api/segments/{id}",
+  routes.add("GET", "/api/segments/", access::viewer,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto page = read_page(req, found);
+               if (!found.empty())
+                 return reply(found.response());
+               call_db<storage::page<storage::segment_record>>(
+                   sys, db_role::read, domain::list_segments(page),
+                   std::move(reply),
+                   [](storage::page<storage::segment_record>& page) {
+                     json list = json::array();
+                     for (const auto& s : page.items)
+                       list.push_back(to_json(s));
+                     auto response = json_response(200, list);
+                     add_page_headers(response, page);
+                     return response;
+                   });
+             });
+  routes.add("GET", "/api/segments/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
                call_db<storage::segment_record>(
                    sys, db_role::read, domain::get_segment(req.params.at("id")),
                    std::move(reply), segment_response);
              });
-  routes.add(
-      "POST", "/api/segments/", [&sys](http_request req, responder reply) {
-        issues found;
-        auto fields = read_segment(req.body, true, found);
-        if (!fields)
-          return reply(found.response());
-        call_db<storage::segment_record>(sys, db_role::write,
-                                         domain::create_segment(*fields),
-                                         std::move(reply), segment_response);
-      });
-  routes.add("PUT", "/api/segments/{id}",
+  routes.add("POST", "/api/segments/", access::manager,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto fields = read_segment(req.body, true, found);
+               if (!fields)
+                 return reply(found.response());
+               call_db<storage::segment_record>(
+                   sys, db_role::write, domain::create_segment(*fields),
+                   std::move(reply), segment_response);
+             });
+  routes.add("PUT", "/api/segments/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto fields = read_segment(req.body, false, found);
@@ -271,7 +272,7 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
                    domain::update_segment(req.params.at("id"), *fields),
                    std::move(reply), segment_response);
              });
-  routes.add("DELETE", "/api/segments/{id}",
+  routes.add("DELETE", "/api/segments/{id}", access::manager,
              [&sys](http_request req, responder reply) {
                call_db<bool>(
                    sys, db_role::write,
@@ -282,7 +283,7 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
                    });
              });
   routes.add(
-      "GET", "/api/segments/{id}/count",
+      "GET", "/api/segments/{id}/count", access::viewer,
       [&sys](http_request req, responder reply) {
         auto id = req.params.at("id");
         call_db<std::int64_t>(
@@ -291,7 +292,7 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
               return json_response(200, {{"segment_id", id}, {"count", count}});
             });
       });
-  routes.add("GET", "/api/segments/{id}/users",
+  routes.add("GET", "/api/segments/{id}/users", access::viewer,
              [&sys](http_request req, responder reply) {
                issues found;
                auto limit = read_member_limit(req, found);
@@ -302,17 +303,19 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
                    domain::segment_members_of(req.params.at("id"), limit),
                    std::move(reply), users_response);
              });
-  routes.add("POST", "/api/segments/{id}/evaluate",
-             [&sys](http_request req, responder reply) {
-               issues found;
-               auto limit = read_member_limit(req, found);
-               if (!found.empty())
-                 return reply(found.response());
-               call_db<domain::segment_members>(
-                   sys, db_role::read,
-                   domain::segment_members_of(req.params.at("id"), limit),
-                   std::move(reply), evaluate_response);
-             });
+  routes.add(
+      "POST", "/api/segments/{id}/evaluate",
+      access::viewer.limited_as(actors::limits::route_class::segment_evaluate),
+      [&sys](http_request req, responder reply) {
+        issues found;
+        auto limit = read_member_limit(req, found);
+        if (!found.empty())
+          return reply(found.response());
+        call_db<domain::segment_members>(
+            sys, db_role::read,
+            domain::segment_members_of(req.params.at("id"), limit),
+            std::move(reply), evaluate_response);
+      });
 }
 
 } // namespace cdpd::net::api

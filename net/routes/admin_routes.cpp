@@ -145,7 +145,7 @@ json actor_node_json(const actors::actor_node& node) {
 
 void add_admin_routes(router& routes, caf::actor_system& sys,
                       admin_routes_options options) {
-  routes.add("GET", "/admin/actors",
+  routes.add("GET", "/admin/actors", access::admin,
              [&sys, options](http_request, responder respond) {
                with_tree(sys, options, std::move(respond),
                          [&sys](const actors::actor_node& tree) {
@@ -153,7 +153,7 @@ void add_admin_routes(router& routes, caf::actor_system& sys,
                                        {"tree", actor_node_json(tree)}};
                          });
              });
-  routes.add("GET", "/admin/breakers",
+  routes.add("GET", "/admin/breakers", access::admin,
              [&sys, options](http_request, responder respond) {
                with_tree(sys, options, std::move(respond),
                          [](const actors::actor_node& tree) {
@@ -162,12 +162,12 @@ void add_admin_routes(router& routes, caf::actor_system& sys,
                            return json{{"breakers", std::move(list)}};
                          });
              });
-  routes.add("POST", "/admin/breakers/{name}/reset",
+  routes.add("POST", "/admin/breakers/{name}/reset", access::admin,
              [&sys, options](http_request req, responder respond) {
                breaker_action(sys, options, req.params["name"], false,
                               std::move(respond));
              });
-  routes.add("POST", "/admin/breakers/{name}/open",
+  routes.add("POST", "/admin/breakers/{name}/open", access::admin,
              [&sys, options](http_request req, responder respond) {
                breaker_action(sys, options, req.params["name"], true,
                               std::move(respond));

@@ -79,7 +79,7 @@ void add_system_routes(router& routes, caf::actor_system& sys,
                        std::shared_ptr<prometheus::Registry> metrics,
                        system_routes_options options) {
   routes.add(
-      "GET", "/",
+      "GET", "/", access::anyone_limited,
       [html = options.html_root](http_request request, responder respond) {
         if (html &&
             request.header("accept").find("text/html") != std::string::npos) {
@@ -89,19 +89,23 @@ void add_system_routes(router& routes, caf::actor_system& sys,
         respond(
             json_response(200, {{"message", "E-commerce CDP Assistant API"}}));
       });
-  routes.add("GET", "/health", [](http_request, responder respond) {
-    respond(json_response(200, {{"status", "healthy"}}));
-  });
-  routes.add("GET", "/health/ready",
+  routes.add("GET", "/health", access::anyone,
+             [](http_request, responder respond) {
+               respond(json_response(200, {{"status", "healthy"}}));
+             });
+  routes.add("GET", "/health/ready", access::anyone,
              [&sys, options](http_request, responder respond) {
                check_readiness(sys, options, std::move(respond));
              });
-  routes.add("GET", "/metrics", [metrics](http_request, responder respond) {
-    http_response response;
-    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    response.body = prometheus::TextSerializer{}.Serialize(metrics->Collect());
-    respond(std::move(response));
-  });
+  routes.add("GET", "/metrics", options.metrics_access,
+             [metrics](http_request, responder respond) {
+               http_response response;
+               response.content_type =
+                   "text/plain; version=0.0.4; charset=utf-8";
+               response.body =
+                   prometheus::TextSerializer{}.Serialize(metrics->Collect());
+               respond(std::move(response));
+             });
 }
 
 } // namespace cdpd::net

@@ -27,6 +27,8 @@ struct system_routes_options {
   /// Takes `GET /` from browsers (Accept: text/html) when set: the app
   /// served through http.static-dir. API clients still get the JSON.
   handler html_root;
+  /// Who may read /metrics (auth.public-metrics).
+  route_access metrics_access = access::anyone;
 };
 
 /// Adds the system routes to `routes`.

@@ -54,6 +54,27 @@ constexpr const char* set_hash_sql =
 constexpr const char* login_sql =
     "UPDATE accounts SET last_login_at = " UTC_NOW " WHERE id = $1::uuid";
 
+// Serialises update_account; the value spells "cdpdadmn".
+#define ADMINS_LOCK "pg_advisory_xact_lock(x'6364706461646d6e'::bigint)"
+
+constexpr const char* admins_lock_sql = "SELECT " ADMINS_LOCK;
+
+constexpr const char* lock_account_sql =
+    "SELECT role, active FROM accounts WHERE id = $1::uuid FOR UPDATE";
+
+constexpr const char* other_admins_sql =
+    "SELECT count(*) FROM accounts WHERE role = 'admin' AND active"
+    " AND id <> $1::uuid";
+
+constexpr const char* active_admins_sql =
+    "SELECT count(*) FROM accounts WHERE role = 'admin' AND active";
+
+constexpr const char* update_sql =
+    "UPDATE accounts SET role = coalesce($2, role),"
+    " active = coalesce($3::boolean, active),"
+    " password_hash = coalesce($4, password_hash), updated_at = " UTC_NOW
+    " WHERE id = $1::uuid RETURNING " ACCOUNT_COLUMNS;
+
 constexpr const char* bootstrap_lock_sql = "SELECT " BOOTSTRAP_LOCK;
 
 constexpr const char* bootstrap_insert_sql =
@@ -213,6 +234,53 @@ caf::expected<bool> record_login(pqxx::connection& conn,
   prepare(conn, "accounts_login", login_sql);
   return in_transaction(conn, "record_login", [&](pqxx::work& tx) {
     return tx.exec_prepared("accounts_login", id).affected_rows() > 0;
+  });
+}
+
+caf::expected<account_update> update_account(pqxx::connection& conn,
+                                             const std::string& id,
+                                             const account_changes& changes) {
+  if (!internal::is_uuid(id))
+    return account_update{};
+  prepare(conn, "accounts_admins_lock", admins_lock_sql);
+  prepare(conn, "accounts_lock", lock_account_sql);
+  prepare(conn, "accounts_other_admins", other_admins_sql);
+  prepare(conn, "accounts_update", update_sql);
+  prepare(conn, "refresh_revoke_account", refresh_revoke_account_sql);
+  return in_transaction(conn, "update_account", [&](pqxx::work& tx) {
+    account_update out;
+    // Each statement below takes a fresh snapshot under READ COMMITTED, so
+    // the count sees every change committed before the lock was granted.
+    tx.exec_prepared("accounts_admins_lock");
+    auto rows = tx.exec_prepared("accounts_lock", id);
+    if (rows.empty())
+      return out;
+    bool admin_now =
+        rows[0][0].as<std::string>() == "admin" && rows[0][1].as<bool>();
+    bool demoted = changes.role && *changes.role != "admin";
+    bool disabled = changes.active && !*changes.active;
+    if (admin_now && (demoted || disabled) &&
+        tx.exec_prepared1("accounts_other_admins", id)[0].as<int64_t>() == 0) {
+      out.result = account_update_result::last_admin;
+      return out;
+    }
+    std::optional<std::string> active;
+    if (changes.active)
+      active = *changes.active ? "true" : "false";
+    out.account = first_account(
+        tx.exec_prepared("accounts_update", id, param(changes.role),
+                         param(active), param(changes.password_hash)));
+    if (disabled || changes.password_hash)
+      tx.exec_prepared("refresh_revoke_account", id);
+    out.result = account_update_result::updated;
+    return out;
+  });
+}
+
+caf::expected<int64_t> count_active_admins(pqxx::connection& conn) {
+  prepare(conn, "accounts_active_admins", active_admins_sql);
+  return in_transaction(conn, "count_active_admins", [&](pqxx::work& tx) {
+    return tx.exec_prepared1("accounts_active_admins")[0].as<int64_t>();
   });
 }
 

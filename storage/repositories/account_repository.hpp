@@ -68,6 +68,40 @@ caf::expected<bool> set_password_hash(pqxx::connection& conn,
 /// Sets last_login_at to now; false for an unknown id.
 caf::expected<bool> record_login(pqxx::connection& conn, const std::string& id);
 
+/// What an admin changes on an account; absent members stay as they are.
+struct account_changes {
+  std::optional<std::string> role;
+  std::optional<bool> active;
+  std::optional<std::string> password_hash;
+};
+
+/// What update_account did.
+enum class account_update_result : uint8_t {
+  updated,    ///< the changes were applied
+  not_found,  ///< no account has that id
+  last_admin, ///< refused: no active admin would remain
+};
+
+/// The result of update_account, with the changed account when updated.
+struct account_update {
+  account_update_result result = account_update_result::not_found;
+  std::optional<account_record> account;
+};
+
+/// Applies `changes` to the account with `id` in one transaction. Refuses
+/// with last_admin when the account is an active admin that the change
+/// would demote or disable while no other active admin exists. Every call
+/// holds a transaction-scoped advisory lock from that check to its commit,
+/// so two admins demoting each other at the same time cannot leave none.
+/// Disabling the account or giving it a new password also revokes its
+/// refresh tokens.
+caf::expected<account_update> update_account(pqxx::connection& conn,
+                                             const std::string& id,
+                                             const account_changes& changes);
+
+/// Number of accounts that are both active and admin.
+caf::expected<int64_t> count_active_admins(pqxx::connection& conn);
+
 /// Creates the first admin when, and only when, no account exists. Holds a
 /// transaction-scoped advisory lock while it counts and inserts, so nodes
 /// starting at the same time create one admin between them. Returns the new

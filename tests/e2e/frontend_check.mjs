@@ -225,6 +225,22 @@ async function main() {
   await page.setViewport({ width: 1400, height: 1000 });
   watch(page);
 
+  // Signing in: a page load without a session lands on /login, whose form
+  // sets the session cookie and returns to the page asked for.
+  await guarded('sign in through /login', async () => {
+    await page.goto(`${base}/customers`, { waitUntil: 'networkidle0' });
+    if (!page.url().startsWith(`${base}/login`))
+      throw new Error(`expected /login, got ${page.url()}`);
+    await page.type('#email', process.env.LOGIN_EMAIL || 'admin@localhost');
+    await page.type('#password', process.env.LOGIN_PASSWORD || '');
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'networkidle0' }),
+      page.click('button[type=submit]'),
+    ]);
+    if (page.url() !== `${base}/customers`)
+      throw new Error(`after sign-in: ${page.url()}`);
+  });
+
   for (const route of routes) await open(page, route);
 
   // The dashboard once more, reached through the sidebar as a user does.

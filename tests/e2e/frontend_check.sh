@@ -158,8 +158,12 @@ for _ in range(200):
 EOF
 )"
 [[ -n "$port" ]] || { say "no free port"; exit 2; }
+# The browser signs in through /login as the first admin, whose password
+# this fresh database takes from here.
+password="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
 "$cdpd_bin" --postgres.url="$db_url" --http.address=127.0.0.1 \
   --http.port="$port" --http.static-dir="$work/frontend/dist" \
+  --auth.bootstrap-password="$password" \
   >"$work/cdpd.log" 2>&1 &
 cdpd_pid=$!
 ready=0
@@ -178,6 +182,7 @@ say "cdpd ready on http://127.0.0.1:$port (pid $cdpd_pid)"
 
 # 4. The browser.
 set +e
+LOGIN_EMAIL=admin@localhost LOGIN_PASSWORD="$password" \
 BASE_URL="http://127.0.0.1:$port" CHROMIUM="$chromium" \
   SCREENSHOT_DIR="${SCREENSHOT_DIR:-}" node "$work/check/frontend_check.mjs"
 result=$?

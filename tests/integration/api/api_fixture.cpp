@@ -7,6 +7,7 @@
 
 #include "actors/storage/db_actor.hpp"
 #include "net/api/api_routes.hpp"
+#include "net/routes/admin_routes.hpp"
 #include "storage/migrations.hpp"
 
 namespace cdpd::test {
@@ -38,7 +39,9 @@ caf::actor spawn_db(caf::actor_system& sys,
 
 } // namespace
 
-api_fixture::api_fixture() {
+api_fixture::api_fixture() : api_fixture(guard_factory{}) {}
+
+api_fixture::api_fixture(guard_factory make_guard) {
   {
     pqxx::connection conn{db.conninfo()};
     auto migrated = storage::migrate(conn, storage::embedded_migrations());
@@ -53,12 +56,15 @@ api_fixture::api_fixture() {
                       caf::actor_cast<caf::strong_actor_ptr>(write_actor));
   sys->registry().put(caf::atom("pg-read"),
                       caf::actor_cast<caf::strong_actor_ptr>(read_actor));
-  routes = std::make_shared<net::router>();
+  routes =
+      std::make_shared<net::router>(make_guard ? make_guard(*sys) : nullptr);
   // Small batches and error lists, so imports in tests cross both limits.
   config::import_settings import;
   import.batch_lines = 50;
   import.max_errors = 5;
   net::add_api_routes(*routes, *sys, import);
+  if (make_guard)
+    net::add_admin_routes(*routes, *sys, {});
   config::http_settings settings;
   settings.address = "127.0.0.1";
   settings.port = 0;

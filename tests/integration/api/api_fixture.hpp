@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,7 +22,15 @@ namespace cdpd::test {
 /// free port.
 class api_fixture : public ::testing::Test {
 protected:
+  /// Makes the router's guard once the actor system exists.
+  using guard_factory = std::function<std::shared_ptr<const net::route_guard>(
+      caf::actor_system&)>;
+
   api_fixture();
+
+  /// A fixture whose routes (the API and /admin) run behind the guard
+  /// `make_guard` returns.
+  explicit api_fixture(guard_factory make_guard);
   ~api_fixture() override;
 
   /// Sends a request (a body is sent as application/json).

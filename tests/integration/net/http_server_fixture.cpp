@@ -26,55 +26,65 @@ http_server_fixture::http_server_fixture()
   using net::http_request;
   using net::http_response;
   using net::responder;
-  routes->add("GET", "/ping", [](http_request, responder reply) {
-    reply(net::json_response(200, {{"pong", true}}));
-  });
-  routes->add("POST", "/echo", [](http_request request, responder reply) {
-    http_response response;
-    response.content_type = request.header("content-type");
-    response.body = std::move(request.body);
-    reply(std::move(response));
-  });
-  routes->add("GET", "/users/{id}", [](http_request request, responder reply) {
-    reply(net::json_response(200, {{"id", request.params.at("id")},
-                                   {"path", request.path},
-                                   {"query", request.query},
-                                   {"route", request.route}}));
-  });
-  routes->add("GET", "/request-id", [](http_request request, responder reply) {
-    http_response response;
-    response.content_type = "text/plain";
-    response.body = request.request_id;
-    reply(std::move(response));
-  });
-  routes->add("GET", "/slow", [this](http_request, responder reply) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    workers_.emplace_back([reply] {
-      std::this_thread::sleep_for(200ms); // the behaviour under test
-      http_response response;
-      response.content_type = "text/plain";
-      response.body = "slow";
-      reply(std::move(response));
-    });
-  });
-  routes->add("GET", "/hold", [this](http_request, responder reply) {
-    std::lock_guard<std::mutex> guard{mutex_};
-    held_.push_back(std::move(reply));
-    changed_.notify_all();
-  });
-  routes->add("GET", "/throw", [](http_request, responder) {
-    throw std::runtime_error("handler failure on purpose");
-  });
-  routes->add("GET", "/drop", [](http_request, responder) {});
-  routes->add("GET", "/twice", [](http_request, responder reply) {
-    http_response first;
-    first.content_type = "text/plain";
-    first.body = "first";
-    reply(first);
-    http_response second = first;
-    second.body = "second";
-    reply(second);
-  });
+  routes->add("GET", "/ping", net::access::anyone,
+              [](http_request, responder reply) {
+                reply(net::json_response(200, {{"pong", true}}));
+              });
+  routes->add("POST", "/echo", net::access::anyone,
+              [](http_request request, responder reply) {
+                http_response response;
+                response.content_type = request.header("content-type");
+                response.body = std::move(request.body);
+                reply(std::move(response));
+              });
+  routes->add("GET", "/users/{id}", net::access::anyone,
+              [](http_request request, responder reply) {
+                reply(net::json_response(200, {{"id", request.params.at("id")},
+                                               {"path", request.path},
+                                               {"query", request.query},
+                                               {"route", request.route}}));
+              });
+  routes->add("GET", "/request-id", net::access::anyone,
+              [](http_request request, responder reply) {
+                http_response response;
+                response.content_type = "text/plain";
+                response.body = request.request_id;
+                reply(std::move(response));
+              });
+  routes->add("GET", "/slow", net::access::anyone,
+              [this](http_request, responder reply) {
+                std::lock_guard<std::mutex> guard{mutex_};
+                workers_.emplace_back([reply] {
+                  std::this_thread::sleep_for(
+                      200ms); // the behaviour under test
+                  http_response response;
+                  response.content_type = "text/plain";
+                  response.body = "slow";
+                  reply(std::move(response));
+                });
+              });
+  routes->add("GET", "/hold", net::access::anyone,
+              [this](http_request, responder reply) {
+                std::lock_guard<std::mutex> guard{mutex_};
+                held_.push_back(std::move(reply));
+                changed_.notify_all();
+              });
+  routes->add("GET", "/throw", net::access::anyone,
+              [](http_request, responder) {
+                throw std::runtime_error("handler failure on purpose");
+              });
+  routes->add("GET", "/drop", net::access::anyone,
+              [](http_request, responder) {});
+  routes->add("GET", "/twice", net::access::anyone,
+              [](http_request, responder reply) {
+                http_response first;
+                first.content_type = "text/plain";
+                first.body = "first";
+                reply(first);
+                http_response second = first;
+                second.body = "second";
+                reply(second);
+              });
 }
 
 http_server_fixture::~http_server_fixture() {

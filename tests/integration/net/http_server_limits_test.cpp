@@ -1,3 +1,4 @@
+#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -78,6 +79,33 @@ TEST_F(http_server_limits, stalled_request_is_408) {
                        "request not received within 300 ms "
                        "(http.read-timeout)");
   EXPECT_TRUE(connection.closed_by_peer(10s));
+}
+
+TEST_F(http_server_limits, a_trickled_header_times_out_and_others_are_served) {
+  // Slow-loris: a byte now and then must not keep the request alive, since
+  // its deadline runs from its first byte, not from the latest one.
+  auto settings = test_settings();
+  settings.read_timeout = 400ms;
+  start(settings);
+  raw_connection slow{port};
+  std::string header = "GET /ping HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+  auto started = std::chrono::steady_clock::now();
+  bool refused = false;
+  for (int i = 0; i < 200 && !refused; ++i) {
+    if (!slow.send(i < static_cast<int>(header.size()) ? header.substr(i, 1)
+                                                       : std::string{"a"})) {
+      refused = true;
+      break;
+    }
+    // Meanwhile another client is answered at once.
+    if (i % 10 == 0) {
+      EXPECT_EQ(http_call(port, "GET", "/ping").status, 200);
+    }
+    refused = slow.closed_by_peer(50ms);
+  }
+  EXPECT_TRUE(refused);
+  // Far less than the 10 s the trickle would have lasted.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST_F(http_server_limits, idle_connection_is_closed_silently) {

@@ -72,7 +72,7 @@ protected:
   http_stream() {
     // POST /stream answers with what arrived once the body is complete.
     routes->add_stream(
-        "POST", "/stream",
+        "POST", "/stream", net::access::anyone,
         [this](net::http_request, net::responder reply) -> net::body_sink {
           return
               [this, reply](net::body_chunk chunk, std::function<void()> more) {
@@ -100,7 +100,7 @@ protected:
         });
     // POST /refuse answers 422 before reading any of the body.
     routes->add_stream(
-        "POST", "/refuse",
+        "POST", "/refuse", net::access::anyone,
         [](net::http_request, net::responder reply) -> net::body_sink {
           reply(net::problem(422, "not this body"));
           return [](net::body_chunk, std::function<void()> more) {

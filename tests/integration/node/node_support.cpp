@@ -1,7 +1,9 @@
 #include "tests/integration/node/node_support.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
 #include <sys/stat.h>
 
 #include "tests/support/test_env.hpp"
@@ -31,6 +33,17 @@ std::unique_ptr<child_process> start_cdpd(uint16_t port,
                                           std::vector<std::string> env) {
   std::vector<std::string> argv{cdpd_binary(),
                                 "--http.port=" + std::to_string(port)};
+  // Most node tests are about other things than access: open every route
+  // and lift the limits unless the test sets them itself.
+  auto sets = [&](std::string_view key) {
+    return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+      return a.rfind(key, 0) == 0;
+    });
+  };
+  if (!sets("--auth.anonymous-role"))
+    argv.push_back("--auth.anonymous-role=admin");
+  if (!sets("--ratelimit.enabled"))
+    argv.push_back("--ratelimit.enabled=false");
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<child_process>(std::move(argv), std::move(env));
 }

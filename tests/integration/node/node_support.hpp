@@ -27,7 +27,8 @@ private:
   std::string path_;
 };
 
-/// Starts cdpd with `args` plus `--http.port=<port>`.
+/// Starts cdpd with `args` plus `--http.port=<port>`, and, unless `args`
+/// set them, `--auth.anonymous-role=admin --ratelimit.enabled=false`.
 std::unique_ptr<child_process> start_cdpd(uint16_t port,
                                           std::vector<std::string> args,
                                           std::vector<std::string> env = {});

@@ -30,16 +30,21 @@ std::string call(const route_match& match) {
 class router_test : public ::testing::Test {
 protected:
   router_test() {
-    routes.add("GET", "/", named("root"));
-    routes.add("GET", "/api/users", named("list users"));
-    routes.add("POST", "/api/users/", named("create user"));
-    routes.add("GET", "/api/users/{id}", named("get user"));
-    routes.add("DELETE", "/api/users/{id}", named("delete user"));
-    routes.add("GET", "/api/users/me", named("me"));
-    routes.add("GET", "/api/flows/{id}/steps/{step_id}", named("get step"));
-    routes.add("PUT", "/api/flows/{flow}/steps/{step}", named("put step"));
-    routes.add("GET", "/api/a/b/c", named("literal abc"));
-    routes.add("GET", "/api/a/{x}/d", named("param d"));
+    routes.add("GET", "/", net::access::anyone, named("root"));
+    routes.add("GET", "/api/users", net::access::anyone, named("list users"));
+    routes.add("POST", "/api/users/", net::access::anyone,
+               named("create user"));
+    routes.add("GET", "/api/users/{id}", net::access::anyone,
+               named("get user"));
+    routes.add("DELETE", "/api/users/{id}", net::access::anyone,
+               named("delete user"));
+    routes.add("GET", "/api/users/me", net::access::anyone, named("me"));
+    routes.add("GET", "/api/flows/{id}/steps/{step_id}", net::access::anyone,
+               named("get step"));
+    routes.add("PUT", "/api/flows/{flow}/steps/{step}", net::access::anyone,
+               named("put step"));
+    routes.add("GET", "/api/a/b/c", net::access::anyone, named("literal abc"));
+    routes.add("GET", "/api/a/{x}/d", net::access::anyone, named("param d"));
   }
 
   router routes;
@@ -158,7 +163,7 @@ TEST_F(router_test, head_falls_back_to_get) {
 }
 
 TEST_F(router_test, explicit_head_route_wins_over_get) {
-  routes.add("HEAD", "/api/users", named("head users"));
+  routes.add("HEAD", "/api/users", net::access::anyone, named("head users"));
   auto match = routes.match("HEAD", "/api/users");
   ASSERT_EQ(match.result, outcome::found);
   EXPECT_EQ(call(match), "head users");
@@ -168,7 +173,7 @@ TEST_F(router_test, head_without_get_is_not_allowed) {
   auto match = routes.match("HEAD", "/api/users/1");
   EXPECT_EQ(match.result, outcome::found); // via GET
   router post_only;
-  post_only.add("POST", "/submit", named("submit"));
+  post_only.add("POST", "/submit", net::access::anyone, named("submit"));
   auto head = post_only.match("HEAD", "/submit");
   ASSERT_EQ(head.result, outcome::method_not_allowed);
   EXPECT_EQ(head.allow, "POST");
@@ -191,24 +196,33 @@ TEST_F(router_test, malformed_escape_never_matches) {
 TEST(router, rejects_malformed_patterns) {
   router routes;
   auto noop = [](http_request, responder) {};
-  EXPECT_THROW(routes.add("GET", "", noop), std::invalid_argument);
-  EXPECT_THROW(routes.add("GET", "api/users", noop), std::invalid_argument);
-  EXPECT_THROW(routes.add("GET", "/api//users", noop), std::invalid_argument);
-  EXPECT_THROW(routes.add("GET", "/api/{}", noop), std::invalid_argument);
-  EXPECT_THROW(routes.add("GET", "/api/{id", noop), std::invalid_argument);
-  EXPECT_THROW(routes.add("GET", "/api/x{id}", noop), std::invalid_argument);
-  EXPECT_THROW(routes.add("GET", "/a/{id}/b/{id}", noop),
+  EXPECT_THROW(routes.add("GET", "", net::access::anyone, noop),
                std::invalid_argument);
-  EXPECT_THROW(routes.add("", "/a", noop), std::invalid_argument);
+  EXPECT_THROW(routes.add("GET", "api/users", net::access::anyone, noop),
+               std::invalid_argument);
+  EXPECT_THROW(routes.add("GET", "/api//users", net::access::anyone, noop),
+               std::invalid_argument);
+  EXPECT_THROW(routes.add("GET", "/api/{}", net::access::anyone, noop),
+               std::invalid_argument);
+  EXPECT_THROW(routes.add("GET", "/api/{id", net::access::anyone, noop),
+               std::invalid_argument);
+  EXPECT_THROW(routes.add("GET", "/api/x{id}", net::access::anyone, noop),
+               std::invalid_argument);
+  EXPECT_THROW(routes.add("GET", "/a/{id}/b/{id}", net::access::anyone, noop),
+               std::invalid_argument);
+  EXPECT_THROW(routes.add("", "/a", net::access::anyone, noop),
+               std::invalid_argument);
 }
 
 TEST(router, rejects_duplicate_routes) {
   router routes;
   auto noop = [](http_request, responder) {};
-  routes.add("GET", "/api/users/{id}", noop);
-  EXPECT_THROW(routes.add("GET", "/api/users/{user}/", noop),
-               std::invalid_argument);
-  EXPECT_NO_THROW(routes.add("PUT", "/api/users/{user}", noop));
+  routes.add("GET", "/api/users/{id}", net::access::anyone, noop);
+  EXPECT_THROW(
+      routes.add("GET", "/api/users/{user}/", net::access::anyone, noop),
+      std::invalid_argument);
+  EXPECT_NO_THROW(
+      routes.add("PUT", "/api/users/{user}", net::access::anyone, noop));
 }
 
 TEST(router, empty_router_finds_nothing) {

@@ -1,0 +1,123 @@
+#include "actors/limits/limiter_region.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+
+#include <caf/all.hpp>
+
+#include "actors/limits/limit_messages.hpp"
+#include "actors/log.hpp"
+
+namespace cdpd::actors::limits {
+
+namespace {
+
+/// Registry names are atoms of at most 10 characters: "limits-999".
+constexpr int max_hosts = 1000;
+
+/// Rate of the fail-open warnings.
+constexpr auto log_interval = std::chrono::minutes{1};
+
+using steady = std::chrono::steady_clock;
+
+/// True at most once per log_interval for one `last` stamp, from any
+/// thread.
+bool due(std::atomic<int64_t>& last) {
+  auto now = steady::now().time_since_epoch().count();
+  auto interval =
+      std::chrono::duration_cast<steady::duration>(log_interval).count();
+  auto prev = last.load(std::memory_order_relaxed);
+  if (prev != 0 && now - prev < interval)
+    return false;
+  return last.compare_exchange_strong(prev, now);
+}
+
+std::atomic<int64_t> last_no_host_log{0};
+std::atomic<int64_t> last_lost_log{0};
+
+void call(const std::function<void(const verdict&)>& done, const verdict& v) {
+  if (!done)
+    return;
+  try {
+    done(v);
+  } catch (const std::exception& e) {
+    log()->error("rate limit: verdict callback threw: {}", e.what());
+  } catch (...) {
+    log()->error("rate limit: verdict callback threw");
+  }
+}
+
+/// The caller's callback, called exactly once: by the limiter, or, when
+/// every copy of the request was dropped unanswered (its host stopped with
+/// the request in its mailbox, or the host's proxy refused it while the host
+/// restarted), with an allowed verdict when the last copy goes away.
+class done_once {
+public:
+  explicit done_once(std::function<void(const verdict&)> done)
+      : done_(std::move(done)) {}
+
+  done_once(const done_once&) = delete;
+  done_once& operator=(const done_once&) = delete;
+
+  ~done_once() {
+    if (called_.exchange(true))
+      return;
+    if (due(last_lost_log))
+      log()->warn("rate limit: a limit request was lost with its limiter "
+                  "host; allowed (limits fail open)");
+    call(done_, verdict{});
+  }
+
+  void operator()(const verdict& v) {
+    if (!called_.exchange(true))
+      call(done_, v);
+  }
+
+private:
+  std::function<void(const verdict&)> done_;
+  std::atomic<bool> called_{false};
+};
+
+} // namespace
+
+std::string limiter_host_name(int index) {
+  return "limits-" + std::to_string(index);
+}
+
+int limiter_host_index(std::string_view key, int hosts) {
+  if (hosts <= 0)
+    return 0;
+  // FNV-1a: the same on every node and every build, unlike std::hash.
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int>(h % static_cast<uint64_t>(hosts));
+}
+
+limiter_region::limiter_region(caf::actor_system& sys, int hosts)
+    : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)) {}
+
+void limiter_region::check(limit_request request) const {
+  caf::actor host;
+  if (hosts_ > 0) {
+    auto name = limiter_host_name(limiter_host_index(request.key, hosts_));
+    host = caf::actor_cast<caf::actor>(
+        sys_->registry().get(caf::atom_from_string(name)));
+  }
+  if (!host) {
+    if (due(last_no_host_log))
+      log()->warn("rate limit: no limiter host for key {} (hosts {}); "
+                  "allowed (limits fail open)",
+                  request.key, hosts_);
+    call(request.done, verdict{});
+    return;
+  }
+  request.done = [once = std::make_shared<done_once>(std::move(request.done))](
+                     const verdict& v) { (*once)(v); };
+  caf::anon_send(host, limit_atom::value, std::move(request));
+}
+
+} // namespace cdpd::actors::limits

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "actors/limits/rate_plan.hpp"
+
+namespace prometheus {
+class Registry;
+} // namespace prometheus
+
+/// Rate-limiter actors: one actor per limited key (an account, an API key or
+/// a client address), holding one GCRA state per rate it has been asked
+/// about. Keys are spread over a fixed number of limiter hosts by a hash of
+/// the key; a host spawns the key's actor on first use and lets it stop
+/// (passivate) once it has been idle for `idle_timeout` and its state is
+/// back to a fresh one. The region is the only way in: callers name a key,
+/// never an actor, so a later cluster can place hosts on other nodes
+/// without touching callers.
+namespace cdpd::actors::limits {
+
+/// The answer to one limit_request, with what the RateLimit-* and
+/// Retry-After headers need. When several rates apply, the figures are
+/// those of the rate with the fewest remaining requests (the refusing one
+/// when refused).
+struct verdict {
+  bool allowed = true;
+  std::string rate_name;           ///< empty when no rate applied
+  int64_t limit = 0;               ///< RateLimit-Limit
+  int64_t remaining = 0;           ///< RateLimit-Remaining
+  int64_t reset_seconds = 0;       ///< RateLimit-Reset (rounded up)
+  int64_t retry_after_seconds = 0; ///< Retry-After when refused (rounded up)
+};
+
+/// One question to a limiter.
+struct limit_request {
+  std::string key;         ///< "account:<id>", "apikey:<prefix>", "ip:<addr>"
+  std::vector<rate> rates; ///< names must have static storage duration
+  int64_t cost = 1;
+  /// True: only report whether a request of `cost` would be allowed, and
+  /// record nothing (the login throttle asks before checking a password
+  /// and charges only failures).
+  bool peek = false;
+  /// Called exactly once, on an actor thread, with the verdict. A request
+  /// is charged only when every rate allows it. When limits fail open the
+  /// allowed verdict may come on another thread: the caller's (no host),
+  /// or wherever the request is dropped undelivered (its host stopped).
+  std::function<void(const verdict&)> done;
+};
+
+/// How the limiter hosts run.
+struct limiter_options {
+  int hosts = 4;                                  ///< fixed for the cluster
+  std::chrono::milliseconds idle_timeout{60'000}; ///< then a key passivates
+  prometheus::Registry* metrics = nullptr;        ///< may be null
+};
+
+/// The registry name of host `index` ("limits-0", ...; at most 10
+/// characters), under which the supervision tree registers it.
+std::string limiter_host_name(int index);
+
+/// The host index of `key` among `hosts` hosts: a hash that is the same on
+/// every node (FNV-1a), modulo `hosts`; 0 when `hosts` <= 0.
+int limiter_host_index(std::string_view key, int hosts);
+
+/// Spawns limiter host `index`.
+caf::actor spawn_limiter_host(caf::actor_system& sys, int index,
+                              const limiter_options& options);
+
+/// Routes limit requests by key to the hosts registered under
+/// limiter_host_name(0 .. hosts-1). Safe to share between threads.
+class limiter_region {
+public:
+  limiter_region(caf::actor_system& sys, int hosts);
+
+  /// Sends `request` to its key's host without blocking. When that host is
+  /// not running, `done` is called at once with an allowed verdict (limits
+  /// fail open: losing a limiter must not take the API down) and the
+  /// failure is logged at most once a minute.
+  void check(limit_request request) const;
+
+private:
+  caf::actor_system* sys_;
+  int hosts_;
+};
+
+} // namespace cdpd::actors::limits

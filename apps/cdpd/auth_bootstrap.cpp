@@ -1,0 +1,118 @@
+#include "apps/cdpd/auth_bootstrap.hpp"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "net/access/credentials_refresher.hpp"
+#include "net/auth/errc.hpp"
+#include "net/auth/jwt_key.hpp"
+#include "net/auth/password.hpp"
+#include "net/auth/secrets.hpp"
+#include "storage/errc.hpp"
+#include "storage/repositories/account_repository.hpp"
+#include "storage/repositories/credential_repository.hpp"
+
+namespace cdpd::app {
+
+namespace {
+
+constexpr const char* signing_key_name = "jwt-signing-key";
+
+caf::error fail(std::string what) {
+  return caf::make_error(caf::sec::runtime_error, std::move(what));
+}
+
+template <class T>
+caf::expected<T> flatten(caf::expected<caf::expected<T>> nested) {
+  if (!nested)
+    return nested.error();
+  return std::move(*nested);
+}
+
+caf::expected<std::string> find_signing_key(const config::settings& s,
+                                            storage::pg_pool& pool) {
+  auto configured = net::auth::signing_key(s.auth);
+  if (configured)
+    return configured;
+  bool unset = s.auth.jwt_secret.empty() && s.auth.jwt_secret_file.empty();
+  if (!unset)
+    return fail(net::auth::describe(configured.error()));
+  // 32 random bytes, as base64url: 43 characters.
+  auto stored = flatten(pool.run([](pqxx::connection& conn) {
+    return storage::ensure_cluster_secret(conn, signing_key_name,
+                                          net::auth::random_token(32));
+  }));
+  if (!stored)
+    return fail("could not read or store the token signing key: " +
+                storage::describe(stored.error()));
+  if (stored->size() < net::auth::min_key_bytes)
+    return fail("the token signing key stored in cluster_secrets is too "
+                "short; delete that row or set auth.jwt-secret");
+  return stored;
+}
+
+caf::expected<void> ensure_first_admin(const config::settings& s,
+                                       storage::pg_pool& pool) {
+  auto existing = flatten(pool.run(
+      [](pqxx::connection& conn) { return storage::count_accounts(conn); }));
+  if (!existing)
+    return fail("could not count accounts: " +
+                storage::describe(existing.error()));
+  if (*existing > 0)
+    return caf::unit;
+  bool generated = s.auth.bootstrap_password.empty();
+  auto password =
+      generated ? net::auth::generate_password() : s.auth.bootstrap_password;
+  auto hash = net::auth::hash_password(password);
+  if (!hash)
+    return fail("could not hash the first admin's password: " +
+                net::auth::describe(hash.error()));
+  auto created = flatten(pool.run([&](pqxx::connection& conn) {
+    return storage::bootstrap_admin(conn, s.auth.bootstrap_email, *hash);
+  }));
+  if (!created)
+    return fail("could not create the first admin: " +
+                storage::describe(created.error()));
+  if (!*created)
+    return caf::unit; // another node was first
+  if (generated) {
+    // Printed once, on stderr and outside the log format, so it does not
+    // end up in log storage by default.
+    std::fprintf(stderr,
+                 "\ncdpd: created the first admin account\n"
+                 "  email:    %s\n"
+                 "  password: %s\n"
+                 "  (shown once; sign in at /login or with `cdpctl login`, "
+                 "then change it)\n\n",
+                 s.auth.bootstrap_email.c_str(), password.c_str());
+    std::fflush(stderr);
+  }
+  spdlog::info("created the first admin account {}", s.auth.bootstrap_email);
+  return caf::unit;
+}
+
+} // namespace
+
+caf::expected<std::shared_ptr<net::auth_services>>
+prepare_auth(const config::settings& s, storage::pg_pool& pool) {
+  if (!net::auth::crypto_ready())
+    return fail("libsodium could not be initialised");
+  auto key = find_signing_key(s, pool);
+  if (!key)
+    return key.error();
+  if (auto admin = ensure_first_admin(s, pool); !admin)
+    return admin.error();
+  auto services = std::make_shared<net::auth_services>();
+  services->settings = s.auth;
+  services->tokens = std::make_shared<net::auth::jwt_codec>(std::move(*key),
+                                                            s.auth.jwt_issuer);
+  services->credentials = std::make_shared<net::credential_cache>();
+  if (auto loaded = net::load_credentials_now(pool, *services->credentials);
+      !loaded)
+    return fail("could not load credentials: " +
+                storage::describe(loaded.error()));
+  return services;
+}
+
+} // namespace cdpd::app

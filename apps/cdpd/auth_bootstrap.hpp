@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "config/settings.hpp"
+#include "net/access/auth_services.hpp"
+#include "storage/pg_pool.hpp"
+
+namespace cdpd::app {
+
+/// Makes what the access guard needs at start: the token signing key
+/// (auth.jwt-secret or its file; when neither is set, a key generated once
+/// and kept in PostgreSQL so every node shares it), the first admin account
+/// when there is none (auth.bootstrap-password, or a generated password
+/// printed once), and a loaded credential cache. The limiter is left for
+/// the caller. Errors are one line saying what to fix.
+caf::expected<std::shared_ptr<net::auth_services>>
+prepare_auth(const config::settings& s, storage::pg_pool& pool);
+
+} // namespace cdpd::app

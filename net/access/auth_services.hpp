@@ -1,0 +1,25 @@
+#pragma once
+
+#include <memory>
+
+#include "actors/limits/limiter_region.hpp"
+#include "config/settings.hpp"
+#include "net/access/credential_cache.hpp"
+#include "net/auth/jwt_codec.hpp"
+
+/// What the access guard and the auth routes (login, refresh, logout,
+/// users, API keys) share on one node.
+namespace cdpd::net {
+
+struct auth_services {
+  config::auth_settings settings;
+  std::shared_ptr<const auth::jwt_codec> tokens;
+  std::shared_ptr<credential_cache> credentials;
+  /// Rate limits and the login-failure throttle; null when no limiter runs.
+  std::shared_ptr<const actors::limits::limiter_region> limiter;
+};
+
+/// Name of the cookie that carries the access token for browsers.
+inline constexpr const char* session_cookie = "cdpd_session";
+
+} // namespace cdpd::net

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "net/access/credential_cache.hpp"
+#include "storage/pg_pool.hpp"
+
+/// Keeps a node's credential cache current: an actor that reloads it from
+/// PostgreSQL (through the "pg-read" db actor) every auth.cache-refresh and
+/// deletes expired revoked tokens and refresh tokens (through "pg-write")
+/// every purge interval. A failed reload keeps the previous contents and is
+/// logged; the next tick tries again.
+namespace cdpd::net {
+
+/// How often expired token rows are purged.
+inline constexpr std::chrono::minutes token_purge_interval{10};
+
+/// Loads the cache once, blocking (at start, before requests are served).
+caf::expected<void> load_credentials_now(storage::pg_pool& pool,
+                                         credential_cache& cache);
+
+/// Spawns the refresher.
+caf::actor spawn_credentials_refresher(caf::actor_system& sys,
+                                       std::shared_ptr<credential_cache> cache,
+                                       std::chrono::milliseconds every);
+
+} // namespace cdpd::net

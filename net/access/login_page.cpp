@@ -1,0 +1,120 @@
+#include "net/access/login_page.hpp"
+
+#include <string_view>
+
+#include "net/static_site.hpp"
+#include "net/uri.hpp"
+
+namespace cdpd::net {
+
+namespace {
+
+constexpr std::string_view page = R"html(<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · cdpd</title>
+<style>
+body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;
+display:flex;min-height:100vh;align-items:center;justify-content:center}
+form{background:#fff;padding:2rem;border-radius:8px;width:20rem;
+box-shadow:0 1px 4px rgba(0,0,0,.15)}
+h1{font-size:1.25rem;margin:0 0 1rem}
+label{display:block;font-size:.875rem;margin:.75rem 0 .25rem}
+input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}
+button{margin-top:1.25rem;width:100%;padding:.6rem;font-size:1rem}
+#error{color:#b00020;font-size:.875rem;min-height:1.2em;margin-top:.75rem}
+</style>
+<script src="/login.js" defer></script>
+</head>
+<body>
+<form id="login">
+<h1>Sign in to cdpd</h1>
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required autofocus>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+<div id="error" role="alert"></div>
+</form>
+</body>
+</html>
+)html";
+
+constexpr std::string_view script = R"js("use strict";
+document.getElementById("login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = document.getElementById("error");
+  error.textContent = "";
+  const body = JSON.stringify({
+    email: document.getElementById("email").value,
+    password: document.getElementById("password").value,
+  });
+  try {
+    const reply = await fetch("/api/auth/login", {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      credentials: "same-origin",
+      body,
+    });
+    if (!reply.ok) {
+      const problem = await reply.json().catch(() => ({}));
+      error.textContent = problem.detail || ("sign-in failed (" + reply.status + ")");
+      return;
+    }
+    const next = new URLSearchParams(location.search).get("next") || "/";
+    // Only local paths: never an open redirect.
+    location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+  } catch (e) {
+    error.textContent = "cdpd did not answer: " + e.message;
+  }
+});
+)js";
+
+http_response fixed(std::string_view content_type, std::string_view body) {
+  http_response response;
+  response.content_type = std::string{content_type};
+  response.body = std::string{body};
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  return response;
+}
+
+} // namespace
+
+void add_login_page(router& routes) {
+  routes.add("GET", "/login", access::anyone,
+             [](http_request, responder respond) {
+               auto response = fixed("text/html; charset=utf-8", page);
+               response.headers.emplace_back(
+                   "Content-Security-Policy",
+                   std::string{static_site::page_security_policy});
+               respond(std::move(response));
+             });
+  routes.add("GET", "/login.js", access::anyone,
+             [](http_request, responder respond) {
+               respond(fixed("text/javascript; charset=utf-8", script));
+             });
+}
+
+handler require_session(handler page) {
+  return [page = std::move(page)](http_request request, responder respond) {
+    // Only page loads are sent away: scripts, styles and images of the app
+    // are public, and API misses keep their JSON 404.
+    bool page_load =
+        request.header("Accept").find("text/html") != std::string::npos;
+    if (!page_load || request.who.role ||
+        request.who.via == caller::proof::unchecked) {
+      page(std::move(request), std::move(respond));
+      return;
+    }
+    http_response redirect;
+    redirect.status = 303;
+    redirect.content_type.clear();
+    redirect.headers.emplace_back(
+        "Location", "/login?next=" + percent_encode(request.target));
+    respond(std::move(redirect));
+  };
+}
+
+} // namespace cdpd::net

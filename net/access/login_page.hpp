@@ -1,0 +1,21 @@
+#pragma once
+
+#include "net/router.hpp"
+
+/// The sign-in page for browsers: `GET /login` (a form) and
+/// `GET /login.js` (its script, kept out of the page so the page's
+/// Content-Security-Policy can forbid inline scripts). The script posts the
+/// form to `POST /api/auth/login` as JSON; the answer sets the session
+/// cookie, and the browser goes on to `?next=` (a local path) or `/`.
+namespace cdpd::net {
+
+/// Adds /login and /login.js (both public).
+void add_login_page(router& routes);
+
+/// Wraps the handler of a served app: a page load (Accept: text/html) by a
+/// browser without a role (no valid session cookie and no
+/// auth.anonymous-role) is sent to `/login?next=<path>` with 303; every
+/// other request goes to `page`.
+handler require_session(handler page);
+
+} // namespace cdpd::net

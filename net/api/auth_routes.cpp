@@ -1,0 +1,457 @@
+#include "net/api/auth_routes.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/domain/account_work.hpp"
+#include "net/api/caller_account.hpp"
+#include "net/api/db_call.hpp"
+#include "net/api/validation.hpp"
+#include "net/auth/password.hpp"
+#include "net/auth/secrets.hpp"
+
+namespace cdpd::net {
+
+namespace {
+
+using nlohmann::json;
+using namespace api;
+namespace domain = actors::domain;
+namespace limits = actors::limits;
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+/// Fewest characters of a new password.
+constexpr std::size_t min_password_chars = 12;
+
+/// Random bytes of a refresh token (256 bits).
+constexpr std::size_t refresh_token_bytes = 32;
+
+/// The rate that throttles failed logins; its name must outlive requests.
+constexpr const char* login_failures_rate = "login-failures";
+
+std::string lower_ascii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  return text;
+}
+
+/// Characters (UTF-8 code points) in `text`.
+std::size_t utf8_length(const std::string& text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      }));
+}
+
+int64_t whole_seconds(std::chrono::milliseconds d) {
+  return std::max<int64_t>(1, duration_cast<seconds>(d).count());
+}
+
+std::string session_cookie_header(const std::string& value, int64_t max_age) {
+  return std::string{session_cookie} + "=" + value +
+         "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age);
+}
+
+http_response no_content() {
+  http_response response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+http_response unauthorized(std::string detail) {
+  // Refusals of credentials in a body answer in the problem shape with the
+  // plain detail text login forms show.
+  auto response = problem(401, std::move(detail), "unauthorized");
+  response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"cdpd\"");
+  return response;
+}
+
+/// Reads a required string member; records 422 issues.
+std::optional<std::string> required_string(const json& obj, const char* key,
+                                           issues& found) {
+  auto loc = json::array({"body"});
+  auto f = read_string(obj, key, loc, found);
+  if (!require(f, loc, key, found))
+    return std::nullopt;
+  return f.value;
+}
+
+/// Checks a new password's length; records a 422 issue.
+void check_new_password(const std::string& password, const char* key,
+                        issues& found) {
+  auto loc = json::array({"body", key});
+  if (utf8_length(password) < min_password_chars)
+    found.add(loc,
+              "ensure this value has at least " +
+                  std::to_string(min_password_chars) + " characters",
+              "value_error.any_str.min_length");
+  else if (password.size() > auth::max_password_bytes)
+    found.add(loc,
+              "ensure this value has at most " +
+                  std::to_string(auth::max_password_bytes) + " bytes",
+              "value_error.any_str.max_length");
+}
+
+/// The login-failure throttle: a GCRA of auth.login-max-failures per
+/// auth.login-lockout on each key, asked before a password is checked and
+/// charged only when the check fails.
+class failure_throttle {
+public:
+  explicit failure_throttle(const auth_services& auth)
+      : limiter_(auth.limiter), limit_(auth.settings.login_max_failures),
+        period_(auth.settings.login_lockout) {}
+
+  /// Calls `then(0)` when every key may try again, else `then(s)` with the
+  /// seconds until the longest-locked key may; on an actor thread, or at
+  /// once without a limiter.
+  void peek(std::vector<std::string> keys,
+            std::function<void(int64_t)> then) const {
+    if (!active() || keys.empty()) {
+      then(0);
+      return;
+    }
+    struct pending {
+      std::mutex mutex;
+      std::size_t left;
+      int64_t retry_after = 0;
+      std::function<void(int64_t)> then;
+    };
+    auto state = std::make_shared<pending>();
+    state->left = keys.size();
+    state->then = std::move(then);
+    for (auto& key : keys) {
+      limits::limit_request request;
+      request.key = std::move(key);
+      request.rates = rates();
+      request.peek = true;
+      request.done = [state](const limits::verdict& v) {
+        std::unique_lock<std::mutex> lock{state->mutex};
+        if (!v.allowed)
+          state->retry_after =
+              std::max<int64_t>({state->retry_after, v.retry_after_seconds, 1});
+        if (--state->left > 0)
+          return;
+        auto retry_after = state->retry_after;
+        lock.unlock();
+        state->then(retry_after);
+      };
+      limiter_->check(std::move(request));
+    }
+  }
+
+  /// Counts one failure against every key.
+  void charge(std::vector<std::string> keys) const {
+    if (!active())
+      return;
+    for (auto& key : keys) {
+      limits::limit_request request;
+      request.key = std::move(key);
+      request.rates = rates();
+      request.done = [](const limits::verdict&) {};
+      limiter_->check(std::move(request));
+    }
+  }
+
+private:
+  bool active() const { return limiter_ && limit_ > 0; }
+
+  std::vector<limits::rate> rates() const {
+    return {{login_failures_rate, limit_, period_}};
+  }
+
+  std::shared_ptr<const limits::limiter_region> limiter_;
+  int64_t limit_;
+  std::chrono::milliseconds period_;
+};
+
+http_response too_many_failures(int64_t retry_after) {
+  auto response = problem(429,
+                          "too many failed attempts; try again in " +
+                              std::to_string(retry_after) + " seconds",
+                          "too-many-failures");
+  response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return response;
+}
+
+/// A password check for the db worker: the presented password against a
+/// stored hash, or against the dummy hash when there is none.
+domain::password_verifier verifier_for(std::string password) {
+  return [password = std::move(password)](
+             const std::optional<std::string>& stored_hash) {
+    if (!stored_hash)
+      return auth::verify_against_dummy(password);
+    return auth::verify_password(password, *stored_hash);
+  };
+}
+
+domain::hash_producer hash_of(std::string password) {
+  return [password = std::move(password)]() -> std::optional<std::string> {
+    auto hash = auth::hash_password(password);
+    if (!hash)
+      return std::nullopt;
+    return std::move(*hash);
+  };
+}
+
+domain::rehash_check rehash_of(std::string password) {
+  return [password = std::move(password)](
+             const std::string& stored_hash) -> std::optional<std::string> {
+    if (!auth::needs_rehash(stored_hash))
+      return std::nullopt;
+    auto hash = auth::hash_password(password);
+    if (!hash)
+      return std::nullopt;
+    return std::move(*hash);
+  };
+}
+
+/// The 200 answer of login and refresh: a new access token for `account`
+/// with its current role, the refresh token, and the session cookie.
+http_response session_response(const auth_services& auth,
+                               const storage::account_record& account,
+                               const std::string& refresh_token) {
+  auto granted = auth::parse_role(account.role).value_or(auth::role::viewer);
+  auto ttl = whole_seconds(auth.settings.access_ttl);
+  auto issued =
+      auth.tokens->issue(account.id, granted, seconds{ttl}, auth::clock::now());
+  if (!issued)
+    return problem(500, "could not sign an access token", "internal-error");
+  // This node's cache learns the account at once, also when it was created
+  // on another node since the cache's last load.
+  auth.credentials->put_account(account.id, {granted, account.active});
+  auto response = json_response(200, {{"access_token", issued->token},
+                                      {"token_type", "bearer"},
+                                      {"expires_in", ttl},
+                                      {"refresh_token", refresh_token},
+                                      {"role", account.role}});
+  response.headers.emplace_back("Set-Cookie",
+                                session_cookie_header(issued->token, ttl));
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
+const char* proof_name(caller::proof via) {
+  switch (via) {
+  case caller::proof::none:
+    return "none";
+  case caller::proof::bearer:
+    return "bearer";
+  case caller::proof::cookie:
+    return "cookie";
+  case caller::proof::api_key:
+    return "api_key";
+  case caller::proof::unchecked:
+    return "unchecked";
+  }
+  return "none";
+}
+
+void login(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
+           http_request req, responder reply) {
+  issues found;
+  auto body = parse_object(req.body, found);
+  std::optional<std::string> email, password;
+  if (body) {
+    email = required_string(*body, "email", found);
+    password = required_string(*body, "password", found);
+  }
+  if (!found.empty())
+    return reply(found.response());
+  std::vector<std::string> keys{"login-account:" + lower_ascii(*email),
+                                "login-ip:" + req.client_address};
+  failure_throttle throttle{*auth};
+  throttle.peek(keys, [&sys, auth, keys, email = std::move(*email),
+                       password = std::move(*password), throttle,
+                       reply](int64_t retry_after) {
+    if (retry_after > 0)
+      return reply(too_many_failures(retry_after));
+    auto refresh = auth::random_token(refresh_token_bytes);
+    auto work = domain::login_account(
+        email, verifier_for(password), rehash_of(password),
+        auth::sha256_hex(refresh), whole_seconds(auth->settings.refresh_ttl));
+    run_db<domain::login_outcome>(
+        sys, db_role::write, std::move(work),
+        [auth, keys, throttle, refresh, reply](domain::login_outcome& out) {
+          if (!out.accepted) {
+            throttle.charge(keys);
+            return reply(unauthorized("wrong email or password"));
+          }
+          reply(session_response(*auth, out.account, refresh));
+        },
+        [reply](caf::error& err) { reply(error_response(err)); });
+  });
+}
+
+void refresh(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
+             http_request req, responder reply) {
+  issues found;
+  auto body = parse_object(req.body, found);
+  std::optional<std::string> token;
+  if (body)
+    token = required_string(*body, "refresh_token", found);
+  if (!found.empty())
+    return reply(found.response());
+  auto fresh = auth::random_token(refresh_token_bytes);
+  auto work =
+      domain::rotate_session(auth::sha256_hex(*token), auth::sha256_hex(fresh),
+                             whole_seconds(auth->settings.refresh_ttl));
+  call_db<storage::refresh_rotation>(
+      sys, db_role::write, std::move(work), std::move(reply),
+      [auth, fresh](storage::refresh_rotation& r) {
+        using storage::rotation_result;
+        switch (r.result) {
+        case rotation_result::rotated:
+          return session_response(*auth, *r.account, fresh);
+        case rotation_result::unknown:
+          return unauthorized("unknown refresh token");
+        case rotation_result::expired:
+          return unauthorized("refresh token expired; log in again");
+        case rotation_result::replayed:
+          // Also what a token revoked by logout, a password change or an
+          // admin looks like: the row cannot tell these apart.
+          return unauthorized("refresh token is no longer valid (used before, "
+                              "logged out or ended); log in again");
+        case rotation_result::account_inactive:
+          return unauthorized("account disabled");
+        }
+        return unauthorized("unknown refresh token");
+      });
+}
+
+void logout(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
+            http_request req, responder reply) {
+  auto respond = [reply](http_response response) {
+    response.headers.emplace_back("Set-Cookie", session_cookie_header("", 0));
+    reply(std::move(response));
+  };
+  std::optional<std::string> refresh_hash;
+  if (req.body.find_first_not_of(" \t\r\n") != std::string::npos) {
+    issues found;
+    auto body = parse_object(req.body, found);
+    if (body) {
+      auto f =
+          read_string(*body, "refresh_token", json::array({"body"}), found);
+      if (f.value)
+        refresh_hash = auth::sha256_hex(*f.value);
+    }
+    if (!found.empty())
+      return respond(found.response());
+  }
+  std::optional<std::string> jti;
+  int64_t expires_epoch = 0;
+  if (!req.who.token_id.empty()) {
+    jti = req.who.token_id;
+    auto expires = req.who.token_expires;
+    if (expires.time_since_epoch().count() == 0)
+      expires = auth::clock::now() + auth->settings.access_ttl;
+    expires_epoch = duration_cast<seconds>(expires.time_since_epoch()).count();
+    // Refused on this node from now on, before the database knows.
+    auth->credentials->revoke(*jti);
+  }
+  if (!refresh_hash && !jti)
+    return respond(no_content());
+  call_db<bool>(sys, db_role::write,
+                domain::end_session(refresh_hash, jti, expires_epoch), respond,
+                [](bool&) { return no_content(); });
+}
+
+void me(caf::actor_system& sys, http_request req, responder reply) {
+  const auto& who = req.who;
+  json body{{"subject", who.subject},
+            {"role", who.role ? json(std::string{auth::to_string(*who.role)})
+                              : json(nullptr)},
+            {"via", proof_name(who.via)}};
+  auto id = caller_account(who);
+  if (!id)
+    return reply(json_response(200, body));
+  run_db<storage::account_record>(
+      sys, db_role::read, domain::get_account(*id),
+      [body, reply](storage::account_record& a) {
+        auto with_email = body;
+        with_email["email"] = a.email;
+        reply(json_response(200, with_email));
+      },
+      [body, reply](caf::error& err) {
+        if (err.category() == caf::atom("domain"))
+          return reply(json_response(200, body)); // account gone since
+        reply(error_response(err));
+      });
+}
+
+void change_password(caf::actor_system& sys,
+                     std::shared_ptr<const auth_services> auth,
+                     http_request req, responder reply) {
+  auto id = caller_account(req.who);
+  if (!id)
+    return reply(problem(403,
+                         "only accounts that logged in with a password can "
+                         "change it; API keys have none",
+                         "forbidden"));
+  issues found;
+  auto body = parse_object(req.body, found);
+  std::optional<std::string> current, next;
+  if (body) {
+    current = required_string(*body, "current_password", found);
+    next = required_string(*body, "new_password", found);
+    if (next)
+      check_new_password(*next, "new_password", found);
+  }
+  if (!found.empty())
+    return reply(found.response());
+  // A wrong current password counts as a failed login of this account, so
+  // a stolen access token cannot be used to guess the password freely.
+  std::vector<std::string> keys{"password-account:" + *id,
+                                "login-ip:" + req.client_address};
+  failure_throttle throttle{*auth};
+  throttle.peek(keys, [&sys, keys, throttle, id = *id,
+                       current = std::move(*current), next = std::move(*next),
+                       reply](int64_t retry_after) {
+    if (retry_after > 0)
+      return reply(too_many_failures(retry_after));
+    call_db<domain::password_change_result>(
+        sys, db_role::write,
+        domain::change_password(id, verifier_for(current), hash_of(next)),
+        reply, [keys, throttle](domain::password_change_result& r) {
+          if (r == domain::password_change_result::changed)
+            return no_content();
+          throttle.charge(keys);
+          return problem(403, "the current password is wrong",
+                         "wrong-password");
+        });
+  });
+}
+
+} // namespace
+
+void add_auth_routes(router& routes, caf::actor_system& sys,
+                     std::shared_ptr<const auth_services> auth) {
+  routes.add("POST", "/api/auth/login", access::anyone_limited,
+             [&sys, auth](http_request req, responder reply) {
+               login(sys, auth, std::move(req), std::move(reply));
+             });
+  routes.add("POST", "/api/auth/refresh", access::anyone_limited,
+             [&sys, auth](http_request req, responder reply) {
+               refresh(sys, auth, std::move(req), std::move(reply));
+             });
+  routes.add("POST", "/api/auth/logout", access::anyone_limited,
+             [&sys, auth](http_request req, responder reply) {
+               logout(sys, auth, std::move(req), std::move(reply));
+             });
+  routes.add("GET", "/api/auth/me", access::viewer,
+             [&sys](http_request req, responder reply) {
+               me(sys, std::move(req), std::move(reply));
+             });
+  routes.add("POST", "/api/auth/password", access::viewer,
+             [&sys, auth](http_request req, responder reply) {
+               change_password(sys, auth, std::move(req), std::move(reply));
+             });
+}
+
+} // namespace cdpd::net

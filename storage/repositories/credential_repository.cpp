@@ -1,0 +1,63 @@
+#include "storage/repositories/credential_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "storage/repositories/sql_support.hpp"
+
+namespace cdpd::storage {
+
+namespace {
+
+using internal::in_transaction;
+
+constexpr const char* api_keys_sql =
+    "SELECT id, prefix, key_hash, role FROM api_keys WHERE revoked_at IS NULL";
+
+constexpr const char* accounts_sql = "SELECT id, role, active FROM accounts";
+
+constexpr const char* revoked_sql =
+    "SELECT jti FROM revoked_tokens"
+    " WHERE expires_at > (now() AT TIME ZONE 'utc')";
+
+constexpr const char* secret_sql =
+    "WITH added AS (INSERT INTO cluster_secrets (name, value) VALUES ($1, $2)"
+    " ON CONFLICT (name) DO NOTHING RETURNING value)"
+    " SELECT value FROM added"
+    " UNION ALL SELECT value FROM cluster_secrets WHERE name = $1";
+
+} // namespace
+
+caf::expected<credential_rows> load_credentials(pqxx::connection& conn) {
+  return in_transaction(conn, "load_credentials", [&](pqxx::work& tx) {
+    // One snapshot for the three reads.
+    tx.exec0("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    credential_rows out;
+    for (const auto& row : tx.exec(api_keys_sql))
+      out.api_keys.push_back(
+          {row[0].as<std::string>(), row[1].as<std::string>(),
+           row[2].as<std::string>(), row[3].as<std::string>()});
+    for (const auto& row : tx.exec(accounts_sql))
+      out.accounts.push_back({row[0].as<std::string>(),
+                              row[1].as<std::string>(), row[2].as<bool>()});
+    for (const auto& row : tx.exec(revoked_sql))
+      out.revoked_token_ids.push_back(row[0].as<std::string>());
+    return out;
+  });
+}
+
+caf::expected<std::string> ensure_cluster_secret(pqxx::connection& conn,
+                                                 const std::string& name,
+                                                 const std::string& candidate) {
+  internal::prepare(conn, "cluster_secret", secret_sql);
+  return in_transaction(conn, "ensure_cluster_secret", [&](pqxx::work& tx) {
+    // The data-modifying CTE and the plain SELECT see the same snapshot, so
+    // a row committed by a racing node is not visible to the SELECT here
+    // while the INSERT waits for it and then does nothing: retry once.
+    auto rows = tx.exec_prepared("cluster_secret", name, candidate);
+    if (rows.empty())
+      rows = tx.exec_prepared("cluster_secret", name, candidate);
+    return rows.empty() ? std::string{} : rows[0][0].as<std::string>();
+  });
+}
+
+} // namespace cdpd::storage
