@@ -28,7 +28,8 @@ struct caller {
   /// The account id for tokens, "apikey:<prefix>" for API keys, empty when
   /// anonymous.
   std::string subject;
-  /// The access token's id and expiry (for logout), when via a token.
+  /// The access token's id (for logout) when via a token; the key's id
+  /// when via an API key.
   std::string token_id;
   std::chrono::system_clock::time_point token_expires{};
 

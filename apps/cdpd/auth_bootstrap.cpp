@@ -5,12 +5,14 @@
 #include <spdlog/spdlog.h>
 
 #include "net/access/credentials_refresher.hpp"
+#include "net/api/db_call.hpp"
 #include "net/auth/errc.hpp"
 #include "net/auth/jwt_key.hpp"
 #include "net/auth/password.hpp"
 #include "net/auth/secrets.hpp"
 #include "storage/errc.hpp"
 #include "storage/repositories/account_repository.hpp"
+#include "storage/repositories/api_key_repository.hpp"
 #include "storage/repositories/credential_repository.hpp"
 
 namespace cdpd::app {
@@ -113,6 +115,27 @@ prepare_auth(const config::settings& s, storage::pg_pool& pool) {
     return fail("could not load credentials: " +
                 storage::describe(loaded.error()));
   return services;
+}
+
+std::function<void(const std::string&)>
+record_api_key_use(caf::actor_system& sys) {
+  return [&sys](const std::string& key_id) {
+    actors::db_work work =
+        [key_id](storage::pg_pool& pool) -> caf::expected<caf::message> {
+      auto touched = flatten(pool.run([&](pqxx::connection& conn) {
+        return storage::touch_api_key(conn, key_id);
+      }));
+      if (!touched)
+        return touched.error();
+      return caf::make_message(*touched);
+    };
+    net::api::run_db<bool>(
+        sys, net::api::db_role::write, std::move(work), [](bool) {},
+        [](caf::error& err) {
+          spdlog::debug("could not record an API key's use: {}",
+                        storage::describe(err));
+        });
+  };
 }
 
 } // namespace cdpd::app

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include <caf/expected.hpp>
+#include <caf/fwd.hpp>
 
 #include "config/settings.hpp"
 #include "net/access/auth_services.hpp"
@@ -19,5 +21,11 @@ namespace cdpd::app {
 /// the caller. Errors are one line saying what to fix.
 caf::expected<std::shared_ptr<net::auth_services>>
 prepare_auth(const config::settings& s, storage::pg_pool& pool);
+
+/// What auth_services::api_key_used does on a node: the key's last-used
+/// time is written through the "pg-write" db actor, without waiting for it.
+/// `sys` must outlive every call.
+std::function<void(const std::string&)>
+record_api_key_use(caf::actor_system& sys);
 
 } // namespace cdpd::app

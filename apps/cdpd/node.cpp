@@ -190,6 +190,7 @@ int run_node(const config::settings& s) {
     caf::actor_system sys{cfg};
     services->limiter = std::make_shared<actors::limits::limiter_region>(
         sys, s.ratelimit.hosts);
+    services->api_key_used = record_api_key_use(sys);
     auto routes = std::make_shared<net::router>(
         net::make_access_guard(services, s.ratelimit));
     net::system_routes_options ready;
@@ -381,6 +382,8 @@ int run_node(const config::settings& s) {
     self->send_exit(root, caf::exit_reason::kill);
     write_pool->close();
     read_pool->close();
+    services->api_key_used = nullptr; // it refers to `sys`
+    services->limiter.reset();
   }
   if (db->embedded)
     db->embedded->stop();

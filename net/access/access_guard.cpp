@@ -1,9 +1,11 @@
 #include "net/access/access_guard.hpp"
 
 #include <array>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -159,6 +161,8 @@ private:
       return false;
     }
     request.who = std::get<caller>(std::move(found));
+    if (request.who.via == caller::proof::api_key)
+      note_key_use(request.who.token_id);
     if (!need.need)
       return true;
     if (!request.who.role) {
@@ -186,6 +190,23 @@ private:
       return false;
     }
     return true;
+  }
+
+  /// Passes a key's use on at most once a minute: the stored last-used
+  /// time is minute-grained, and a busy key must not write per request.
+  void note_key_use(const std::string& key_id) const {
+    if (!services_->api_key_used)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> guard{touch_mutex_};
+      auto& last = last_touch_[key_id];
+      if (last != std::chrono::steady_clock::time_point{} &&
+          now - last < std::chrono::minutes{1})
+        return;
+      last = now;
+    }
+    services_->api_key_used(key_id);
   }
 
   /// The rates a route counts against, or nullptr when none apply.
@@ -244,6 +265,9 @@ private:
   std::shared_ptr<const auth_services> services_;
   authenticator identify_;
   std::array<std::vector<limits::rate>, 4> rates_;
+  mutable std::mutex touch_mutex_;
+  mutable std::unordered_map<std::string, std::chrono::steady_clock::time_point>
+      last_touch_; ///< by API key id; as many entries as keys in use
 };
 
 } // namespace

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "actors/limits/limiter_region.hpp"
 #include "config/settings.hpp"
@@ -17,6 +19,10 @@ struct auth_services {
   std::shared_ptr<credential_cache> credentials;
   /// Rate limits and the login-failure throttle; null when no limiter runs.
   std::shared_ptr<const actors::limits::limiter_region> limiter;
+  /// Records that the API key with this id was used (its last-used time);
+  /// called at most once a minute per key, from a request's thread, so it
+  /// must not block. May be empty.
+  std::function<void(const std::string& key_id)> api_key_used;
 };
 
 /// Name of the cookie that carries the access token for browsers.

@@ -135,6 +135,7 @@ authenticator::from_api_key(std::string_view key) const {
   who.via = caller::proof::api_key;
   who.subject = "apikey:" + *prefix;
   who.role = entry->role;
+  who.token_id = entry->id;
   return who;
 }
 

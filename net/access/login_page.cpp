@@ -15,6 +15,7 @@ constexpr std::string_view page = R"html(<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · cdpd</title>
+<link rel="icon" href="data:,">
 <style>
 body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;
 display:flex;min-height:100vh;align-items:center;justify-content:center}

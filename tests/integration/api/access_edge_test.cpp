@@ -1,6 +1,7 @@
 // The access guard on the real API routes: roles per route, every way of
 // presenting credentials, token attacks and rate limits, through a real
 // HTTP server on loopback with the real limiter actors.
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <optional>
@@ -276,11 +277,18 @@ TEST_F(token_attacks, api_keys_work_in_either_header_and_only_when_exact) {
   auto key = net::auth::generate_api_key();
   services->credentials->put_api_key(key.prefix,
                                      {"key-1", key.hash, role::manager});
+  auto uses = std::make_shared<std::atomic<int>>(0);
+  services->api_key_used = [uses](const std::string& id) {
+    EXPECT_EQ(id, "key-1");
+    ++*uses;
+  };
   EXPECT_EQ(as(key.key, "GET", "/api/users/").status, 200);
   EXPECT_EQ(http_call(port, "GET", "/api/users/", {}, {{"X-API-Key", key.key}})
                 .status,
             200);
   EXPECT_EQ(as(key.key, "GET", "/admin/actors").status, 403);
+  // The last-used time is written at most once a minute per key.
+  EXPECT_EQ(uses->load(), 1);
   auto wrong = key.key;
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
   EXPECT_EQ(as(wrong, "GET", "/api/users/").status, 401);
