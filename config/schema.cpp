@@ -94,6 +94,34 @@ std::string check_jwt_secret(std::string_view text) {
   return "is shorter than 32 bytes; make a key with `openssl rand -hex 32`";
 }
 
+// "https://host[:port]" items separated by commas: an origin has no path,
+// and "*" cannot go with credentials.
+std::string check_cors_origins(std::string_view text) {
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ')
+      item.remove_suffix(1);
+    auto scheme = item.find("://");
+    bool ok =
+        scheme != std::string_view::npos &&
+        (item.substr(0, scheme) == "http" ||
+         item.substr(0, scheme) == "https") &&
+        item.size() > scheme + 3 &&
+        item.find_first_of("/*? \t", scheme + 3) == std::string_view::npos;
+    if (!ok)
+      return "has '" + std::string{item} +
+             "', which is not an origin like https://app.example.com (no "
+             "path, no '*')";
+    if (comma == std::string_view::npos)
+      break;
+    text.remove_prefix(comma + 1);
+  }
+  return {};
+}
+
 std::string check_bootstrap_password(std::string_view text) {
   if (text.empty() || text.size() >= min_bootstrap_password_chars)
     return {};
@@ -340,6 +368,13 @@ constexpr option table[] = {
          .max = kib * kib * kib * kib,
          .help = "Largest streamed request body (bulk import); streamed "
                  "bodies are never held in memory whole."}),
+    bind<&s::http, &http_settings::cors_origins>(
+        {.key = "http.cors-origins",
+         .unit = "origins",
+         .rule = &check_cors_origins,
+         .rule_text = "origins like https://app.example.com, comma separated",
+         .help = "Browser origins allowed to call the API with credentials "
+                 "(CORS); empty allows none, and '*' is never allowed."}),
 
     bind<&s::postgres, &postgres_settings::url>(
         {.key = "postgres.url",

@@ -24,6 +24,9 @@ struct http_settings {
   std::string static_dir;      ///< built single-page app; empty serves none
   std::size_t max_import_bytes =
       std::size_t{16} * 1024 * 1024 * 1024; ///< streamed bodies (imports)
+  /// Origins allowed to call with credentials from a browser, separated by
+  /// commas ("https://app.example.com"); empty allows none.
+  std::string cors_origins;
 };
 
 struct postgres_settings {

@@ -32,6 +32,7 @@
 #include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/cors.hpp"
 #include "net/http_message.hpp"
 #include "net/http_metrics.hpp"
 #include "net/problem.hpp"
@@ -122,12 +123,13 @@ struct server_state {
                prometheus::Registry* registry)
       : settings(settings),
         routes(routes ? std::move(routes) : std::make_shared<const router>()),
-        metrics(registry), log(http_logger()) {}
+        metrics(registry), log(http_logger()), cors(settings.cors_origins) {}
 
   const config::http_settings settings;
   const std::shared_ptr<const router> routes;
   http_metrics metrics;
   const std::shared_ptr<spdlog::logger> log;
+  const cors_policy cors;
 
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> open{0};
@@ -150,6 +152,7 @@ struct exchange {
   bool keep_alive = false;
   bool head = false;
   std::string request_id;
+  std::string origin; ///< the Origin header, for CORS
   std::string route = "unmatched";
   steady::time_point start = steady::now();
   uint64_t sequence = 0;
@@ -672,6 +675,7 @@ private:
     bool keep_alive =
         current_.keep_alive && !close_after_write_ && !state_->draining;
     stamp_request_id(response, current_.request_id);
+    state_->cors.decorate(current_.origin, response);
     auto& out = response_.emplace();
     out.version(current_.version);
     out.result(static_cast<unsigned>(response.status));
@@ -900,6 +904,7 @@ bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
   current_.keep_alive = header.keep_alive();
   current_.head = header.method() == bhttp::verb::head;
   current_.request_id = choose_request_id(to_std(header[request_id_header]));
+  current_.origin = std::string{to_std(header[bhttp::field::origin])};
   current_.sequence = ++next_sequence_;
   phase_ = phase::dispatched;
   start_request();
@@ -950,6 +955,12 @@ void session::dispatch_request() {
     send(problem(404, "no route for " + request.method + " " + request.path));
     return;
   case route_match::outcome::method_not_allowed: {
+    // A browser asking whether it may send a cross-origin request.
+    if (request.method == "OPTIONS" && state_->cors.enabled() &&
+        !request.header("Access-Control-Request-Method").empty()) {
+      send(state_->cors.preflight(current_.origin, match.allow));
+      return;
+    }
     auto response =
         problem(405, "method " + request.method + " is not allowed for " +
                          request.path + " (allowed: " + match.allow + ")");

@@ -75,6 +75,19 @@ TEST(AuthOptions, ShortJwtSecretIsRefusedWithoutShowingIt) {
             32u);
 }
 
+TEST(AuthOptions, CorsOriginsAreOriginsAndNeverAStar) {
+  EXPECT_EQ(loaded({"--http.cors-origins=https://a.example, "
+                    "http://localhost:5173"})
+                .values.http.cors_origins,
+            "https://a.example, http://localhost:5173");
+  for (const char* bad : {"*", "https://a.example/app", "a.example",
+                          "ftp://a.example", "https://*.example"}) {
+    auto message = load_fails({std::string{"--http.cors-origins="} + bad});
+    EXPECT_NE(message.find("http.cors-origins"), std::string::npos) << bad;
+    EXPECT_NE(message.find("no path, no '*'"), std::string::npos) << message;
+  }
+}
+
 TEST(AuthOptions, ShortBootstrapPasswordIsRefusedWithoutShowingIt) {
   auto message = load_fails({"--auth.bootstrap-password=tiny-pw"});
   EXPECT_NE(message.find("auth.bootstrap-password"), std::string::npos)

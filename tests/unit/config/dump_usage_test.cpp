@@ -97,6 +97,7 @@ settings everything_changed() {
       "--admin.enabled",
       "--http.static-dir=/srv/cdpd/app",
       "--http.max-import-bytes=2GiB",
+      "--http.cors-origins=https://app.example.com",
       "--auth.anonymous-role=viewer",
       "--auth.jwt-secret=" + std::string(jwt_secret),
       "--auth.jwt-issuer=cdpd-test",
