@@ -19,6 +19,10 @@ namespace {
 
 namespace limits = actors::limits;
 
+/// How often a key's use is passed on: the stored last-used time is
+/// minute-grained (api_key_repository's touch).
+constexpr auto key_use_interval = std::chrono::minutes{1};
+
 bool is_json(std::string_view content_type) {
   auto semicolon = content_type.find(';');
   auto type = content_type.substr(0, semicolon);
@@ -202,7 +206,7 @@ private:
       std::lock_guard<std::mutex> guard{touch_mutex_};
       auto& last = last_touch_[key_id];
       if (last != std::chrono::steady_clock::time_point{} &&
-          now - last < std::chrono::minutes{1})
+          now - last < key_use_interval)
         return;
       last = now;
     }

@@ -5,6 +5,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/storage/db_actor.hpp"
+#include "net/api/db_call.hpp"
 #include "storage/errc.hpp"
 #include "storage/repositories/account_repository.hpp"
 #include "storage/repositories/credential_repository.hpp"
@@ -99,7 +100,7 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
               return purged->error();
             return caf::make_message(**purged);
           };
-          self->request(writer, std::chrono::minutes{1},
+          self->request(writer, api::db_reply_timeout,
                         actors::db_job_atom::value, purge)
               .then(
                   [](int64_t n) {
