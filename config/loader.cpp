@@ -62,6 +62,18 @@ std::optional<load_error> cross_check(const settings& s) {
   if (!s.auth.jwt_secret.empty() && !s.auth.jwt_secret_file.empty())
     return load_error{"auth.jwt-secret-file: set either auth.jwt-secret or "
                       "auth.jwt-secret-file, not both"};
+  if (s.http.tls_cert.empty() != s.http.tls_key.empty())
+    return load_error{"http.tls-key: set both http.tls-cert and "
+                      "http.tls-key to serve HTTPS, or neither"};
+  if (s.email.provider == "http" && s.email.http_url.empty())
+    return load_error{"email.http-url: email.provider=http needs the send "
+                      "endpoint's URL"};
+  if (s.delivery.lease <= s.email.timeout)
+    return load_error{
+        "delivery.lease: " + format_duration(s.delivery.lease.count()) +
+        " must exceed email.timeout (" +
+        format_duration(s.email.timeout.count()) +
+        "), or a slow send is sent twice"};
   const auto& mm = s.middleman;
   if (mm.heartbeat_interval.count() > 0 && mm.connection_timeout.count() > 0 &&
       mm.connection_timeout <= mm.heartbeat_interval)

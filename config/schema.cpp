@@ -80,6 +80,9 @@ constexpr std::array<std::string_view, 4> policy_names{"default", "storage",
 constexpr std::string_view postgres_rule =
     "empty, a postgresql:// or postgres:// URL, or a key=value conninfo";
 
+constexpr std::array<std::string_view, 3> email_providers{"outbox", "smtp",
+                                                          "http"};
+
 constexpr std::array<std::string_view, 4> anonymous_roles{"none", "viewer",
                                                           "manager", "admin"};
 
@@ -92,6 +95,29 @@ std::string check_jwt_secret(std::string_view text) {
   if (text.empty() || text.size() >= min_jwt_secret_bytes)
     return {};
   return "is shorter than 32 bytes; make a key with `openssl rand -hex 32`";
+}
+
+std::string check_smtp_url(std::string_view text) {
+  if (text.starts_with("smtp://") || text.starts_with("smtps://"))
+    return {};
+  return "is not an smtp:// or smtps:// URL (smtp://user:pass@host:587)";
+}
+
+std::string check_http_url(std::string_view text) {
+  if (text.empty() || text.starts_with("http://") ||
+      text.starts_with("https://"))
+    return {};
+  return "is not an http:// or https:// URL";
+}
+
+// Links in messages are public_url + "/u/..."; a trailing slash would
+// double it.
+std::string check_public_url(std::string_view text) {
+  if (!check_http_url(text).empty() || text.empty())
+    return "is not an http:// or https:// URL (https://shop.example.com)";
+  if (text.back() == '/')
+    return "ends with '/'; give the base without it";
+  return {};
 }
 
 // "https://host[:port]" items separated by commas: an origin has no path,
@@ -375,6 +401,16 @@ constexpr option table[] = {
          .rule_text = "origins like https://app.example.com, comma separated",
          .help = "Browser origins allowed to call the API with credentials "
                  "(CORS); empty allows none, and '*' is never allowed."}),
+    bind<&s::http, &http_settings::tls_cert>(
+        {.key = "http.tls-cert",
+         .unit = "path",
+         .help = "PEM certificate chain; with http.tls-key, serves HTTPS "
+                 "only (and sends Strict-Transport-Security)."}),
+    bind<&s::http, &http_settings::tls_key>(
+        {.key = "http.tls-key",
+         .unit = "path",
+         .help = "PEM private key of http.tls-cert; keep the file readable "
+                 "by cdpd only."}),
 
     bind<&s::postgres, &postgres_settings::url>(
         {.key = "postgres.url",
@@ -686,6 +722,165 @@ constexpr option table[] = {
          .max = 1'000'000,
          .help = "Bulk import: bad lines reported one by one; further bad "
                  "lines are only counted."}),
+
+    bind<&s::email, &email_settings::provider>(
+        {.key = "email.provider",
+         .kind = vk::choice,
+         .unit = "provider",
+         .choices = email_providers,
+         .help = "How campaign email leaves: outbox (one .eml file per "
+                 "message in email.outbox-dir), smtp or http."}),
+    bind<&s::email, &email_settings::smtp_url>(
+        {.key = "email.smtp-url",
+         .unit = "URL",
+         .rule = &check_smtp_url,
+         .rule_text = "smtp:// (STARTTLS when offered) or smtps://",
+         .secret = secrecy::password_in_url,
+         .help = "SMTP server of the smtp provider, with user and password "
+                 "if it needs them (smtp://user:pass@host:587)."}),
+    bind<&s::email, &email_settings::http_url>(
+        {.key = "email.http-url",
+         .unit = "URL",
+         .rule = &check_http_url,
+         .rule_text = "empty, or an http:// or https:// URL",
+         .help = "Send endpoint of the http provider (SendGrid v3 style "
+                 "JSON)."}),
+    bind<&s::email, &email_settings::http_api_key>(
+        {.key = "email.http-api-key",
+         .unit = "key",
+         .secret = secrecy::whole,
+         .help = "Sent as Authorization: Bearer to email.http-url."}),
+    bind<&s::email, &email_settings::outbox_dir>(
+        {.key = "email.outbox-dir",
+         .unit = "path",
+         .help = "Folder of the outbox provider; empty is outbox/ in the "
+                 "state directory."}),
+    bind<&s::email, &email_settings::from>(
+        {.key = "email.from",
+         .unit = "address",
+         .rule = &check_not_empty,
+         .rule_text = "not empty",
+         .help =
+             "Sender of campaign messages (\"Shop <news@shop.example>\")."}),
+    bind<&s::email, &email_settings::rate_per_second>(
+        {.key = "email.rate-per-second",
+         .kind = vk::integer,
+         .unit = "messages/second",
+         .min = 0,
+         .max = 1'000'000,
+         .help = "Messages per second through the provider, cluster-wide; 0 "
+                 "is no limit."}),
+    bind<&s::email, &email_settings::timeout>(
+        {.key = "email.timeout",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = 10 * minute,
+         .help = "Upper bound of sending one message, connection "
+                 "included."}),
+
+    bind<&s::delivery, &delivery_settings::dispatchers>(
+        {.key = "delivery.dispatchers",
+         .kind = vk::integer,
+         .unit = "actors",
+         .min = 0,
+         .max = 256,
+         .help = "Dispatcher actors on this node sending due deliveries; 0 "
+                 "sends nothing from this node."}),
+    bind<&s::delivery, &delivery_settings::batch_size>(
+        {.key = "delivery.batch-size",
+         .kind = vk::integer,
+         .unit = "rows",
+         .min = 1,
+         .max = 10'000,
+         .help = "Deliveries one dispatcher claims at a time."}),
+    bind<&s::delivery, &delivery_settings::poll_interval>(
+        {.key = "delivery.poll-interval",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = minute,
+         .help = "How often an idle dispatcher looks for due deliveries and "
+                 "scheduled campaigns."}),
+    bind<&s::delivery, &delivery_settings::lease>(
+        {.key = "delivery.lease",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = hour,
+         .help = "A claimed delivery returns to the queue after this when its "
+                 "dispatcher died; longer than email.timeout."}),
+    bind<&s::delivery, &delivery_settings::max_attempts>(
+        {.key = "delivery.max-attempts",
+         .kind = vk::integer,
+         .unit = "attempts",
+         .min = 1,
+         .max = 100,
+         .help = "Attempts of a delivery that keeps failing retryably before "
+                 "it becomes a dead letter."}),
+    bind<&s::delivery, &delivery_settings::retry_backoff>(
+        {.key = "delivery.retry-backoff",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = 24 * hour,
+         .help = "Delay before the first retry; each further retry waits "
+                 "twice as long."}),
+    bind<&s::delivery, &delivery_settings::max_age>(
+        {.key = "delivery.max-age",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = 30 * 24 * hour,
+         .help = "A delivery still failing this long after it was due is a "
+                 "dead letter."}),
+    bind<&s::delivery, &delivery_settings::pause_failures>(
+        {.key = "delivery.pause-failures",
+         .kind = vk::integer,
+         .unit = "failures",
+         .min = 0,
+         .max = 1'000'000,
+         .help = "Failed sends after which a campaign pauses itself and says "
+                 "why; 0 never pauses."}),
+    bind<&s::delivery, &delivery_settings::timezone>(
+        {.key = "delivery.timezone",
+         .unit = "time zone",
+         .rule = &check_not_empty,
+         .rule_text = "a PostgreSQL time zone name",
+         .help = "Time zone of campaigns' start_date and start_time_of_day "
+                 "(Europe/Berlin, UTC)."}),
+    bind<&s::delivery, &delivery_settings::public_url>(
+        {.key = "delivery.public-url",
+         .unit = "URL",
+         .rule = &check_public_url,
+         .rule_text = "an http:// or https:// URL without a trailing '/'",
+         .help = "Base of the unsubscribe and tracking links in messages: "
+                 "where recipients reach cdpd."}),
+    bind<&s::delivery, &delivery_settings::wait_day>(
+        {.key = "delivery.wait-day",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = 24 * hour,
+         .help = "Length of one day of a flow's WAIT step; shorter only to "
+                 "try flows out."}),
+
+    bind<&s::segments, &segments_settings::shards>(
+        {.key = "segments.shards",
+         .kind = vk::integer,
+         .unit = "shards",
+         .min = 1,
+         .max = 1024,
+         .help = "Customer shards held in memory; the same on every node of "
+                 "a cluster."}),
+    bind<&s::segments, &segments_settings::reevaluate_interval>(
+        {.key = "segments.reevaluate-interval",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = 24 * hour,
+         .help = "How often segments with relative dates are evaluated again "
+                 "as time passes."}),
 
     bind<&s::seed, &seed_settings::customers>(
         {.key = "seed.customers",

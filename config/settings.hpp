@@ -27,6 +27,10 @@ struct http_settings {
   /// Origins allowed to call with credentials from a browser, separated by
   /// commas ("https://app.example.com"); empty allows none.
   std::string cors_origins;
+  /// PEM certificate chain and private key; both set turns TLS on (and
+  /// Strict-Transport-Security), both empty serves plain HTTP.
+  std::string tls_cert;
+  std::string tls_key; ///< a path; the file is secret, the path is not
 };
 
 struct postgres_settings {
@@ -167,6 +171,42 @@ struct import_settings {
   int max_errors = 1000;  ///< bad lines reported one by one; more are counted
 };
 
+/// Outgoing email ([email]).
+struct email_settings {
+  std::string provider = "outbox"; ///< outbox|smtp|http
+  std::string smtp_url = "smtp://127.0.0.1:2525";
+  std::string http_url;     ///< SendGrid-v3-style send endpoint
+  std::string http_api_key; ///< secret
+  std::string outbox_dir;   ///< empty: <state.dir>/outbox
+  std::string from = "cdpd <noreply@localhost>";
+  int64_t rate_per_second =
+      50;                 ///< messages per second for the provider; 0 no limit
+  millis timeout{30'000}; ///< one send, connection included
+};
+
+/// Campaign and flow delivery ([delivery]).
+struct delivery_settings {
+  int dispatchers = 2;  ///< dispatcher actors per node
+  int batch_size = 100; ///< rows one dispatcher claims at a time
+  millis poll_interval{
+      1'000};           ///< idle dispatchers look for due rows this often
+  millis lease{60'000}; ///< a claimed row returns to the queue after this
+  int max_attempts = 5; ///< then a retryable failure is dead
+  millis retry_backoff{30'000}; ///< first retry delay; doubles per attempt
+  millis max_age{86'400'000};   ///< a row older than this is dead, not retried
+  int pause_failures = 50;      ///< failures that pause a campaign; 0 never
+  std::string timezone = "UTC"; ///< of campaigns' start_date/start_time_of_day
+  std::string public_url = "http://127.0.0.1:8000"; ///< base of /u and /t links
+  millis wait_day{
+      86'400'000}; ///< the length of one WAIT day (shorter in tests)
+};
+
+/// In-memory segments ([segments]).
+struct segments_settings {
+  int shards = 16; ///< customer shards (virtual; fixed for a cluster)
+  millis reevaluate_interval{60'000}; ///< relative-time definitions
+};
+
 /// `cdpd seed`: how much demo data to generate.
 struct seed_settings {
   int64_t customers = 100;
@@ -188,6 +228,9 @@ struct settings {
   auth_settings auth;
   ratelimit_settings ratelimit;
   import_settings import;
+  email_settings email;
+  delivery_settings delivery;
+  segments_settings segments;
   seed_settings seed;
 };
 

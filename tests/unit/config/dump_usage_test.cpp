@@ -58,6 +58,7 @@ std::vector<std::string> policy_changed(const std::string& name) {
 constexpr std::string_view jwt_secret =
     "0123456789abcdef0123456789abcdef-fixture";
 constexpr std::string_view bootstrap_password = "fixture-password-1";
+constexpr std::string_view email_api_key = "SG.fixture-email-key";
 
 /// The one option everything_changed() leaves alone: auth.jwt-secret-file
 /// cannot be set together with auth.jwt-secret.
@@ -98,6 +99,8 @@ settings everything_changed() {
       "--http.static-dir=/srv/cdpd/app",
       "--http.max-import-bytes=2GiB",
       "--http.cors-origins=https://app.example.com",
+      "--http.tls-cert=/etc/cdpd/cert.pem",
+      "--http.tls-key=/etc/cdpd/key.pem",
       "--auth.anonymous-role=viewer",
       "--auth.jwt-secret=" + std::string(jwt_secret),
       "--auth.jwt-issuer=cdpd-test",
@@ -119,6 +122,27 @@ settings everything_changed() {
       "--ratelimit.idle-timeout=2m",
       "--import.batch-lines=250",
       "--import.max-errors=5",
+      "--email.provider=http",
+      "--email.smtp-url=smtps://mail.example.com:465",
+      "--email.http-url=https://api.example.com/v3/mail/send",
+      "--email.http-api-key=" + std::string(email_api_key),
+      "--email.outbox-dir=/srv/cdpd/outbox",
+      "--email.from=Shop <news@shop.example>",
+      "--email.rate-per-second=7",
+      "--email.timeout=20s",
+      "--delivery.dispatchers=3",
+      "--delivery.batch-size=40",
+      "--delivery.poll-interval=250ms",
+      "--delivery.lease=2m",
+      "--delivery.max-attempts=9",
+      "--delivery.retry-backoff=10s",
+      "--delivery.max-age=48h",
+      "--delivery.pause-failures=0",
+      "--delivery.timezone=Europe/Berlin",
+      "--delivery.public-url=https://shop.example.com",
+      "--delivery.wait-day=1m",
+      "--segments.shards=32",
+      "--segments.reevaluate-interval=30s",
       "--seed.customers=5000",
       "--seed.orders=9000",
       "--seed.products=70",
@@ -157,7 +181,8 @@ TEST(Dump, RoundTripsThroughTheLoader) {
     auto text = dump(original);
     for (auto [key, secret] :
          {std::pair{"jwt-secret", original.auth.jwt_secret},
-          std::pair{"bootstrap-password", original.auth.bootstrap_password}})
+          std::pair{"bootstrap-password", original.auth.bootstrap_password},
+          std::pair{"http-api-key", original.email.http_api_key}})
       if (!secret.empty())
         replace(text, std::string(key) + " = \"***\"",
                 std::string(key) + " = " + quote(secret));

@@ -48,7 +48,7 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 57u + 4u * 20u);
+  EXPECT_EQ(keys.size(), 80u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
@@ -67,6 +67,9 @@ TEST(Schema, SectionsInTableOrder) {
                                          "auth",
                                          "ratelimit",
                                          "import",
+                                         "email",
+                                         "delivery",
+                                         "segments",
                                          "seed"};
   EXPECT_EQ(sections(), expected);
 }
