@@ -9,7 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev prometheus-cpp-dev libspdlog-dev libssl-dev
   libsodium-dev libcpp-jwt-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql redis-server wrk curl python3-aiosmtpd
+  postgresql redis-server wrk curl openssl python3-aiosmtpd
 )
 
 missing=()

@@ -32,6 +32,7 @@
 #include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/connection_stream.hpp"
 #include "net/cors.hpp"
 #include "net/http_message.hpp"
 #include "net/http_metrics.hpp"
@@ -76,6 +77,10 @@ constexpr std::pair<const char*, const char*> security_headers[] = {
     {"X-Content-Type-Options", "nosniff"},
     {"X-Frame-Options", "DENY"},
     {"Referrer-Policy", "no-referrer"}};
+
+/// Sent on every answer over TLS: browsers then refuse plain HTTP to this
+/// host for a year.
+constexpr const char* hsts_value = "max-age=31536000";
 
 /// The "http" logger: the default logger's sinks under our name.
 std::shared_ptr<spdlog::logger> http_logger() {
@@ -130,6 +135,8 @@ struct server_state {
   http_metrics metrics;
   const std::shared_ptr<spdlog::logger> log;
   const cors_policy cors;
+  /// Set by start() before the first connection; empty serves plain HTTP.
+  std::optional<asio::ssl::context> tls;
 
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> open{0};
@@ -169,7 +176,7 @@ public:
     auto peer = socket.remote_endpoint(ec);
     if (!ec)
       client_address_ = peer.address().to_string();
-    io_.emplace(std::move(socket));
+    io_.emplace(std::move(socket), state_->tls ? &*state_->tls : nullptr);
   }
 
   ~session() {
@@ -188,10 +195,10 @@ public:
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  /// Starts reading requests.
+  /// Starts reading requests, after the TLS handshake when TLS is on.
   void start() {
     asio::post(io_->stream.get_executor(),
-               [self = shared_from_this()] { self->do_read(); });
+               [self = shared_from_this()] { self->handshake(); });
   }
 
   /// Answers 503 (http.max-connections reached) and closes.
@@ -236,15 +243,35 @@ private:
   enum class phase { reading, dispatched, writing, lingering, closed };
 
   struct io_objects {
-    explicit io_objects(tcp::socket socket)
-        : stream(std::move(socket)), timer(stream.get_executor()) {}
-    beast::tcp_stream stream;
+    io_objects(tcp::socket socket, asio::ssl::context* tls)
+        : stream(std::move(socket), tls), timer(stream.get_executor()) {}
+    connection_stream stream;
     asio::steady_timer timer; ///< the read timeout
   };
 
   const config::http_settings& settings() const { return state_->settings; }
 
   // -- reading ---------------------------------------------------------------
+
+  void handshake() {
+    if (phase_ == phase::closed)
+      return;
+    // A client that never finishes its handshake holds the connection no
+    // longer than one that never finishes its request.
+    io_->stream.tcp().expires_after(settings().read_timeout);
+    io_->stream.async_handshake(
+        [self = shared_from_this()](beast::error_code ec) {
+          if (self->phase_ == phase::closed)
+            return;
+          self->io_->stream.tcp().expires_never();
+          if (ec) {
+            self->state_->log->debug("TLS handshake failed: {}", ec.message());
+            self->close();
+            return;
+          }
+          self->do_read();
+        });
+  }
 
   void do_read() {
     if (phase_ == phase::closed)
@@ -581,7 +608,7 @@ private:
       return;
     timed_out_ = true;
     beast::error_code ignored;
-    io_->stream.socket().cancel(ignored);
+    io_->stream.tcp().socket().cancel(ignored);
   }
 
   // -- dispatching -----------------------------------------------------------
@@ -689,6 +716,8 @@ private:
     for (auto [name, value] : security_headers)
       if (out.find(name) == out.end())
         out.set(name, value);
+    if (io_->stream.secure())
+      out.set(bhttp::field::strict_transport_security, hsts_value);
     bool bodiless = bodiless_status(response.status);
     if (!bodiless && !response.content_type.empty())
       out.set(bhttp::field::content_type, response.content_type);
@@ -705,7 +734,7 @@ private:
     state_->metrics.response_sent(current_.method, current_.route,
                                   response.status, elapsed.count());
     // A client that does not read its response cannot hold the connection.
-    io_->stream.expires_after(settings().read_timeout);
+    io_->stream.tcp().expires_after(settings().read_timeout);
     bhttp::async_write(io_->stream, out,
                        beast::bind_front_handler(
                            &session::on_write, shared_from_this(), keep_alive));
@@ -714,7 +743,7 @@ private:
   void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     if (phase_ != phase::writing)
       return;
-    io_->stream.expires_never();
+    io_->stream.tcp().expires_never();
     response_.reset();
     finish_request();
     if (ec) {
@@ -733,14 +762,24 @@ private:
 
   void linger() {
     phase_ = phase::lingering;
-    beast::error_code ec;
-    io_->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (ec) {
-      close();
+    lingered_ = 0;
+    if (io_->stream.secure() && !read_pending_) {
+      // TLS says goodbye with close_notify; a bare TCP half-close would look
+      // like a truncation attack to the client.
+      io_->stream.tcp().expires_after(linger_timeout);
+      io_->stream.async_shutdown(
+          [self = shared_from_this()](beast::error_code) { self->close(); });
       return;
     }
-    lingered_ = 0;
-    io_->stream.expires_after(linger_timeout);
+    if (!io_->stream.secure()) {
+      beast::error_code ec;
+      io_->stream.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (ec) {
+        close();
+        return;
+      }
+    }
+    io_->stream.tcp().expires_after(linger_timeout);
     if (read_pending_) {
       // That read was started before the timeout above: bound it too.
       ++read_generation_;
@@ -789,8 +828,8 @@ private:
     if (io_) {
       beast::error_code ignored;
       io_->timer.cancel();
-      io_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      io_->stream.close();
+      io_->stream.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      io_->stream.tcp().close();
     }
     std::lock_guard<std::mutex> guard{state_->mutex};
     finish_request_locked();
@@ -1179,6 +1218,12 @@ caf::expected<uint16_t> http_server::start() {
   if (ec || endpoints.empty())
     return d.cannot_listen(ec ? ec.message() : "address not found");
   auto endpoint = endpoints.begin()->endpoint();
+  if (!settings.tls_cert.empty()) {
+    std::string why;
+    d.state->tls = make_tls_context(settings.tls_cert, settings.tls_key, why);
+    if (!d.state->tls)
+      return caf::make_error(caf::sec::cannot_open_port, std::move(why));
+  }
   d.acceptor.emplace(d.accept_strand);
   d.acceptor->open(endpoint.protocol(), ec);
   if (!ec)
@@ -1202,7 +1247,8 @@ caf::expected<uint16_t> http_server::start() {
   for (int i = 0; i < count; ++i)
     d.threads.emplace_back([&d] { d.run(); });
   d.started = true;
-  d.state->log->info("listening on {} ({} I/O threads)", d.where, count);
+  d.state->log->info("listening on {} ({} I/O threads{})", d.where, count,
+                     d.state->tls ? ", TLS" : "");
   return port;
 }
 

@@ -345,7 +345,8 @@ int run_node(const config::settings& s) {
     auto root = actors::spawn_supervisor(sys, std::move(root_spec));
     sys.registry().put(caf::atom("root"),
                        caf::actor_cast<caf::strong_actor_ptr>(root));
-    spdlog::info("cdpd {} ready on http://{}:{}", version, s.http.address,
+    spdlog::info("cdpd {} ready on {}://{}:{}", version,
+                 s.http.tls_cert.empty() ? "http" : "https", s.http.address,
                  *port);
 
     int sig = wait_for_stop();
