@@ -146,7 +146,8 @@ std::variant<json, line_error> parse_line(std::string_view line) {
   } catch (const json_too_deep&) {
     return line_error{"JSON nested deeper than " +
                       std::to_string(max_json_depth) + " levels"};
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, or out_of_range for a number beyond double (1e999).
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at ..." -> "parse error
     // at ...": the bracketed id means nothing to the sender.

@@ -111,7 +111,8 @@ std::optional<json> parse_object(const std::string& body, issues& found) {
                   " levels",
               "value_error.jsondepth");
     return std::nullopt;
-  } catch (const json::parse_error&) {
+  } catch (const json::exception&) {
+    // parse_error, or out_of_range for a number beyond double (1e999).
     found.add(json::array({"body", 0}), "Expecting value",
               "value_error.jsondecode");
     return std::nullopt;

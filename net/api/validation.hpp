@@ -58,7 +58,8 @@ inline constexpr int max_json_depth = 128;
 struct json_too_deep {};
 
 /// nlohmann::json::parse with the nesting limit: throws json_too_deep, and
-/// json::parse_error for invalid text.
+/// json::parse_error for invalid text or json::out_of_range for a number
+/// too large for a double (catch json::exception for both).
 nlohmann::json parse_json(std::string_view text);
 
 /// Parses a request body that must be a JSON object. Records

@@ -1,5 +1,7 @@
 #include "net/auth/jwt_codec.hpp"
 
+#include <algorithm>
+
 #include <optional>
 
 #include <jwt/jwt.hpp>
@@ -97,6 +99,15 @@ caf::expected<token_claims> jwt_codec::verify(std::string_view token,
   if (first_dot == std::string_view::npos || first_dot == last_dot ||
       token.find('.', first_dot + 1) != last_dot)
     return malformed("not three dot-separated parts");
+  // libcpp-jwt indexes its base64 table with each byte as a signed char:
+  // a byte outside the alphabet reads far out of bounds (found by
+  // tests/fuzz/access_token_fuzz.cpp). Compact JWS is unpadded base64url.
+  auto is_base64url = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  };
+  if (!std::all_of(token.begin(), token.end(), is_base64url))
+    return malformed("a character outside base64url");
   json header;
   json payload;
   try {

@@ -46,6 +46,17 @@ TEST(validation, BodiesMustBeObjects) {
   EXPECT_TRUE(parse_object(R"({"a":1})", found));
 }
 
+TEST(validation, NumbersBeyondDoubleAreADecodeError) {
+  // nlohmann reports 1e999 as out_of_range, not parse_error: a 422, never
+  // an escaping exception (found by tests/fuzz/json_body_fuzz.cpp).
+  for (auto text : {R"({"a":1e999})", R"({"a":-1e400})"}) {
+    issues found;
+    EXPECT_FALSE(parse_object(text, found)) << text;
+    auto body = nlohmann::json::parse(found.response().body);
+    EXPECT_EQ(body["detail"][0]["type"], "value_error.jsondecode") << text;
+  }
+}
+
 TEST(validation, DeepNestingIsRefusedNotRecursedInto) {
   // 128 levels pass; one more is a 422 naming the limit. A hostile body of
   // a million brackets is refused the same way, without exhausting the

@@ -97,6 +97,15 @@ TEST_F(JwtCodec, HandBuiltTokenWithOurKeyVerifies) {
   EXPECT_EQ(claims->granted, role::manager);
 }
 
+TEST_F(JwtCodec, BytesOutsideBase64urlAreMalformed) {
+  // The JWT library would index its table with them as negative numbers
+  // (found by tests/fuzz/access_token_fuzz.cpp).
+  auto good = token(hs256_header, payload_of(t0));
+  for (std::string bad : {good + "\xff", "\x80" + good, good + "=",
+                          good.substr(0, 10) + "+" + good.substr(11)})
+    EXPECT_TRUE(refusal(codec, bad) == errc::token_malformed) << bad;
+}
+
 TEST_F(JwtCodec, AlgNoneIsRefused) {
   for (auto alg : {"none", "None", "NONE"}) {
     auto header = std::string(R"({"alg":")") + alg + R"(","typ":"JWT"})";
