@@ -98,7 +98,18 @@ caf::behavior limiter_host(host_ptr self, int index, limiter_options options) {
 
 caf::actor spawn_limiter_host(caf::actor_system& sys, int index,
                               const limiter_options& options) {
-  return sys.spawn(limiter_host, index, options);
+  auto host = sys.spawn(limiter_host, index, options);
+  // Also under its direct name, so the region skips the supervisor's proxy
+  // (a mailbox hop per check). Removed when it stops, unless a restarted
+  // host already took the name.
+  auto direct = caf::atom_from_string(limiter_host_direct_name(index));
+  sys.registry().put(direct, caf::actor_cast<caf::strong_actor_ptr>(host));
+  host->attach_functor([&sys, direct, addr = host.address()] {
+    auto current = sys.registry().get(direct);
+    if (current && current->address() == addr)
+      sys.registry().erase(direct);
+  });
+  return host;
 }
 
 } // namespace cdpd::actors::limits

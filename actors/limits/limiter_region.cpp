@@ -85,6 +85,10 @@ std::string limiter_host_name(int index) {
   return "limits-" + std::to_string(index);
 }
 
+std::string limiter_host_direct_name(int index) {
+  return "lhost-" + std::to_string(index);
+}
+
 int limiter_host_index(std::string_view key, int hosts) {
   if (hosts <= 0)
     return 0;
@@ -103,9 +107,12 @@ limiter_region::limiter_region(caf::actor_system& sys, int hosts)
 void limiter_region::check(limit_request request) const {
   caf::actor host;
   if (hosts_ > 0) {
-    auto name = limiter_host_name(limiter_host_index(request.key, hosts_));
-    host = caf::actor_cast<caf::actor>(
-        sys_->registry().get(caf::atom_from_string(name)));
+    auto index = limiter_host_index(request.key, hosts_);
+    host = caf::actor_cast<caf::actor>(sys_->registry().get(
+        caf::atom_from_string(limiter_host_direct_name(index))));
+    if (!host)
+      host = caf::actor_cast<caf::actor>(sys_->registry().get(
+          caf::atom_from_string(limiter_host_name(index))));
   }
   if (!host) {
     if (due(last_no_host_log))

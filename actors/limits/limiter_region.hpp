@@ -66,6 +66,10 @@ struct limiter_options {
 /// characters), under which the supervision tree registers it.
 std::string limiter_host_name(int index);
 
+/// The name under which host `index` registers itself ("lhost-0", ...),
+/// besides its proxy's: the region sends there first.
+std::string limiter_host_direct_name(int index);
+
 /// The host index of `key` among `hosts` hosts: a hash that is the same on
 /// every node (FNV-1a), modulo `hosts`; 0 when `hosts` <= 0.
 int limiter_host_index(std::string_view key, int hosts);
@@ -80,10 +84,11 @@ class limiter_region {
 public:
   limiter_region(caf::actor_system& sys, int hosts);
 
-  /// Sends `request` to its key's host without blocking. When that host is
-  /// not running, `done` is called at once with an allowed verdict (limits
-  /// fail open: losing a limiter must not take the API down) and the
-  /// failure is logged at most once a minute.
+  /// Sends `request` to its key's host without blocking: to the host
+  /// itself while it runs, else to its proxy (which holds the request while
+  /// the host restarts). When neither is registered, `done` is called at once
+  /// with an allowed verdict (limits fail open: losing a limiter must not take
+  /// the API down) and the failure is logged at most once a minute.
   void check(limit_request request) const;
 
 private:
