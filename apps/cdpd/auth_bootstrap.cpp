@@ -107,6 +107,7 @@ prepare_auth(const config::settings& s, storage::pg_pool& pool) {
     return admin.error();
   auto services = std::make_shared<net::auth_services>();
   services->settings = s.auth;
+  services->links = std::make_shared<net::auth::link_signer>(*key);
   services->tokens = std::make_shared<net::auth::jwt_codec>(std::move(*key),
                                                             s.auth.jwt_issuer);
   services->credentials = std::make_shared<net::credential_cache>();

@@ -8,6 +8,7 @@
 #include "config/settings.hpp"
 #include "net/access/credential_cache.hpp"
 #include "net/auth/jwt_codec.hpp"
+#include "net/auth/link_token.hpp"
 
 /// What the access guard and the auth routes (login, refresh, logout,
 /// users, API keys) share on one node.
@@ -16,6 +17,9 @@ namespace cdpd::net {
 struct auth_services {
   config::auth_settings settings;
   std::shared_ptr<const auth::jwt_codec> tokens;
+  /// Signs and checks the tokens of message links (/u, /t), with a key
+  /// derived from the signing key, so every node checks every node's.
+  std::shared_ptr<const auth::link_signer> links;
   std::shared_ptr<credential_cache> credentials;
   /// Rate limits and the login-failure throttle; null when no limiter runs.
   std::shared_ptr<const actors::limits::limiter_region> limiter;

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+/// The tokens in campaign messages' links: unsubscribe (/u/{token}), the
+/// open pixel (/t/o/{token}) and click redirects (/t/c/{token}?u=URL).
+/// A token is "<delivery id>.<MAC>": the MAC (HMAC-SHA256, first 16 bytes,
+/// base64url) covers the link's kind, the delivery id and, for clicks, the
+/// target URL. So a token cannot be guessed or moved to another delivery,
+/// and a click redirects only to a URL that cdpd itself put in the message
+/// (no open redirect). No database row is needed to check one.
+namespace cdpd::net::auth {
+
+/// What a link does.
+enum class link_kind { unsubscribe, open, click };
+
+class link_signer {
+public:
+  /// A signer keyed by `secret` (any length; cdpd derives it from the
+  /// cluster's signing key, so every node checks every node's links).
+  explicit link_signer(std::string_view secret);
+
+  /// The token of `kind` for delivery `delivery_id`; `url` only for clicks.
+  std::string sign(link_kind kind, int64_t delivery_id,
+                   std::string_view url = {}) const;
+
+  /// The delivery id when `token` is one this signer made for `kind` (and
+  /// `url`); nothing for any other text. Compares in constant time.
+  std::optional<int64_t> verify(link_kind kind, std::string_view token,
+                                std::string_view url = {}) const;
+
+private:
+  std::string mac(link_kind kind, int64_t delivery_id,
+                  std::string_view url) const;
+
+  std::string key_; ///< 32 bytes
+};
+
+} // namespace cdpd::net::auth
