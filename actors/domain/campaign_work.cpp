@@ -1,8 +1,43 @@
 #include "actors/domain/campaign_work.hpp"
 
 #include "actors/domain/work_support.hpp"
+#include "storage/repositories/delivery_repository.hpp"
 
 namespace cdpd::actors::domain {
+
+namespace {
+
+/// The campaign and its execution, read after a change.
+caf::expected<caf::message> view_reply(pqxx::connection& c,
+                                       const std::string& id) {
+  auto found = storage::get_campaign(c, id);
+  if (!found || !found->value)
+    return reply(std::move(found));
+  auto exec = storage::get_campaign_execution(c, id);
+  if (!exec)
+    return std::move(exec.error());
+  if (!exec->value)
+    return refusal_error(exec->why);
+  return caf::make_message(
+      campaign_view{std::move(*found->value), std::move(*exec->value)});
+}
+
+/// Applies a lifecycle change through the execution rules; an error when
+/// the campaign is missing (errc::not_found) or the change is refused
+/// (errc::conflict with the reason).
+caf::error change_status(pqxx::connection& c, const std::string& id,
+                         const std::string& status) {
+  auto moved = storage::transition_campaign(c, id, status);
+  if (!moved)
+    return std::move(moved.error());
+  if (!moved->found)
+    return refusal_error(storage::refusal::campaign_missing);
+  if (!moved->conflict.empty())
+    return make_error(errc::conflict, moved->conflict);
+  return {};
+}
+
+} // namespace
 
 bool is_campaign_status(const std::string& status) {
   return status == "draft" || status == "active" || status == "paused" ||
@@ -21,6 +56,33 @@ db_work get_campaign(std::string id) {
       true);
 }
 
+db_work list_campaign_views() {
+  return pg_work(
+      [](pqxx::connection& c) -> caf::expected<caf::message> {
+        auto campaigns = storage::list_campaigns(c);
+        if (!campaigns)
+          return std::move(campaigns.error());
+        auto executions = storage::list_campaign_executions(c);
+        if (!executions)
+          return std::move(executions.error());
+        std::vector<campaign_view> out;
+        out.reserve(campaigns->size());
+        for (auto& campaign : *campaigns) {
+          auto exec = executions->find(campaign.id);
+          out.push_back(
+              {std::move(campaign), exec == executions->end()
+                                        ? storage::campaign_execution{}
+                                        : exec->second});
+        }
+        return caf::make_message(std::move(out));
+      },
+      true);
+}
+
+db_work get_campaign_view(std::string id) {
+  return pg_work([id](pqxx::connection& c) { return view_reply(c, id); }, true);
+}
+
 db_work create_campaign(storage::campaign_fields fields) {
   return pg_work(
       [fields](pqxx::connection& c) {
@@ -31,8 +93,19 @@ db_work create_campaign(storage::campaign_fields fields) {
 
 db_work update_campaign(std::string id, storage::campaign_fields fields) {
   return pg_work(
-      [id, fields](pqxx::connection& c) {
-        return reply(storage::update_campaign(c, id, fields));
+      [id, fields](pqxx::connection& c) -> caf::expected<caf::message> {
+        // A status in the body follows the lifecycle like the status route;
+        // values outside it are stored as before.
+        auto rest = fields;
+        if (rest.status && is_campaign_status(*rest.status)) {
+          if (auto err = change_status(c, id, *rest.status))
+            return err;
+          rest.status.reset();
+        }
+        auto updated = storage::update_campaign(c, id, rest);
+        if (!updated || !updated->value)
+          return reply(std::move(updated));
+        return view_reply(c, id);
       },
       false);
 }
@@ -48,9 +121,9 @@ db_work set_campaign_status(std::string id, std::string status) {
         if (!is_campaign_status(status))
           return make_error(errc::rejected, "Invalid status. Must be: draft, "
                                             "active, paused, or completed");
-        storage::campaign_fields fields;
-        fields.status = status;
-        return reply(storage::update_campaign(c, id, fields));
+        if (auto err = change_status(c, id, status))
+          return err;
+        return view_reply(c, id);
       },
       false);
 }

@@ -1,15 +1,25 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/storage/db_actor.hpp"
 #include "storage/repositories/campaign_repository.hpp"
+#include "storage/repositories/delivery_repository.hpp"
 
 /// Work for the db actor on campaigns. Failures are domain errors
 /// (errc::not_found "Campaign not found", "Segment not found", "Flow not
 /// found", "No flow associated with this campaign"; errc::rejected for an
 /// invalid status) or storage errors.
 namespace cdpd::actors::domain {
+
+/// A campaign with its execution, as campaign responses show it.
+struct campaign_view {
+  storage::campaign_record campaign;
+  storage::campaign_execution execution;
+};
 
 /// The statuses a campaign may have.
 bool is_campaign_status(const std::string& status);
@@ -20,16 +30,26 @@ db_work list_campaigns();
 /// Replies storage::campaign_record.
 db_work get_campaign(std::string id);
 
+/// Replies std::vector<campaign_view>, every campaign in insertion order.
+db_work list_campaign_views();
+
+/// Replies campaign_view; errc::not_found "Campaign not found".
+db_work get_campaign_view(std::string id);
+
 /// Replies the new storage::campaign_record.
 db_work create_campaign(storage::campaign_fields fields);
 
-/// Replies the changed storage::campaign_record.
+/// Replies the changed campaign_view. A status of the
+/// lifecycle (draft, active, paused, completed) changes as through
+/// set_campaign_status, refusals included.
 db_work update_campaign(std::string id, storage::campaign_fields fields);
 
 /// Sets the status after checking the campaign exists (errc::not_found)
 /// and the status is draft, active, paused or completed (errc::rejected
-/// "Invalid status. Must be: draft, active, paused, or completed"); replies
-/// the changed storage::campaign_record.
+/// "Invalid status. Must be: draft, active, paused, or completed"), then
+/// moves it through the lifecycle of storage::transition_campaign
+/// (errc::conflict with the reason when the change is not allowed, e.g.
+/// leaving completed); replies the changed campaign_view.
 db_work set_campaign_status(std::string id, std::string status);
 
 /// Replies true.
@@ -39,3 +59,6 @@ db_work delete_campaign(std::string id);
 db_work get_campaign_flow(std::string id);
 
 } // namespace cdpd::actors::domain
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::domain::campaign_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cdpd::actors::domain::campaign_view>)

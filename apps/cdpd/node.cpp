@@ -1,5 +1,6 @@
 #include "apps/cdpd/node.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <ctime>
@@ -13,6 +14,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/limits/limiter_region.hpp"
+#include "actors/segments/segment_region.hpp"
 #include "actors/storage/db_actor.hpp"
 #include "actors/storage/redis_actor.hpp"
 #include "actors/supervision/errc.hpp"
@@ -20,6 +22,8 @@
 #include "actors/supervision/supervisor.hpp"
 #include "apps/cdpd/auth_bootstrap.hpp"
 #include "apps/cdpd/database_bootstrap.hpp"
+#include "apps/cdpd/delivery_subtree.hpp"
+#include "apps/cdpd/segments_subtree.hpp"
 #include "config/loader.hpp"
 #include "net/access/access_guard.hpp"
 #include "net/access/credentials_refresher.hpp"
@@ -27,10 +31,13 @@
 #include "net/api/account_routes.hpp"
 #include "net/api/api_routes.hpp"
 #include "net/api/auth_routes.hpp"
+#include "net/api/delivery_routes.hpp"
+#include "net/api/segment_live_routes.hpp"
 #include "net/gateway_actor.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
 #include "net/routes/admin_routes.hpp"
+#include "net/routes/message_link_routes.hpp"
 #include "net/routes/system_routes.hpp"
 #include "net/static_site.hpp"
 #include "storage/errc.hpp"
@@ -208,6 +215,12 @@ int run_node(const config::settings& s) {
     net::add_auth_routes(*routes, sys, services);
     net::add_account_routes(*routes, sys, services);
     net::add_api_routes(*routes, sys, s.import);
+    net::add_message_link_routes(*routes, sys, services->links);
+    net::api::add_delivery_routes(*routes, sys);
+    net::api::add_segment_live_routes(
+        *routes, sys,
+        std::make_shared<actors::segments::segment_region>(
+            sys, static_cast<std::uint32_t>(std::max(s.segments.shards, 1))));
     if (s.admin.enabled)
       net::add_admin_routes(*routes, sys, {});
     // The app's files are public (the login page needs none of them, but a
@@ -229,6 +242,14 @@ int run_node(const config::settings& s) {
     register_this_node(sys, *write_pool, s, *port);
 
     auto supervision = std::make_shared<actors::supervision_metrics>(*metrics);
+    // Campaign delivery: dispatchers on the write pool, the email provider.
+    auto delivery = make_delivery_subtree(s, write_pool, state_directory(s),
+                                          supervision, services->links);
+    if (!delivery) {
+      server->stop();
+      fail_line("email: " + sys.render(delivery.error()));
+      return 1;
+    }
     auto policy = [&](const std::string& name) {
       return actors::policy_from_settings(s.supervision, name);
     };
@@ -280,6 +301,9 @@ int run_node(const config::settings& s) {
       storage_stop += redis_child.shutdown_timeout;
     }
 
+    // The customer shards load from the read pool once storage is up.
+    auto segments = make_segments_subtree(s, read_pool, policy, supervision);
+
     // The access subtree: the limiter hosts and the credential refresher.
     actors::supervisor_spec access;
     access.name = "access";
@@ -329,7 +353,8 @@ int run_node(const config::settings& s) {
     edge.children.push_back(gateway);
     auto edge_stop = gateway.shutdown_timeout + stop_margin;
     // The root stops its subtrees one after the other.
-    auto tree_stop = storage_stop + access_stop + edge_stop + stop_margin;
+    auto tree_stop = storage_stop + segments.stop_bound + access_stop +
+                     delivery->stop_bound + edge_stop + stop_margin;
 
     actors::supervisor_spec root_spec;
     root_spec.name = "root";
@@ -338,8 +363,10 @@ int run_node(const config::settings& s) {
     root_spec.on_give_up = [](const std::string&) { gave_up = true; };
     root_spec.children.push_back(
         actors::supervisor_child(std::move(storage), storage_stop));
+    root_spec.children.push_back(std::move(segments.child));
     root_spec.children.push_back(
         actors::supervisor_child(std::move(access), access_stop));
+    root_spec.children.push_back(delivery->child);
     root_spec.children.push_back(
         actors::supervisor_child(std::move(edge), edge_stop));
     auto root = actors::spawn_supervisor(sys, std::move(root_spec));

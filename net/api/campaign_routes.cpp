@@ -73,27 +73,53 @@ http_response campaign_response(storage::campaign_record& c) {
   return json_response(200, to_json(c));
 }
 
+json optional_json(const std::optional<std::string>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+/// A campaign with its `execution` block.
+json view_json(const domain::campaign_view& v) {
+  const auto& e = v.execution;
+  auto out = to_json(v.campaign);
+  out["execution"] = {{"phase", optional_json(e.phase)},
+                      {"scheduled_at", optional_json(e.scheduled_at)},
+                      {"started_at", optional_json(e.started_at)},
+                      {"finished_at", optional_json(e.finished_at)},
+                      {"paused_reason", optional_json(e.paused_reason)},
+                      {"counts",
+                       {{"audience", e.audience},
+                        {"pending", e.pending},
+                        {"sent", e.sent},
+                        {"failed", e.failed},
+                        {"dead", e.dead}}}};
+  return out;
+}
+
+http_response view_response(domain::campaign_view& v) {
+  return json_response(200, view_json(v));
+}
+
 } // namespace
 
 void add_campaign_routes(router& routes, caf::actor_system& sys) {
   routes.add("GET", "/api/campaigns/", access::viewer,
              [&sys](http_request, responder reply) {
-               call_db<std::vector<storage::campaign_record>>(
-                   sys, db_role::read, domain::list_campaigns(),
+               call_db<std::vector<domain::campaign_view>>(
+                   sys, db_role::read, domain::list_campaign_views(),
                    std::move(reply),
-                   [](std::vector<storage::campaign_record>& campaigns) {
+                   [](std::vector<domain::campaign_view>& campaigns) {
                      json list = json::array();
                      for (const auto& c : campaigns)
-                       list.push_back(to_json(c));
+                       list.push_back(view_json(c));
                      return json_response(200, list);
                    });
              });
   routes.add("GET", "/api/campaigns/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::campaign_record>(
+               call_db<domain::campaign_view>(
                    sys, db_role::read,
-                   domain::get_campaign(req.params.at("id")), std::move(reply),
-                   campaign_response);
+                   domain::get_campaign_view(req.params.at("id")),
+                   std::move(reply), view_response);
              });
   routes.add("GET", "/api/campaigns/{id}/flow", access::viewer,
              [&sys](http_request req, responder reply) {
@@ -122,10 +148,10 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_campaign(req.body, false, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::campaign_record>(
+               call_db<domain::campaign_view>(
                    sys, db_role::write,
                    domain::update_campaign(req.params.at("id"), *fields),
-                   std::move(reply), campaign_response);
+                   std::move(reply), view_response);
              });
   routes.add("PUT", "/api/campaigns/{id}/status", access::manager,
              [&sys](http_request req, responder reply) {
@@ -136,10 +162,10 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                            "value_error.missing");
                  return reply(found.response());
                }
-               call_db<storage::campaign_record>(
+               call_db<domain::campaign_view>(
                    sys, db_role::write,
                    domain::set_campaign_status(req.params.at("id"), *status),
-                   std::move(reply), campaign_response);
+                   std::move(reply), view_response);
              });
   routes.add("DELETE", "/api/campaigns/{id}", access::manager,
              [&sys](http_request req, responder reply) {

@@ -4,6 +4,7 @@
 
 #include "storage/errc.hpp"
 #include "storage/pg_errors.hpp"
+#include "storage/segments/engine/shard_hash.hpp"
 
 namespace cdpd::storage::segments::engine {
 
@@ -12,26 +13,31 @@ namespace {
 using snapshot =
     pqxx::transaction<pqxx::repeatable_read, pqxx::readwrite_policy::read_only>;
 
-constexpr const char* customers_sql =
-    "DECLARE cdpd_customers NO SCROLL CURSOR FOR "
-    "SELECT c.id::text, c.email, c.phone, c.first_name, c.last_name, "
-    "c.marketing_opt_in, c.shipping_state, c.shipping_country, "
-    "(c.total_order_value * 100)::bigint, c.order_count::bigint, "
-    "(extract(epoch FROM c.last_order_date) * 1000000)::bigint, "
-    "(extract(epoch FROM c.created_at) * 1000000)::bigint "
-    "FROM customers c ORDER BY c.id";
+std::string customers_sql(const shard_filter& shard) {
+  return "DECLARE cdpd_customers NO SCROLL CURSOR FOR "
+         "SELECT c.id::text, c.email, c.phone, c.first_name, c.last_name, "
+         "c.marketing_opt_in, c.shipping_state, c.shipping_country, "
+         "(c.total_order_value * 100)::bigint, c.order_count::bigint, "
+         "(extract(epoch FROM c.last_order_date) * 1000000)::bigint, "
+         "(extract(epoch FROM c.created_at) * 1000000)::bigint "
+         "FROM customers c WHERE " +
+         shard_predicate_sql("c.id", shard.index, shard.count) +
+         " ORDER BY c.id";
+}
 
 // One row per item (an order without items gives one row with NULLs), in
 // customer order, so that orders merge with the customer stream.
-constexpr const char* orders_sql =
-    "DECLARE cdpd_orders NO SCROLL CURSOR FOR "
-    "SELECT o.customer_id::text, o.id::text, "
-    "(extract(epoch FROM o.order_date) * 1000000)::bigint, "
-    "(o.total_amount * 100)::bigint, o.order_status, o.channel, "
-    "p.category, oi.product_id::text "
-    "FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id "
-    "LEFT JOIN products p ON p.id = oi.product_id "
-    "ORDER BY o.customer_id, o.id";
+std::string orders_sql(const shard_filter& shard) {
+  return "DECLARE cdpd_orders NO SCROLL CURSOR FOR "
+         "SELECT o.customer_id::text, o.id::text, "
+         "(extract(epoch FROM o.order_date) * 1000000)::bigint, "
+         "(o.total_amount * 100)::bigint, o.order_status, o.channel, "
+         "p.category, oi.product_id::text "
+         "FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id "
+         "LEFT JOIN products p ON p.id = oi.product_id WHERE " +
+         shard_predicate_sql("o.customer_id", shard.index, shard.count) +
+         " ORDER BY o.customer_id, o.id";
+}
 
 std::optional<std::string> optional_text(const pqxx::field& f) {
   if (f.is_null())
@@ -41,13 +47,20 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
 
 } // namespace
 
-caf::expected<customer_columns> load_columns(pqxx::connection& conn,
-                                             const progress_callback& progress,
-                                             std::uint32_t batch) {
+namespace {
+
+/// Loads the customers `shard` selects in SQL into `split` column sets, a
+/// customer going to set shard_of(id, split).
+caf::expected<std::vector<customer_columns>>
+load_split(pqxx::connection& conn, shard_filter shard, std::uint32_t split,
+           const progress_callback& progress, std::uint32_t batch) {
   try {
     snapshot tx{conn, "segment_engine_load"};
     auto ctype = tx.exec1("SHOW lc_ctype")[0].as<std::string>();
-    columns_builder builder{ctype};
+    std::vector<columns_builder> builders;
+    split = split ? split : 1;
+    for (std::uint32_t i = 0; i < split; ++i)
+      builders.emplace_back(ctype);
     load_progress state;
     auto report = [&] {
       if (progress)
@@ -55,8 +68,8 @@ caf::expected<customer_columns> load_columns(pqxx::connection& conn,
     };
     auto fetch =
         "FETCH FORWARD " + std::to_string(batch ? batch : 1) + " FROM ";
-    tx.exec0(customers_sql);
-    tx.exec0(orders_sql);
+    tx.exec0(customers_sql(shard));
+    tx.exec0(orders_sql(shard));
 
     // The orders cursor is read alongside the customers: both are in
     // customer id order.
@@ -96,6 +109,7 @@ caf::expected<customer_columns> load_columns(pqxx::connection& conn,
         c.last_order_date =
             r[10].is_null() ? null_time : r[10].as<std::int64_t>();
         c.created_at = r[11].as<std::int64_t>();
+        auto& builder = builders[shard_of(c.id, split)];
         builder.add_customer(c);
         ++state.customers;
         // Orders of customers before this one cannot exist (foreign key);
@@ -134,16 +148,45 @@ caf::expected<customer_columns> load_columns(pqxx::connection& conn,
       report();
     }
     tx.commit();
-    auto columns = builder.finish();
-    if (!columns)
-      return make_error(errc::invalid_argument,
-                        "LC_CTYPE " + ctype + " is not available here");
+    std::vector<customer_columns> out;
+    out.reserve(split);
+    for (auto& builder : builders) {
+      auto columns = builder.finish();
+      if (!columns)
+        return make_error(errc::invalid_argument,
+                          "LC_CTYPE " + ctype + " is not available here");
+      out.push_back(std::move(*columns));
+    }
     state.done = true;
     report();
-    return std::move(*columns);
+    return out;
   } catch (...) {
     return internal::translate_pg_exception(std::current_exception()).error;
   }
+}
+
+} // namespace
+
+caf::expected<customer_columns> load_columns(pqxx::connection& conn,
+                                             const progress_callback& progress,
+                                             std::uint32_t batch) {
+  return load_columns(conn, shard_filter{}, progress, batch);
+}
+
+caf::expected<customer_columns> load_columns(pqxx::connection& conn,
+                                             shard_filter shard,
+                                             const progress_callback& progress,
+                                             std::uint32_t batch) {
+  auto loaded = load_split(conn, shard, 1, progress, batch);
+  if (!loaded)
+    return loaded.error();
+  return std::move(loaded->front());
+}
+
+caf::expected<std::vector<customer_columns>>
+load_all_shards(pqxx::connection& conn, std::uint32_t shards,
+                const progress_callback& progress, std::uint32_t batch) {
+  return load_split(conn, shard_filter{}, shards, progress, batch);
 }
 
 } // namespace cdpd::storage::segments::engine

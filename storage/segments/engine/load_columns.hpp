@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <caf/expected.hpp>
 #include <pqxx/connection>
@@ -31,5 +32,27 @@ using progress_callback = std::function<void(const load_progress&)>;
 caf::expected<customer_columns>
 load_columns(pqxx::connection& conn, const progress_callback& progress = {},
              std::uint32_t batch = 20000);
+
+/// One customer shard: the customers whose shard_of(id, count) is `index`
+/// (see shard_hash.hpp).
+struct shard_filter {
+  std::uint32_t index = 0;
+  std::uint32_t count = 1; ///< 1 (or 0): every customer
+};
+
+/// load_columns restricted to the customers of one shard and their orders,
+/// filtered in SQL. Fails like load_columns.
+caf::expected<customer_columns>
+load_columns(pqxx::connection& conn, shard_filter shard,
+             const progress_callback& progress = {},
+             std::uint32_t batch = 20000);
+
+/// Every shard's columns in one pass over one snapshot: element i holds the
+/// customers of shard i of `shards` (cheaper than `shards` filtered loads,
+/// which each scan the tables). Fails like load_columns.
+caf::expected<std::vector<customer_columns>>
+load_all_shards(pqxx::connection& conn, std::uint32_t shards,
+                const progress_callback& progress = {},
+                std::uint32_t batch = 20000);
 
 } // namespace cdpd::storage::segments::engine

@@ -8,6 +8,7 @@
 #include "actors/storage/db_actor.hpp"
 #include "net/api/api_routes.hpp"
 #include "net/routes/admin_routes.hpp"
+#include "net/routes/message_link_routes.hpp"
 #include "storage/migrations.hpp"
 
 namespace cdpd::test {
@@ -63,6 +64,7 @@ api_fixture::api_fixture(guard_factory make_guard) {
   import.batch_lines = 50;
   import.max_errors = 5;
   net::add_api_routes(*routes, *sys, import);
+  net::add_message_link_routes(*routes, *sys, links);
   if (make_guard)
     net::add_admin_routes(*routes, *sys, {});
   config::http_settings settings;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "net/auth/link_token.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
 #include "storage/pg_pool.hpp"
@@ -63,6 +64,10 @@ protected:
   caf::actor write_actor;
   caf::actor read_actor;
   std::shared_ptr<net::router> routes;
+  /// Signs the tokens of /u and /t links (also routed).
+  std::shared_ptr<const net::auth::link_signer> links =
+      std::make_shared<const net::auth::link_signer>(
+          "api-fixture-link-key-of-at-least-32-bytes");
   std::unique_ptr<net::http_server> server;
   uint16_t port = 0;
 };

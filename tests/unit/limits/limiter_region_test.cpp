@@ -133,6 +133,7 @@ TEST_F(LimiterRegion, KeysOnDifferentHostsAreServedByTheirOwnHost) {
   // Without a's host, a fails open while b is still limited by its own.
   auto index = limiter_host_index(a, hosts);
   sys.registry().erase(caf::atom_from_string(limiter_host_name(index)));
+  sys.registry().erase(caf::atom_from_string(limiter_host_direct_name(index)));
   auto open = ask(region, a, rates);
   ASSERT_TRUE(open);
   EXPECT_TRUE(open->allowed);

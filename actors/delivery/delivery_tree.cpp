@@ -1,0 +1,44 @@
+#include "actors/delivery/delivery_tree.hpp"
+
+#include <algorithm>
+
+namespace cdpd::actors::delivery {
+
+namespace {
+
+constexpr millis margin{1'000};
+
+} // namespace
+
+std::string dispatcher_name(int index) {
+  return "dispatch" + std::to_string(index);
+}
+
+supervisor_spec delivery_tree(const delivery_tree_options& options) {
+  supervisor_spec spec;
+  spec.name = "delivery";
+  spec.policy = options.policy;
+  spec.metrics = options.metrics;
+  for (int i = 0; i < std::max(1, options.dispatchers); ++i) {
+    auto o = options.dispatcher;
+    o.name = dispatcher_name(i);
+    o.schedules = i == 0;
+    child_spec child;
+    child.name = o.name;
+    child.kind = "delivery-dispatcher";
+    child.start = [o](caf::actor_system& sys) {
+      return spawn_dispatcher(sys, o);
+    };
+    child.policy = options.child_policy;
+    child.shutdown_timeout = options.send_timeout + margin;
+    spec.children.push_back(std::move(child));
+  }
+  return spec;
+}
+
+millis delivery_tree_stop(const delivery_tree_options& options) {
+  auto one = options.send_timeout + margin;
+  return one * std::max(1, options.dispatchers) + margin;
+}
+
+} // namespace cdpd::actors::delivery

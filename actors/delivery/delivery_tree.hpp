@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "actors/delivery/dispatcher.hpp"
+#include "actors/supervision/supervisor.hpp"
+
+/// The delivery subtree of a node: a supervisor with the dispatchers.
+namespace cdpd::actors::delivery {
+
+/// What the subtree is made of.
+struct delivery_tree_options {
+  /// Template of every dispatcher; only the first one schedules, starts and
+  /// completes campaigns (the work is idempotent in SQL, one is enough).
+  dispatcher_options dispatcher;
+  int dispatchers = 2;                          ///< at least 1
+  supervision_policy policy;                    ///< of the supervisor
+  supervision_policy child_policy;              ///< of each dispatcher
+  std::shared_ptr<supervision_metrics> metrics; ///< may be null
+  millis send_timeout{30'000}; ///< longest send; a stopping child may finish
+};
+
+/// The registry name of dispatcher `index` ("dispatch0").
+std::string dispatcher_name(int index);
+
+/// The supervisor spec named "delivery" with one child per dispatcher.
+supervisor_spec delivery_tree(const delivery_tree_options& options);
+
+/// How long the subtree may take to stop: one send and one database round
+/// per dispatcher, one after the other.
+millis delivery_tree_stop(const delivery_tree_options& options);
+
+} // namespace cdpd::actors::delivery

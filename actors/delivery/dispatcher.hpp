@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/delivery/pacer.hpp"
+#include "storage/pg_pool.hpp"
+#include "storage/repositories/delivery_repository.hpp"
+
+/// Delivery dispatchers: detached actors that claim due deliveries in
+/// PostgreSQL (FOR UPDATE SKIP LOCKED, with a lease), send each through the
+/// provider and record the outcome. A dispatcher that also schedules starts
+/// due campaigns (the audience snapshot) and completes finished ones. All
+/// their work blocks (libpqxx, the provider), so each runs on a thread of
+/// its own and never on the scheduler's threads.
+namespace cdpd::actors::delivery {
+
+using millis = std::chrono::milliseconds;
+
+/// What became of one send.
+struct send_outcome {
+  enum class kind { sent, retryable, permanent };
+  kind result = kind::sent;
+  std::string message_id; ///< when sent
+  std::string error;      ///< when not sent: what the provider said
+};
+
+/// Renders and sends one claimed delivery; blocks, bounded by the
+/// provider's timeout, and never throws. Called from several dispatcher
+/// threads at once.
+using send_fn = std::function<send_outcome(const storage::claimed_delivery&)>;
+
+/// How a dispatcher works.
+struct dispatcher_options {
+  std::string name = "dispatcher";        ///< for logs
+  std::shared_ptr<storage::pg_pool> pool; ///< the write pool
+  send_fn send;                           ///< the provider
+  std::shared_ptr<pacer> pace;            ///< shared rate; may be null
+  int64_t batch_size = 100;               ///< rows per claim
+  millis poll_interval{1'000};            ///< idle wait between claims
+  millis lease{60'000};                   ///< claimed rows return after it
+  storage::retry_rules retry;             ///< attempts, backoff, age
+  millis wait_day{86'400'000};            ///< one WAIT day
+  std::string timezone = "UTC";           ///< of campaigns' start dates
+  int64_t pause_failures = 50; ///< dead rows that pause a campaign; 0 never
+  bool schedules = true;       ///< start and complete campaigns
+};
+
+/// What one round of a dispatcher did.
+struct round_result {
+  int64_t started = 0;   ///< campaigns started
+  int64_t claimed = 0;   ///< deliveries claimed
+  int64_t sent = 0;      ///< recorded as sent
+  int64_t failed = 0;    ///< recorded as failed (retry later)
+  int64_t dead = 0;      ///< recorded as dead
+  int64_t completed = 0; ///< campaigns completed
+  int64_t paused = 0;    ///< campaigns paused for their failures
+  int64_t lost = 0;      ///< outcomes not recorded: the lease was gone
+};
+
+/// One round without an actor: schedule and start due campaigns (when
+/// `options.schedules`), claim one batch, send and record each row, then
+/// pause failing and complete finished campaigns. Database errors are logged
+/// and end the round early; rows already claimed stay leased and come back
+/// later.
+round_result run_round(const dispatcher_options& options);
+
+/// Spawns a detached dispatcher that runs rounds back to back while there
+/// is work and every `poll_interval` when there is none. It stops between
+/// rounds when asked to exit.
+caf::actor spawn_dispatcher(caf::actor_system& sys, dispatcher_options options);
+
+} // namespace cdpd::actors::delivery

@@ -1,0 +1,251 @@
+// A customer shard: loads its customers' columns on a detached loader
+// thread, then answers segment questions from memory. Questions that
+// arrive while it loads get child_unavailable at once, so none waits on a
+// load.
+#include "actors/segments/customer_shard.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "actors/segments/shard_messages.hpp"
+#include "actors/supervision/errc.hpp"
+#include "storage/errc.hpp"
+#include "storage/pg_pool.hpp"
+#include "storage/segments/engine/evaluate.hpp"
+#include "storage/segments/engine/load_columns.hpp"
+
+namespace cdpd::actors::segments {
+
+namespace {
+
+namespace eng = storage::segments::engine;
+using steady = std::chrono::steady_clock;
+
+/// What a caller is told to wait while a shard loads.
+constexpr std::int64_t loading_retry_ms = 1'000;
+
+/// Thrown from a progress callback to abandon a load whose shard stopped.
+struct load_cancelled : std::runtime_error {
+  load_cancelled() : std::runtime_error("the shard stopped; load abandoned") {}
+};
+
+/// Set when a shard incarnation terminates, so its loader stops early and
+/// shutdown does not wait for a whole load.
+using cancel_flag = std::shared_ptr<std::atomic<bool>>;
+
+struct shard_state {
+  shard_options options;
+  loaded_columns columns; ///< null until the first load
+  bool loading = false;   ///< a loader is running
+  cancel_flag cancelled = std::make_shared<std::atomic<bool>>(false);
+  std::chrono::milliseconds next_retry{0};
+  std::int64_t load_ms = 0;
+  std::uint64_t loads = 0;
+  static inline const char* name = "customer-shard";
+};
+
+using shard_ptr = caf::stateful_actor<shard_state>*;
+
+/// Loads the shard on a thread of its own and reports back to `shard`.
+void spawn_loader(caf::actor_system& sys, caf::actor shard,
+                  shard_options options, cancel_flag cancelled) {
+  sys.spawn<caf::detached>([shard, options,
+                            cancelled](caf::event_based_actor* self) {
+    auto started = steady::now();
+    auto index = options.index;
+    auto progress = [index, cancelled](const eng::load_progress& p) {
+      if (cancelled->load())
+        throw load_cancelled{};
+      if (p.done)
+        return;
+      log()->info("segment shard {}: loading, {} customers and {} orders so "
+                  "far",
+                  index, p.customers, p.orders);
+    };
+    std::optional<caf::expected<eng::customer_columns>> shared;
+    if (options.first_load)
+      shared =
+          options.first_load->take(options.index, *options.pool, *cancelled);
+    eng::shard_filter filter{options.index, options.shards};
+    auto loaded =
+        shared ? caf::expected<caf::expected<eng::customer_columns>>{std::move(
+                     *shared)}
+               : options.pool->run(
+                     [&](pqxx::connection& conn) {
+                       return eng::load_columns(conn, filter, progress);
+                     },
+                     true);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  steady::now() - started)
+                  .count();
+    if (!loaded) {
+      self->send(shard, shard_loaded_atom::value, loaded.error());
+    } else if (!*loaded) {
+      self->send(shard, shard_loaded_atom::value, loaded->error());
+    } else {
+      auto columns =
+          std::make_shared<const eng::customer_columns>(std::move(**loaded));
+      self->send(shard, shard_loaded_atom::value, loaded_columns{columns},
+                 static_cast<std::int64_t>(ms));
+    }
+    self->quit();
+  });
+}
+
+void start_load(shard_ptr self) {
+  if (self->state.loading)
+    return;
+  self->state.loading = true;
+  log()->info("segment shard {} of {}: loading from PostgreSQL",
+              self->state.options.index, self->state.options.shards);
+  spawn_loader(self->system(), caf::actor_cast<caf::actor>(self),
+               self->state.options, self->state.cancelled);
+}
+
+caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
+  auto& st = self->state;
+  if (!st.columns)
+    return actors::make_error(
+        errc::child_unavailable,
+        "segment shard " + std::to_string(st.options.index) + " is loading",
+        loading_retry_ms);
+  if (!q.definition)
+    return storage::make_error(storage::errc::invalid_argument,
+                               "no segment definition");
+  auto rows = eng::evaluate(*q.definition, *st.columns, q.now);
+  if (!rows)
+    return rows.error();
+  shard_answer out;
+  out.shard = st.options.index;
+  out.count = rows->count();
+  if (q.max_ids > 0) {
+    out.ids.reserve(std::min<std::size_t>(q.max_ids, out.count));
+    const auto& ids = st.columns->ids;
+    rows->for_each([&](std::size_t row) {
+      if (out.ids.size() < q.max_ids)
+        out.ids.push_back(ids[row]);
+    });
+  }
+  return out;
+}
+
+shard_status status_of(shard_ptr self) {
+  auto& st = self->state;
+  shard_status out;
+  out.shard = st.options.index;
+  out.ready = st.columns != nullptr;
+  if (st.columns) {
+    out.customers = st.columns->size();
+    out.orders = st.columns->order_date.size();
+    out.bytes = eng::memory_bytes(*st.columns);
+  }
+  out.load_ms = st.load_ms;
+  out.loads = st.loads;
+  return out;
+}
+
+caf::behavior customer_shard(shard_ptr self, shard_options options) {
+  self->state.options = std::move(options);
+  self->state.next_retry = self->state.options.retry_delay;
+  self->attach_functor(
+      [cancelled = self->state.cancelled] { cancelled->store(true); });
+  start_load(self);
+  return {
+      [self](shard_eval_atom, const shard_question& q) {
+        return answer(self, q);
+      },
+      [self](shard_status_atom) { return status_of(self); },
+      [self](shard_loaded_atom, loaded_columns& columns, std::int64_t ms) {
+        auto& st = self->state;
+        st.loading = false;
+        st.columns = std::move(columns);
+        st.load_ms = ms;
+        ++st.loads;
+        st.next_retry = st.options.retry_delay;
+        log()->info("segment shard {}: loaded {} customers and {} orders in "
+                    "{} ms ({} bytes)",
+                    st.options.index, st.columns->size(),
+                    st.columns->order_date.size(), ms,
+                    eng::memory_bytes(*st.columns));
+        // At least ten load times apart, so refreshes of a large shard
+        // keep PostgreSQL busy a tenth of the time at most.
+        if (st.options.refresh_interval.count() > 0)
+          self->delayed_send(self,
+                             std::max(st.options.refresh_interval,
+                                      std::chrono::milliseconds{10 * ms}),
+                             shard_load_atom::value);
+      },
+      [self](shard_loaded_atom, const caf::error& err) {
+        auto& st = self->state;
+        st.loading = false;
+        log()->warn("segment shard {}: load failed: {}; trying again in {} ms",
+                    st.options.index, self->system().render(err),
+                    st.next_retry.count());
+        self->delayed_send(self, st.next_retry, shard_load_atom::value);
+        st.next_retry = std::min(st.next_retry * 2, st.options.max_retry_delay);
+      },
+      [self](shard_load_atom) { start_load(self); },
+  };
+}
+
+} // namespace
+
+shared_first_load::shared_first_load(std::uint32_t shards)
+    : shards_(shards ? shards : 1), parts_(shards_), taken_(shards_, false) {}
+
+std::optional<caf::expected<eng::customer_columns>>
+shared_first_load::take(std::uint32_t index, storage::pg_pool& pool,
+                        const std::atomic<bool>& cancelled) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  if (index >= shards_ || taken_[index])
+    return std::nullopt;
+  taken_[index] = true;
+  if (!ran_) {
+    ran_ = true;
+    log()->info("segment shards: loading all {} shards in one pass", shards_);
+    auto progress = [&cancelled](const eng::load_progress& p) {
+      if (cancelled.load())
+        throw load_cancelled{};
+      if (!p.done)
+        log()->info("segment shards: loading, {} customers and {} orders so "
+                    "far",
+                    p.customers, p.orders);
+    };
+    auto loaded = pool.run(
+        [&](pqxx::connection& conn) {
+          return eng::load_all_shards(conn, shards_, progress);
+        },
+        true);
+    if (!loaded)
+      error_ = loaded.error();
+    else if (!*loaded)
+      error_ = loaded->error();
+    else
+      for (std::uint32_t i = 0; i < shards_ && i < (*loaded)->size(); ++i)
+        parts_[i] = std::move((**loaded)[i]);
+  }
+  if (error_ || !parts_[index])
+    return caf::expected<eng::customer_columns>{
+        error_ ? error_
+               : storage::make_error(storage::errc::invalid_argument,
+                                     "no shared load for this shard")};
+  caf::expected<eng::customer_columns> out{std::move(*parts_[index])};
+  parts_[index].reset();
+  return out;
+}
+
+std::string shard_name(std::uint32_t index) {
+  return "segs-" + std::to_string(index);
+}
+
+caf::actor spawn_customer_shard(caf::actor_system& sys, shard_options options) {
+  return sys.spawn(customer_shard, std::move(options));
+}
+
+} // namespace cdpd::actors::segments

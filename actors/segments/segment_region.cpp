@@ -1,0 +1,121 @@
+#include "actors/segments/segment_region.hpp"
+
+#include <algorithm>
+#include <queue>
+#include <utility>
+
+#include <caf/all.hpp>
+
+#include "actors/segments/customer_shard.hpp"
+#include "actors/segments/shard_messages.hpp"
+#include "storage/segments/engine/shard_hash.hpp"
+
+namespace cdpd::actors::segments {
+
+namespace {
+
+/// Collects one answer per shard in a short-lived actor.
+struct gather_state {
+  std::uint32_t remaining = 0;
+  bool finished = false;
+  std::uint64_t count = 0;
+  std::vector<std::vector<std::string>> parts;
+  static inline const char* name = "segment-gather";
+};
+
+} // namespace
+
+segment_region::segment_region(caf::actor_system& sys, std::uint32_t shards,
+                               std::chrono::milliseconds timeout)
+    : sys_(&sys), shards_(std::clamp<std::uint32_t>(shards, 1, 100'000)),
+      timeout_(timeout) {}
+
+std::uint32_t segment_region::shard_for(const std::string& customer_id) const {
+  return storage::segments::engine::shard_of(customer_id, shards_);
+}
+
+caf::actor segment_region::shard(std::uint32_t index) const {
+  return caf::actor_cast<caf::actor>(
+      sys_->registry().get(caf::atom_from_string(shard_name(index))));
+}
+
+void segment_region::evaluate(
+    std::shared_ptr<const storage::segments::segment_definition> definition,
+    std::chrono::system_clock::time_point now, std::size_t max_ids,
+    region_callback done) const {
+  std::vector<caf::actor> targets;
+  targets.reserve(shards_);
+  for (std::uint32_t i = 0; i < shards_; ++i) {
+    auto target = shard(i);
+    if (!target) {
+      done(caf::make_error(caf::sec::request_receiver_down,
+                           "segment shard " + std::to_string(i) +
+                               " is not running"));
+      return;
+    }
+    targets.push_back(std::move(target));
+  }
+  shard_question question{std::move(definition), now, max_ids};
+  sys_->spawn([targets = std::move(targets), question, max_ids,
+               done = std::move(done),
+               timeout = timeout_](caf::stateful_actor<gather_state>* self) {
+    auto& st = self->state;
+    st.remaining = static_cast<std::uint32_t>(targets.size());
+    st.parts.resize(targets.size());
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      self->request(targets[i], timeout, shard_eval_atom::value, question)
+          .then(
+              [self, i, max_ids, done](shard_answer& a) {
+                auto& st = self->state;
+                if (st.finished)
+                  return;
+                st.count += a.count;
+                st.parts[i] = std::move(a.ids);
+                if (--st.remaining > 0)
+                  return;
+                st.finished = true;
+                region_answer out;
+                out.count = st.count;
+                out.ids = merge_sorted(std::move(st.parts), max_ids);
+                done(std::move(out));
+                self->quit();
+              },
+              [self, done](caf::error& err) {
+                auto& st = self->state;
+                if (st.finished)
+                  return;
+                st.finished = true;
+                done(std::move(err));
+                self->quit();
+              });
+    }
+  });
+}
+
+std::vector<std::string>
+merge_sorted(std::vector<std::vector<std::string>> parts, std::size_t max_ids) {
+  std::size_t total = 0;
+  for (const auto& p : parts)
+    total += p.size();
+  std::vector<std::string> out;
+  out.reserve(std::min(total, max_ids));
+  // (part, position) pairs, smallest current id on top.
+  using cursor = std::pair<std::size_t, std::size_t>;
+  auto later = [&parts](const cursor& a, const cursor& b) {
+    return parts[a.first][a.second] > parts[b.first][b.second];
+  };
+  std::priority_queue<cursor, std::vector<cursor>, decltype(later)> heap{later};
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    if (!parts[i].empty())
+      heap.emplace(i, 0);
+  while (!heap.empty() && out.size() < max_ids) {
+    auto [part, pos] = heap.top();
+    heap.pop();
+    out.push_back(std::move(parts[part][pos]));
+    if (pos + 1 < parts[part].size())
+      heap.emplace(part, pos + 1);
+  }
+  return out;
+}
+
+} // namespace cdpd::actors::segments

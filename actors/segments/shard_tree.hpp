@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "actors/supervision/policy.hpp"
+#include "actors/supervision/supervision_metrics.hpp"
+#include "actors/supervision/supervisor.hpp"
+
+namespace cdpd::storage {
+class pg_pool;
+} // namespace cdpd::storage
+
+/// The supervision subtree of the customer shards.
+namespace cdpd::actors::segments {
+
+/// What the subtree needs.
+struct shard_tree_options {
+  std::uint32_t shards = 16;              ///< settings.segments.shards
+  std::shared_ptr<storage::pg_pool> pool; ///< the read pool
+  supervision_policy supervisor_policy;   ///< of the "segments" supervisor
+  supervision_policy shard_policy;        ///< of each shard
+  /// Each shard reloads this often (shard_options::refresh_interval).
+  millis refresh_interval{0};
+  std::shared_ptr<supervision_metrics> metrics; ///< may be null
+};
+
+/// A supervisor named "segments" with one permanent child per shard,
+/// registered as shard_name(i). A shard that crashes is restarted by it
+/// and reloads from PostgreSQL; the others keep answering.
+supervisor_spec shard_tree_spec(const shard_tree_options& options);
+
+/// How long the subtree takes to stop at most (each shard is an
+/// event-based actor that stops at once).
+millis shard_tree_stop_bound(const shard_tree_options& options);
+
+} // namespace cdpd::actors::segments

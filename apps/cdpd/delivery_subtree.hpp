@@ -1,0 +1,69 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include "actors/delivery/delivery_tree.hpp"
+#include "actors/supervision/supervisor.hpp"
+#include "config/settings.hpp"
+#include "net/auth/link_token.hpp"
+#include "net/email/email_settings.hpp"
+#include "net/email/provider.hpp"
+#include "storage/pg_pool.hpp"
+
+/// Wiring of campaign delivery into a node: the email provider from the
+/// config, the send function the dispatchers call, and the "delivery"
+/// subtree.
+namespace cdpd::app {
+
+/// The email library's settings from `email.*`; an empty `email.outbox-dir`
+/// becomes <state_dir>/outbox.
+net::email::email_settings
+to_email_settings(const config::email_settings& email,
+                  const std::string& state_dir);
+
+/// Where a delivery's links point: `public_url` (delivery.public-url)
+/// followed by /u/, /t/c/ and a token `signer` made for that delivery.
+struct message_links {
+  std::string public_url;
+  std::shared_ptr<const net::auth::link_signer> signer;
+
+  /// The one-click unsubscribe URL.
+  std::string unsubscribe(int64_t delivery_id) const;
+
+  /// `text` with every http(s) URL replaced by its click-tracking link,
+  /// which redirects to it.
+  std::string track_clicks(const std::string& text, int64_t delivery_id) const;
+};
+
+/// Renders a claimed delivery (subject and text body with the customer's
+/// fields, a signed unsubscribe URL and {{unsubscribe_url}}, the body's
+/// links tracked, X-Campaign-ID and X-Delivery-Step headers) and sends it
+/// through `provider`. Template errors and refused messages are permanent
+/// failures.
+actors::delivery::send_fn
+make_email_sender(std::shared_ptr<net::email::email_provider> provider,
+                  std::string from, message_links links);
+
+/// The subtree and how long it may take to stop.
+struct delivery_subtree {
+  actors::child_spec child;
+  actors::delivery::millis stop_bound{0};
+};
+
+/// The "delivery" subtree from `email.*` and `delivery.*`: its dispatchers
+/// use `write_pool`, the provider the settings name and, for the subtree,
+/// the "connector" supervision policy. Fails with the email library's
+/// errc::invalid_settings when the settings name no usable provider.
+/// Messages' links are signed by `signer` (the node's auth_services links).
+caf::expected<delivery_subtree>
+make_delivery_subtree(const config::settings& s,
+                      std::shared_ptr<storage::pg_pool> write_pool,
+                      const std::string& state_dir,
+                      std::shared_ptr<actors::supervision_metrics> metrics,
+                      std::shared_ptr<const net::auth::link_signer> signer);
+
+} // namespace cdpd::app

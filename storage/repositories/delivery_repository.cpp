@@ -1,0 +1,485 @@
+#include "storage/repositories/delivery_repository.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "storage/repositories/sql_support.hpp"
+#include "storage/segments/definition.hpp"
+#include "storage/segments/sql_compiler.hpp"
+
+namespace cdpd::storage {
+
+namespace {
+
+using internal::in_transaction;
+using internal::optional_text;
+using internal::optional_timestamp;
+using internal::param;
+
+#define NOW_UTC "(now() AT TIME ZONE 'utc')"
+
+#define EXECUTION_SELECT                                                       \
+  "SELECT c.exec_phase, c.scheduled_at, c.started_at, c.finished_at,"          \
+  " c.paused_reason, count(d.id),"                                             \
+  " count(*) FILTER (WHERE d.status IN ('pending', 'sending')),"               \
+  " count(*) FILTER (WHERE d.status = 'sent'),"                                \
+  " count(*) FILTER (WHERE d.status = 'failed'),"                              \
+  " count(*) FILTER (WHERE d.status = 'dead'), c.id"                           \
+  " FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id"
+
+constexpr const char* execution_sql =
+    EXECUTION_SELECT " WHERE c.id = $1::uuid GROUP BY c.id";
+
+constexpr const char* executions_sql = EXECUTION_SELECT " GROUP BY c.id";
+
+constexpr const char* lock_campaign_sql =
+    "SELECT status, exec_phase FROM campaigns WHERE id = $1::uuid FOR UPDATE";
+
+// A valid HH:MM[:SS] time of day, else midnight of start_date.
+constexpr const char* schedule_sql =
+    "UPDATE campaigns SET exec_phase = 'waiting', paused_reason = NULL,"
+    " scheduled_at = greatest(" NOW_UTC ", coalesce(CASE"
+    " WHEN start_date IS NULL THEN NULL"
+    " WHEN start_time_of_day ~ '^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$'"
+    " THEN ((start_date::date + start_time_of_day::time) AT TIME ZONE $1)"
+    " AT TIME ZONE 'utc'"
+    " ELSE (start_date AT TIME ZONE $1) AT TIME ZONE 'utc' END, " NOW_UTC "))"
+    " WHERE status = 'active' AND (exec_phase IS NULL"
+    " OR (exec_phase = 'waiting' AND scheduled_at IS NULL))";
+
+constexpr const char* due_sql =
+    "SELECT id FROM campaigns WHERE status = 'active'"
+    " AND exec_phase = 'waiting' AND scheduled_at <= " NOW_UTC
+    " ORDER BY scheduled_at, id LIMIT 16";
+
+constexpr const char* start_lock_sql =
+    "SELECT c.status, c.exec_phase, c.flow_id, s.definition::text"
+    " FROM campaigns c JOIN segments s ON s.id = c.segment_id"
+    " WHERE c.id = $1::uuid FOR UPDATE OF c";
+
+constexpr const char* start_fail_sql =
+    "UPDATE campaigns SET status = 'paused', exec_phase = 'failed',"
+    " paused_reason = $2, finished_at = " NOW_UTC " WHERE id = $1::uuid";
+
+constexpr const char* steps_sql =
+    "INSERT INTO delivery_steps (campaign_id, step_index, subject, body_text)"
+    " SELECT $1::uuid, step_order, coalesce(config->>'subject', ''),"
+    " coalesce(config->>'body_text', '') FROM flow_steps"
+    " WHERE flow_id = $2::uuid AND step_type = 'SEND_EMAIL'"
+    " ORDER BY step_order, id ON CONFLICT DO NOTHING";
+
+// $C campaign id, $F flow id, $W wait_day in ms; the segment's condition
+// over `c` is spliced in with its own $1..$n.
+constexpr const char* snapshot_head =
+    "WITH steps AS (SELECT step_order, step_type, coalesce(sum(CASE"
+    " WHEN step_type = 'WAIT' AND jsonb_typeof(config->'duration_days') ="
+    " 'number' THEN (config->>'duration_days')::float8 ELSE 0 END)"
+    " OVER (ORDER BY step_order, id ROWS BETWEEN UNBOUNDED PRECEDING AND"
+    " 1 PRECEDING), 0) AS wait_days FROM flow_steps WHERE flow_id = $F::uuid),"
+    " sends AS (SELECT DISTINCT ON (step_order) step_order, wait_days"
+    " FROM steps WHERE step_type = 'SEND_EMAIL' ORDER BY step_order),"
+    " start AS (SELECT " NOW_UTC " AS at)"
+    " INSERT INTO deliveries (campaign_id, step_index, customer_id, email,"
+    " due_at, next_attempt_at, idempotency_key)"
+    " SELECT $C::uuid, s.step_order, c.id, c.email,"
+    " start.at + (s.wait_days * $W::float8) * interval '1 millisecond',"
+    " start.at + (s.wait_days * $W::float8) * interval '1 millisecond',"
+    " ($C::uuid)::text || ':' || s.step_order || ':' || c.id"
+    " FROM sends s CROSS JOIN start CROSS JOIN customers c"
+    " WHERE c.marketing_opt_in AND c.unsubscribed_at IS NULL AND (";
+
+constexpr const char* snapshot_tail =
+    ") ON CONFLICT (idempotency_key) DO NOTHING";
+
+constexpr const char* started_sql =
+    "UPDATE campaigns SET exec_phase = 'sending', started_at = " NOW_UTC
+    ", finished_at = NULL WHERE id = $1::uuid";
+
+constexpr const char* complete_sql =
+    "UPDATE campaigns c SET status = 'completed', exec_phase = 'done',"
+    " finished_at = " NOW_UTC
+    " WHERE c.status = 'active' AND c.exec_phase = 'sending'"
+    " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id"
+    " AND d.status IN ('pending', 'sending', 'failed')) RETURNING c.id";
+
+constexpr const char* pause_failing_sql =
+    "UPDATE campaigns c SET status = 'paused', paused_reason ="
+    " format('paused after %s deliveries failed for good', d.n - "
+    "c.dead_at_resume)"
+    " FROM (SELECT campaign_id, count(*) AS n FROM deliveries"
+    " WHERE status = 'dead' GROUP BY campaign_id) d"
+    " WHERE d.campaign_id = c.id AND c.status = 'active'"
+    " AND c.exec_phase = 'sending' AND d.n - c.dead_at_resume >= $1"
+    " RETURNING c.id";
+
+constexpr const char* claim_sql =
+    "WITH picked AS (SELECT d.id FROM deliveries d"
+    " JOIN campaigns c ON c.id = d.campaign_id"
+    " WHERE c.status = 'active' AND c.exec_phase = 'sending'"
+    " AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= " NOW_UTC
+    ") OR (d.status = 'sending' AND d.lease_until <= " NOW_UTC "))"
+    // A recipient's later step waits until the earlier ones are done.
+    " AND NOT EXISTS (SELECT 1 FROM deliveries e"
+    " WHERE e.campaign_id = d.campaign_id AND e.customer_id = d.customer_id"
+    " AND e.step_index < d.step_index"
+    " AND e.status IN ('pending', 'sending', 'failed'))"
+    " ORDER BY d.next_attempt_at, d.id LIMIT $1"
+    " FOR UPDATE OF d SKIP LOCKED),"
+    " claimed AS (UPDATE deliveries d SET status = 'sending',"
+    " attempts = d.attempts + 1,"
+    " lease_until = " NOW_UTC " + $2::bigint * interval '1 millisecond'"
+    " FROM picked WHERE d.id = picked.id RETURNING d.id, d.campaign_id,"
+    " d.step_index, d.customer_id, d.email, d.idempotency_key, d.attempts)"
+    " SELECT cl.id, cl.campaign_id, cl.step_index, cl.customer_id, cl.email,"
+    " cl.idempotency_key, cl.attempts, coalesce(ds.subject, ''),"
+    " coalesce(ds.body_text, ''), cu.first_name, cu.last_name,"
+    " cu.shipping_state, cu.shipping_country,"
+    " (cu.marketing_opt_in AND cu.unsubscribed_at IS NULL)"
+    " FROM claimed cl JOIN customers cu ON cu.id = cl.customer_id"
+    " LEFT JOIN delivery_steps ds ON ds.campaign_id = cl.campaign_id"
+    " AND ds.step_index = cl.step_index ORDER BY cl.id";
+
+constexpr const char* sent_sql =
+    "UPDATE deliveries SET status = 'sent', sent_at = " NOW_UTC
+    ", message_id = $3, lease_until = NULL, last_error = NULL"
+    " WHERE id = $1 AND attempts = $2 AND status = 'sending'";
+
+// $4 retryable, $5 max attempts, $6 backoff ms, $7 max age ms.
+#define GIVE_UP                                                                \
+  "(NOT $4::boolean OR attempts >= $5::int OR created_at <= " NOW_UTC          \
+  " - $7::bigint * interval '1 millisecond')"
+constexpr const char* failure_sql =
+    "UPDATE deliveries SET"
+    " status = CASE WHEN " GIVE_UP " THEN 'dead' ELSE 'failed' END,"
+    " next_attempt_at = CASE WHEN " GIVE_UP " THEN next_attempt_at"
+    " ELSE " NOW_UTC " + $6::float8 * power(2, least(attempts - 1, 20))"
+    " * interval '1 millisecond' END,"
+    " lease_until = NULL, last_error = $3"
+    " WHERE id = $1 AND attempts = $2 AND status = 'sending'"
+    " RETURNING status";
+#undef GIVE_UP
+
+constexpr const char* list_sql =
+    "SELECT id, campaign_id, step_index, customer_id, email, status,"
+    " attempts, due_at, next_attempt_at, last_error, sent_at, message_id,"
+    " idempotency_key, created_at FROM deliveries"
+    " WHERE ($1 = '' OR campaign_id = nullif($1, '')::uuid)"
+    " AND ($2::text IS NULL OR status = $2) AND id > $3"
+    " ORDER BY id LIMIT $4";
+
+campaign_execution read_execution(const pqxx::row& row) {
+  campaign_execution e;
+  e.phase = optional_text(row[0]);
+  e.scheduled_at = optional_timestamp(row[1]);
+  e.started_at = optional_timestamp(row[2]);
+  e.finished_at = optional_timestamp(row[3]);
+  e.paused_reason = optional_text(row[4]);
+  e.audience = row[5].as<int64_t>();
+  e.pending = row[6].as<int64_t>();
+  e.sent = row[7].as<int64_t>();
+  e.failed = row[8].as<int64_t>();
+  e.dead = row[9].as<int64_t>();
+  return e;
+}
+
+constexpr const char* replay_sql =
+    "WITH r AS (UPDATE deliveries SET status = 'pending', attempts = 0,"
+    " next_attempt_at = " NOW_UTC ", lease_until = NULL, last_error = NULL"
+    " WHERE status = 'dead'"
+    " AND (cardinality($1::bigint[]) = 0 OR id = ANY($1::bigint[]))"
+    " AND ($2 = '' OR campaign_id = nullif($2, '')::uuid)"
+    " RETURNING campaign_id),"
+    " c AS (UPDATE campaigns SET status = 'active', exec_phase = 'sending',"
+    " finished_at = NULL WHERE id IN (SELECT campaign_id FROM r)"
+    " AND status = 'completed' AND exec_phase = 'done' RETURNING id)"
+    " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c)";
+
+/// Replaces every `name` in `sql` with `$n`.
+std::string bind_name(std::string sql, const std::string& name, size_t n) {
+  const auto number = "$" + std::to_string(n);
+  for (auto at = sql.find(name); at != std::string::npos;
+       at = sql.find(name, at + number.size()))
+    sql.replace(at, name.size(), number);
+  return sql;
+}
+
+std::string ms(millis value) {
+  return std::to_string(value.count());
+}
+
+/// Why a transition from `from` (with execution phase `phase`) to `to` is
+/// refused; empty when it is allowed.
+std::string refusal_of(const std::string& from,
+                       const std::optional<std::string>& phase,
+                       const std::string& to) {
+  if (from == to)
+    return {};
+  if (from == "completed")
+    return "Campaign is completed; its status cannot change";
+  if (to == "active")
+    return {};
+  if (to == "paused")
+    return from == "active" ? std::string{}
+                            : "Only an active campaign can be paused";
+  if (to == "completed")
+    return from == "draft" ? "A draft campaign cannot be completed"
+                           : std::string{};
+  // to == "draft"
+  if (phase && *phase != "waiting" && *phase != "failed")
+    return "A campaign that started sending cannot return to draft";
+  return {};
+}
+
+} // namespace
+
+caf::expected<outcome<campaign_execution>>
+get_campaign_execution(pqxx::connection& conn, const std::string& id) {
+  using result = outcome<campaign_execution>;
+  if (!internal::is_uuid(id))
+    return result::refused(refusal::campaign_missing);
+  return in_transaction(conn, "campaign_execution", [&](pqxx::work& tx) {
+    auto rows = tx.exec_params(execution_sql, id);
+    if (rows.empty())
+      return result::refused(refusal::campaign_missing);
+    return result::of(read_execution(rows[0]));
+  });
+}
+
+caf::expected<std::map<std::string, campaign_execution>>
+list_campaign_executions(pqxx::connection& conn) {
+  return in_transaction(conn, "campaign_executions", [&](pqxx::work& tx) {
+    std::map<std::string, campaign_execution> out;
+    for (const auto& row : tx.exec(executions_sql))
+      out.emplace(row[10].as<std::string>(), read_execution(row));
+    return out;
+  });
+}
+
+caf::expected<transition_result>
+transition_campaign(pqxx::connection& conn, const std::string& id,
+                    const std::string& status) {
+  if (!internal::is_uuid(id))
+    return transition_result{};
+  return in_transaction(conn, "transition_campaign", [&](pqxx::work& tx) {
+    transition_result out;
+    auto rows = tx.exec_params(lock_campaign_sql, id);
+    if (rows.empty())
+      return out;
+    out.found = true;
+    auto from = rows[0][0].as<std::string>();
+    auto phase = optional_text(rows[0][1]);
+    out.conflict = refusal_of(from, phase, status);
+    if (!out.conflict.empty() || from == status)
+      return out;
+    if (status == "active") {
+      // Resuming keeps the phase; a failed start is tried again.
+      tx.exec_params("UPDATE campaigns SET status = 'active',"
+                     " dead_at_resume = (SELECT count(*) FROM deliveries"
+                     " WHERE campaign_id = $1::uuid AND status = 'dead'),"
+                     " paused_reason = NULL, exec_phase = CASE"
+                     " WHEN exec_phase = 'failed' THEN NULL ELSE exec_phase"
+                     " END WHERE id = $1::uuid",
+                     id);
+    } else if (status == "paused") {
+      tx.exec_params("UPDATE campaigns SET status = 'paused',"
+                     " paused_reason = 'paused by a user' WHERE id = $1::uuid",
+                     id);
+    } else if (status == "completed") {
+      tx.exec_params("UPDATE campaigns SET status = 'completed',"
+                     " exec_phase = 'done', finished_at = coalesce("
+                     "finished_at, " NOW_UTC ") WHERE id = $1::uuid",
+                     id);
+    } else {
+      tx.exec_params("UPDATE campaigns SET status = 'draft',"
+                     " exec_phase = NULL, scheduled_at = NULL,"
+                     " paused_reason = NULL, finished_at = NULL"
+                     " WHERE id = $1::uuid",
+                     id);
+    }
+    return out;
+  });
+}
+
+caf::expected<int64_t> schedule_campaigns(pqxx::connection& conn,
+                                          const std::string& timezone) {
+  return in_transaction(conn, "schedule_campaigns", [&](pqxx::work& tx) {
+    return static_cast<int64_t>(
+        tx.exec_params(schedule_sql, timezone).affected_rows());
+  });
+}
+
+caf::expected<std::vector<std::string>> due_campaigns(pqxx::connection& conn) {
+  return in_transaction(conn, "due_campaigns", [&](pqxx::work& tx) {
+    std::vector<std::string> ids;
+    for (const auto& row : tx.exec(due_sql))
+      ids.push_back(row[0].as<std::string>());
+    return ids;
+  });
+}
+
+caf::expected<start_result>
+start_campaign(pqxx::connection& conn, const std::string& id, millis wait_day) {
+  if (!internal::is_uuid(id))
+    return start_result{};
+  return in_transaction(conn, "start_campaign", [&](pqxx::work& tx) {
+    start_result out;
+    auto rows = tx.exec_params(start_lock_sql, id);
+    if (rows.empty())
+      return out;
+    const auto& row = rows[0];
+    if (row[0].as<std::string>() != "active" || row[1].is_null() ||
+        row[1].as<std::string>() != "waiting")
+      return out;
+    auto fail = [&](std::string why) {
+      tx.exec_params(start_fail_sql, id, why);
+      out.problem = std::move(why);
+      return out;
+    };
+    if (row[2].is_null())
+      return fail("the campaign has no flow");
+    auto flow_id = row[2].as<std::string>();
+    auto text = nlohmann::json::parse(row[3].as<std::string>(), nullptr, false);
+    auto parsed = segments::parse_definition(text);
+    if (!parsed.ok())
+      return fail("the campaign's segment definition is invalid");
+    tx.exec_params(steps_sql, id, flow_id);
+    auto where = segments::compile_where(*parsed.definition,
+                                         std::chrono::system_clock::now());
+    auto params = where.params;
+    std::string sql = snapshot_head + where.sql + snapshot_tail;
+    params.push_back(id);
+    sql = bind_name(std::move(sql), "$C", params.size());
+    params.push_back(flow_id);
+    sql = bind_name(std::move(sql), "$F", params.size());
+    params.push_back(ms(wait_day));
+    sql = bind_name(std::move(sql), "$W", params.size());
+    auto inserted =
+        tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+    out.rows = static_cast<int64_t>(inserted.affected_rows());
+    tx.exec_params(started_sql, id);
+    out.started = true;
+    return out;
+  });
+}
+
+caf::expected<std::vector<std::string>>
+complete_campaigns(pqxx::connection& conn) {
+  return in_transaction(conn, "complete_campaigns", [&](pqxx::work& tx) {
+    std::vector<std::string> ids;
+    for (const auto& row : tx.exec(complete_sql))
+      ids.push_back(row[0].as<std::string>());
+    return ids;
+  });
+}
+
+caf::expected<std::vector<std::string>>
+pause_failing_campaigns(pqxx::connection& conn, int64_t threshold) {
+  if (threshold <= 0)
+    return std::vector<std::string>{};
+  return in_transaction(conn, "pause_failing", [&](pqxx::work& tx) {
+    std::vector<std::string> ids;
+    for (const auto& row : tx.exec_params(pause_failing_sql, threshold))
+      ids.push_back(row[0].as<std::string>());
+    return ids;
+  });
+}
+
+caf::expected<std::vector<claimed_delivery>>
+claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease) {
+  return in_transaction(conn, "claim_deliveries", [&](pqxx::work& tx) {
+    std::vector<claimed_delivery> out;
+    for (const auto& row : tx.exec_params(claim_sql, limit, ms(lease))) {
+      claimed_delivery d;
+      d.id = row[0].as<int64_t>();
+      d.campaign_id = row[1].as<std::string>();
+      d.step_index = row[2].as<int64_t>();
+      d.customer_id = row[3].as<std::string>();
+      d.email = row[4].as<std::string>();
+      d.idempotency_key = row[5].as<std::string>();
+      d.attempts = row[6].as<int64_t>();
+      d.subject = row[7].as<std::string>();
+      d.body_text = row[8].as<std::string>();
+      d.first_name = row[9].as<std::string>();
+      d.last_name = row[10].as<std::string>();
+      d.shipping_state = optional_text(row[11]);
+      d.shipping_country = optional_text(row[12]);
+      d.may_receive = row[13].as<bool>();
+      out.push_back(std::move(d));
+    }
+    return out;
+  });
+}
+
+caf::expected<bool> record_sent(pqxx::connection& conn, int64_t id,
+                                int64_t attempts,
+                                const std::string& message_id) {
+  return in_transaction(conn, "record_sent", [&](pqxx::work& tx) {
+    return tx.exec_params(sent_sql, id, attempts, message_id).affected_rows() ==
+           1;
+  });
+}
+
+caf::expected<std::optional<std::string>>
+record_failure(pqxx::connection& conn, int64_t id, int64_t attempts,
+               const std::string& error, bool retryable,
+               const retry_rules& rules) {
+  return in_transaction(conn, "record_failure",
+                        [&](pqxx::work& tx) -> std::optional<std::string> {
+                          auto rows = tx.exec_params(
+                              failure_sql, id, attempts, error,
+                              param(retryable), rules.max_attempts,
+                              ms(rules.backoff), ms(rules.max_age));
+                          if (rows.empty())
+                            return std::nullopt;
+                          return rows[0][0].as<std::string>();
+                        });
+}
+
+caf::expected<std::vector<delivery_record>>
+list_deliveries(pqxx::connection& conn, const std::string& campaign_id,
+                const std::optional<std::string>& status, int64_t after_id,
+                int64_t limit) {
+  if (!campaign_id.empty() && !internal::is_uuid(campaign_id))
+    return std::vector<delivery_record>{};
+  return in_transaction(conn, "list_deliveries", [&](pqxx::work& tx) {
+    std::vector<delivery_record> out;
+    for (const auto& row : tx.exec_params(list_sql, campaign_id, param(status),
+                                          after_id, limit)) {
+      delivery_record d;
+      d.id = row[0].as<int64_t>();
+      d.campaign_id = row[1].as<std::string>();
+      d.step_index = row[2].as<int64_t>();
+      d.customer_id = row[3].as<std::string>();
+      d.email = row[4].as<std::string>();
+      d.status = row[5].as<std::string>();
+      d.attempts = row[6].as<int64_t>();
+      d.due_at = internal::iso_timestamp(row[7].c_str());
+      d.next_attempt_at = internal::iso_timestamp(row[8].c_str());
+      d.last_error = optional_text(row[9]);
+      d.sent_at = optional_timestamp(row[10]);
+      d.message_id = optional_text(row[11]);
+      d.idempotency_key = row[12].as<std::string>();
+      d.created_at = internal::iso_timestamp(row[13].c_str());
+      out.push_back(std::move(d));
+    }
+    return out;
+  });
+}
+
+caf::expected<int64_t> replay_dead(pqxx::connection& conn,
+                                   const std::vector<int64_t>& ids,
+                                   const std::string& campaign_id) {
+  if (ids.empty() && campaign_id.empty())
+    return int64_t{0};
+  if (!campaign_id.empty() && !internal::is_uuid(campaign_id))
+    return int64_t{0};
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i)
+    array += (i ? "," : "") + std::to_string(ids[i]);
+  array += "}";
+  return in_transaction(conn, "replay_dead", [&](pqxx::work& tx) {
+    return tx.exec_params(replay_sql, array, campaign_id)[0][0].as<int64_t>();
+  });
+}
+
+} // namespace cdpd::storage

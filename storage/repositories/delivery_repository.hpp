@@ -1,0 +1,192 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <pqxx/connection>
+
+#include "storage/repositories/outcome.hpp"
+
+/// Campaign execution in PostgreSQL: the `deliveries` table (one row per
+/// recipient and SEND_EMAIL step), the execution columns of `campaigns`
+/// and the claim/record protocol of the dispatchers. PostgreSQL decides who
+/// sends a row: claims use FOR UPDATE SKIP LOCKED and a lease, and an
+/// outcome is recorded only by the claim that still holds the row. Every
+/// function blocks and fails with the storage errors of pg_errors.hpp.
+namespace cdpd::storage {
+
+using millis = std::chrono::milliseconds;
+
+/// How a campaign is executing, for the `execution` block of responses.
+/// Timestamps are naive UTC ISO strings.
+struct campaign_execution {
+  std::optional<std::string> phase; ///< waiting, sending, done, failed
+  std::optional<std::string> scheduled_at;
+  std::optional<std::string> started_at;
+  std::optional<std::string> finished_at;
+  std::optional<std::string> paused_reason;
+  int64_t audience = 0; ///< rows of the snapshot (recipients x steps)
+  int64_t pending = 0;  ///< pending or being sent
+  int64_t sent = 0;
+  int64_t failed = 0; ///< failed once, waiting for a retry
+  int64_t dead = 0;   ///< given up
+};
+
+/// The execution of one campaign; refusal::campaign_missing when there is
+/// no such campaign.
+caf::expected<outcome<campaign_execution>>
+get_campaign_execution(pqxx::connection& conn, const std::string& id);
+
+/// The execution of every campaign, by campaign id.
+caf::expected<std::map<std::string, campaign_execution>>
+list_campaign_executions(pqxx::connection& conn);
+
+/// What transition_campaign did.
+struct transition_result {
+  bool found = false;   ///< the campaign exists
+  std::string conflict; ///< non-empty: refused, with the reason to show
+};
+
+/// Moves a campaign to `status` (draft, active, paused, completed) if the
+/// lifecycle allows it, adjusting the execution columns: draft -> active
+/// queues it for the scheduler; active <-> paused stops and resumes
+/// claims; active or paused -> completed stops it for good; active or
+/// paused -> draft only before it started sending. A completed campaign
+/// stays completed. The same status again is accepted and changes nothing.
+/// Refusals come back in `conflict`; an unknown status is the caller's to
+/// reject first.
+caf::expected<transition_result> transition_campaign(pqxx::connection& conn,
+                                                     const std::string& id,
+                                                     const std::string& status);
+
+/// Gives every active campaign that has no schedule yet its start:
+/// start_date + start_time_of_day read in `timezone` (an IANA name), or now
+/// when there is no start date or it is past; unparsable times of day count
+/// as midnight. Returns how many campaigns were scheduled.
+caf::expected<int64_t> schedule_campaigns(pqxx::connection& conn,
+                                          const std::string& timezone);
+
+/// Ids of active campaigns waiting for a start that has come.
+caf::expected<std::vector<std::string>> due_campaigns(pqxx::connection& conn);
+
+/// What start_campaign did.
+struct start_result {
+  bool started = false; ///< the campaign moved to phase sending
+  int64_t rows = 0;     ///< deliveries written now (0 when already there)
+  std::string problem;  ///< non-empty: why the campaign failed to start
+};
+
+/// Starts a due campaign in one transaction: snapshots the content of its
+/// flow's SEND_EMAIL steps and writes, with one INSERT .. SELECT over the
+/// segment's compiled SQL, a delivery for each opted-in, subscribed member
+/// and step, due at now + (WAIT days before the step) x `wait_day`;
+/// existing idempotency keys are skipped, so a repeated start adds
+/// nothing. A campaign that is not active and waiting is left alone
+/// (started false). A campaign without a flow or with an invalid segment
+/// is paused with phase failed and the reason in `problem`.
+caf::expected<start_result>
+start_campaign(pqxx::connection& conn, const std::string& id, millis wait_day);
+
+/// Marks active, sending campaigns whose deliveries are all sent or dead
+/// as completed (phase done). Returns their ids.
+caf::expected<std::vector<std::string>>
+complete_campaigns(pqxx::connection& conn);
+
+/// Pauses active, sending campaigns with at least `threshold` dead
+/// deliveries since they were last resumed, saying so in paused_reason.
+/// Returns their ids; a threshold of 0 or less pauses nothing.
+caf::expected<std::vector<std::string>>
+pause_failing_campaigns(pqxx::connection& conn, int64_t threshold);
+
+/// A claimed delivery with what rendering it needs.
+struct claimed_delivery {
+  int64_t id = 0;
+  std::string campaign_id;
+  int64_t step_index = 0;
+  std::string customer_id;
+  std::string email;
+  std::string idempotency_key;
+  int64_t attempts = 0; ///< including this one; the claim's fencing token
+  std::string subject;  ///< template of the step
+  std::string body_text;
+  std::string first_name;
+  std::string last_name;
+  std::optional<std::string> shipping_state;
+  std::optional<std::string> shipping_country;
+  bool may_receive = true; ///< still opted in and subscribed
+};
+
+/// Claims up to `limit` due rows of active, sending campaigns: pending or
+/// failed rows whose next attempt is due, and sending rows whose lease
+/// expired; a row whose recipient still has an earlier step of the same
+/// campaign pending, sending or failed waits for it. Each claimed row is
+/// `sending` until now + `lease` and counts one more attempt. Rows other
+/// transactions hold are skipped.
+caf::expected<std::vector<claimed_delivery>>
+claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease);
+
+/// Records a successful send of the claim (id, attempts). Returns false
+/// when the claim no longer holds the row (its lease expired and another
+/// dispatcher claimed it), in which case nothing changes.
+caf::expected<bool> record_sent(pqxx::connection& conn, int64_t id,
+                                int64_t attempts,
+                                const std::string& message_id);
+
+/// When failed deliveries are retried.
+struct retry_rules {
+  int64_t max_attempts = 5;   ///< a retryable failure at this attempt is dead
+  millis backoff{30'000};     ///< delay after the first attempt; doubles
+  millis max_age{86'400'000}; ///< rows created longer ago are dead
+};
+
+/// Records a failed send of the claim (id, attempts): `retryable` failures
+/// are retried later (status failed, next attempt after backoff x
+/// 2^(attempts-1)) unless the attempts or the age are used up; other
+/// failures are dead at once. Returns the new status ("failed" or "dead"),
+/// or nothing when the claim no longer holds the row.
+caf::expected<std::optional<std::string>>
+record_failure(pqxx::connection& conn, int64_t id, int64_t attempts,
+               const std::string& error, bool retryable,
+               const retry_rules& rules);
+
+/// One delivery row as the API lists it.
+struct delivery_record {
+  int64_t id = 0;
+  std::string campaign_id;
+  int64_t step_index = 0;
+  std::string customer_id;
+  std::string email;
+  std::string status;
+  int64_t attempts = 0;
+  std::string due_at;
+  std::string next_attempt_at;
+  std::optional<std::string> last_error;
+  std::optional<std::string> sent_at;
+  std::optional<std::string> message_id;
+  std::string idempotency_key;
+  std::string created_at;
+};
+
+/// Deliveries of a campaign (all campaigns when `campaign_id` is empty), by
+/// id, optionally only those with `status`, at most `limit` after id
+/// `after_id`.
+caf::expected<std::vector<delivery_record>>
+list_deliveries(pqxx::connection& conn, const std::string& campaign_id,
+                const std::optional<std::string>& status, int64_t after_id,
+                int64_t limit);
+
+/// Puts dead deliveries back in the queue (pending, due now, attempts and
+/// error cleared): those whose id is in `ids` when it is not empty, and of
+/// campaign `campaign_id` when that is not empty; at least one of the two
+/// must be given, else nothing changes. Campaigns that had completed are
+/// active and sending again. Returns how many rows were requeued.
+caf::expected<int64_t> replay_dead(pqxx::connection& conn,
+                                   const std::vector<int64_t>& ids,
+                                   const std::string& campaign_id);
+
+} // namespace cdpd::storage

@@ -1,0 +1,206 @@
+// Live segments benchmark: the five definitions of the live-segments
+// design evaluated by the customer shards (fan-out and merge included) and
+// by PostgreSQL, in the same run on the same data, with the ratio; plus
+// the shards' load time and memory per customer. Prints figures; never
+// fails on time.
+//
+// Usage: segment_live_bench [customers=100000] [shards=16]
+// Orders are 5 per customer, as in `cdpd seed` figures of the design.
+// The database is a fresh one on the test PostgreSQL (CDPD_TEST_PG),
+// dropped at exit.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "actors/atoms.hpp"
+#include "actors/segments/segment_region.hpp"
+#include "actors/segments/shard_messages.hpp"
+#include "actors/segments/shard_tree.hpp"
+#include "actors/supervision/errc.hpp"
+#include "storage/errc.hpp"
+#include "storage/migrations.hpp"
+#include "storage/pg_pool.hpp"
+#include "storage/seed/demo_data.hpp"
+#include "storage/segments/definition.hpp"
+#include "storage/segments/segment_queries.hpp"
+#include "tests/integration/segments_live/issue_definitions.hpp"
+#include "tests/support/pg_test_db.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace live = cdpd::actors::segments;
+namespace seg = cdpd::storage::segments;
+using steady = std::chrono::steady_clock;
+
+constexpr int rounds = 5;
+
+double ms_since(steady::time_point t) {
+  return std::chrono::duration<double, std::milli>(steady::now() - t).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+caf::expected<live::region_answer>
+ask(const live::segment_region& region,
+    std::shared_ptr<const seg::segment_definition> def,
+    std::chrono::system_clock::time_point now) {
+  std::promise<caf::expected<live::region_answer>> done;
+  auto answer = done.get_future();
+  region.evaluate(std::move(def), now, 0,
+                  [&done](caf::expected<live::region_answer> a) {
+                    done.set_value(std::move(a));
+                  });
+  return answer.get();
+}
+
+int run(std::int64_t customers, std::uint32_t shards) {
+  cdpd::test::pg_test_db db;
+  pqxx::connection conn{db.conninfo()};
+  auto migrated =
+      cdpd::storage::migrate(conn, cdpd::storage::embedded_migrations());
+  if (!migrated) {
+    std::printf("migrate: %s\n",
+                cdpd::storage::describe(migrated.error()).c_str());
+    return 1;
+  }
+  cdpd::storage::seed::seed_options options;
+  options.customers = customers;
+  options.orders = customers * 5;
+  options.products = 200;
+  auto seed_started = steady::now();
+  auto seeded = cdpd::storage::seed::seed_demo_data(conn, options, {});
+  if (!seeded) {
+    std::printf("seed: %s\n", cdpd::storage::describe(seeded.error()).c_str());
+    return 1;
+  }
+  std::printf("seeded %lld customers, %lld orders in %.1f s\n",
+              static_cast<long long>(seeded->customers),
+              static_cast<long long>(seeded->orders),
+              ms_since(seed_started) / 1000);
+
+  caf::actor_system_config cfg;
+  cdpd::actors::add_error_renderer(cfg);
+  caf::actor_system sys{cfg};
+  cdpd::storage::pg_pool_options pool_options;
+  pool_options.name = "read";
+  pool_options.url = db.url();
+  pool_options.size = 4;
+  pool_options.acquire_timeout = 600s;
+  auto pool = std::make_shared<cdpd::storage::pg_pool>(pool_options, nullptr);
+  live::shard_tree_options tree_options;
+  tree_options.shards = shards;
+  tree_options.pool = pool;
+  auto load_started = steady::now();
+  auto tree =
+      cdpd::actors::spawn_supervisor(sys, live::shard_tree_spec(tree_options));
+  live::segment_region region{sys, shards, 600s};
+
+  // Wait for every shard to load.
+  std::uint64_t bytes = 0;
+  std::uint64_t held = 0;
+  {
+    caf::scoped_actor self{sys};
+    for (std::uint32_t i = 0; i < shards; ++i) {
+      for (;;) {
+        live::shard_status status;
+        if (auto shard = region.shard(i))
+          self->request(shard, 10s, live::shard_status_atom::value)
+              .receive([&](live::shard_status& s) { status = s; },
+                       [](caf::error&) {});
+        if (status.ready) {
+          bytes += status.bytes;
+          held += status.customers;
+          break;
+        }
+        std::this_thread::sleep_for(20ms);
+      }
+    }
+  }
+  std::printf(
+      "%u shards loaded %llu customers in %.0f ms (one shared "
+      "pass); %.0f bytes per customer (orders included)\n",
+      shards, static_cast<unsigned long long>(held), ms_since(load_started),
+      held ? static_cast<double>(bytes) / static_cast<double>(held) : 0.0);
+
+  std::printf("\n%-34s %10s %12s %12s %9s\n", "definition", "count",
+              "memory ms", "sql ms", "ratio");
+  int status = 0;
+  for (const auto& d : cdpd::test::issue_definitions()) {
+    auto parsed = seg::parse_definition(nlohmann::json::parse(d.json));
+    auto def = std::make_shared<const seg::segment_definition>(
+        std::move(*parsed.definition));
+    auto now = std::chrono::system_clock::now();
+    std::vector<double> memory, sql;
+    std::uint64_t count = 0;
+    std::int64_t sql_count = 0;
+    for (int r = 0; r < rounds; ++r) {
+      auto t = steady::now();
+      auto a = ask(region, def, now);
+      memory.push_back(ms_since(t));
+      if (!a) {
+        std::printf("%s: %s\n", d.name, sys.render(a.error()).c_str());
+        status = 1;
+        break;
+      }
+      count = a->count;
+    }
+    for (int r = 0; r < rounds; ++r) {
+      auto t = steady::now();
+      auto c = seg::count_members(conn, *def, now);
+      sql.push_back(ms_since(t));
+      if (c)
+        sql_count = *c;
+    }
+    if (memory.size() < rounds)
+      continue;
+    auto m = median(memory);
+    auto s = median(sql);
+    std::printf("%-34s %10llu %12.2f %12.2f %8.1fx%s\n", d.name,
+                static_cast<unsigned long long>(count), m, s, s / m,
+                static_cast<std::int64_t>(count) == sql_count
+                    ? ""
+                    : "  (COUNT DIFFERS FROM SQL)");
+  }
+  std::printf("\n(medians of %d runs; memory = fan-out to %u shards, "
+              "evaluate, merge; write-to-count latency: not measured, "
+              "incremental updates are not implemented)\n",
+              rounds, shards);
+
+  caf::scoped_actor self{sys};
+  self->request(tree, 60s, cdpd::actors::shutdown_atom::value)
+      .receive([] {}, [](caf::error&) {});
+  self->send_exit(tree, caf::exit_reason::kill);
+  pool->close();
+  return status;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::int64_t customers = argc > 1 ? std::atoll(argv[1]) : 100'000;
+  auto shards = static_cast<std::uint32_t>(argc > 2 ? std::atoi(argv[2]) : 16);
+  if (customers <= 0 || shards == 0) {
+    std::printf("usage: segment_live_bench [customers>0] [shards>0]\n");
+    return 2;
+  }
+  try {
+    return run(customers, shards);
+  } catch (const std::exception& e) {
+    std::printf("error: %s\n", e.what());
+    return 1;
+  }
+}
