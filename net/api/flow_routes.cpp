@@ -5,6 +5,8 @@
 #include "net/api/json_codecs.hpp"
 #include "net/api/resource_routes.hpp"
 #include "net/api/validation.hpp"
+#include "net/email/errc.hpp"
+#include "net/email/template.hpp"
 
 namespace cdpd::net::api {
 
@@ -12,6 +14,37 @@ namespace {
 
 using nlohmann::json;
 namespace domain = actors::domain;
+namespace email = net::email;
+
+/// The placeholders a message may use, in words, for error messages.
+std::string placeholder_names() {
+  std::string names;
+  for (const auto& name : email::customer_placeholders())
+    names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+/// Checks the message templates of a step's config (`subject`,
+/// `body_text`, `body_html`): an unknown placeholder is refused when the
+/// flow is saved, not found when a campaign sends.
+bool templates_are_valid(const json& config, const json& loc, issues& found) {
+  bool ok = true;
+  for (const char* key : {"subject", "body_text", "body_html"}) {
+    auto value = config.find(key);
+    if (value == config.end() || !value->is_string())
+      continue;
+    auto checked = email::parse_placeholders(
+        value->get_ref<const std::string&>(), email::customer_placeholders());
+    if (!checked) {
+      found.add(loc_with(loc, key),
+                email::describe(checked.error()) + "; placeholders are " +
+                    placeholder_names(),
+                "value_error.template");
+      ok = false;
+    }
+  }
+  return ok;
+}
 
 /// Reads a FlowStepCreate object at `loc`.
 std::optional<storage::flow_step_input>
@@ -34,6 +67,8 @@ read_step(const json& value, const json& loc, issues& found) {
               "type_error.integer");
     return std::nullopt;
   }
+  if (!templates_are_valid(*config.value, loc_with(loc, "config"), found))
+    return std::nullopt;
   return storage::flow_step_input{*type.value, config.value->dump(),
                                   *order.value, next.value};
 }

@@ -75,6 +75,47 @@ TEST_F(flows_campaigns_api, FlowErrors) {
   }
 }
 
+TEST_F(flows_campaigns_api, UnknownPlaceholdersAreRefusedWhenSaved) {
+  auto segment = make_segment("S");
+  auto step = [](const std::string& subject, const std::string& body) {
+    return json{{"step_type", "SEND_EMAIL"},
+                {"step_order", 1},
+                {"config", {{"subject", subject}, {"body_text", body}}}};
+  };
+  auto refused =
+      call("POST", "/api/flows/",
+           json{{"segment_id", segment},
+                {"steps", {step("Hi {{first_name}}", "Dear {{ name }},")}}}
+               .dump());
+  ASSERT_EQ(refused.status, 422);
+  auto detail = body_of(refused)["detail"];
+  ASSERT_EQ(detail.size(), 1u);
+  EXPECT_EQ(detail[0]["loc"],
+            json({"body", "steps", 0, "config", "body_text"}));
+  EXPECT_NE(detail[0]["msg"].get<std::string>().find("unknown placeholder "
+                                                     "'name'"),
+            std::string::npos)
+      << detail;
+  EXPECT_NE(detail[0]["msg"].get<std::string>().find("first_name"),
+            std::string::npos);
+  EXPECT_EQ(sql_value("SELECT count(*) FROM flows"), "0");
+
+  auto flow = call_json(
+      "POST", "/api/flows/",
+      json{{"segment_id", segment},
+           {"steps", {step("Hi {{ first_name }}", "{{unsubscribe_url}}")}}},
+      200);
+  auto id = flow["id"].get<std::string>();
+  auto bad = call("POST", "/api/flows/" + id + "/steps",
+                  step("{{coupon}}", "x").dump());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(body_of(bad)["detail"][0]["loc"],
+            json({"body", "config", "subject"}));
+  auto unclosed = call("POST", "/api/flows/" + id + "/steps",
+                       step("Hi", "Dear {{first_name").dump());
+  EXPECT_EQ(unclosed.status, 422);
+}
+
 TEST_F(flows_campaigns_api, FlowUpdateStepsAndDelete) {
   auto segment = make_segment("S");
   auto id = call_json("POST", "/api/flows/",
