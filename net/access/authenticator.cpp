@@ -104,9 +104,14 @@ authenticator::identify(const http_request& request,
 std::variant<caller, http_response>
 authenticator::from_token(std::string_view token, caller::proof via,
                           auth::clock::time_point now) const {
-  auto claims = tokens_->verify(token, now);
-  if (!claims)
-    return invalid(auth::describe(claims.error()));
+  auto claims = verified_->find(token, now);
+  if (!claims) {
+    auto checked = tokens_->verify(token, now);
+    if (!checked)
+      return invalid(auth::describe(checked.error()));
+    verified_->add(token, *checked);
+    claims = std::move(*checked);
+  }
   if (credentials_->revoked(claims->jti))
     return invalid("the token was revoked (logged out)");
   caller who;

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "net/access/credential_cache.hpp"
+#include "net/access/verified_tokens.hpp"
 #include "net/auth/jwt_codec.hpp"
 #include "net/http_message.hpp"
 
@@ -43,6 +44,9 @@ private:
   std::variant<caller, http_response> from_api_key(std::string_view key) const;
 
   std::shared_ptr<const auth::jwt_codec> tokens_;
+  /// Tokens already verified (shared, so identify() stays const).
+  std::shared_ptr<verified_tokens> verified_ =
+      std::make_shared<verified_tokens>();
   std::shared_ptr<const credential_cache> credentials_;
   std::optional<auth::role> anonymous_;
 };
