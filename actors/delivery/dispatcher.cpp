@@ -180,9 +180,9 @@ caf::behavior dispatcher_actor(caf::stateful_actor<dispatcher_state>* self,
           complete_finished(o, round);
           start_due(o, round);
         }
-        if (auto claimed = claim(o)) {
-          st.batch = std::move(*claimed);
-        }
+        if (!o.ready || o.ready())
+          if (auto claimed = claim(o))
+            st.batch = std::move(*claimed);
         if (!st.batch.empty() || round.started > 0)
           self->send(self, tick_atom::value);
         else
@@ -196,6 +196,8 @@ caf::behavior dispatcher_actor(caf::stateful_actor<dispatcher_state>* self,
 round_result run_round(const dispatcher_options& o) {
   round_result out;
   if (o.schedules && !start_due(o, out))
+    return out;
+  if (o.ready && !o.ready())
     return out;
   auto claimed = claim(o);
   if (!claimed)

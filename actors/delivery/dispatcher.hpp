@@ -41,15 +41,18 @@ struct dispatcher_options {
   std::string name = "dispatcher";        ///< for logs
   std::shared_ptr<storage::pg_pool> pool; ///< the write pool
   send_fn send;                           ///< the provider
-  std::shared_ptr<pacer> pace;            ///< shared rate; may be null
-  int64_t batch_size = 100;               ///< rows per claim
-  millis poll_interval{1'000};            ///< idle wait between claims
-  millis lease{60'000};                   ///< claimed rows return after it
-  storage::retry_rules retry;             ///< attempts, backoff, age
-  millis wait_day{86'400'000};            ///< one WAIT day
-  std::string timezone = "UTC";           ///< of campaigns' start dates
-  int64_t pause_failures = 50; ///< dead rows that pause a campaign; 0 never
-  bool schedules = true;       ///< start and complete campaigns
+  /// False while the provider is known to be down (its breaker is open):
+  /// nothing is claimed then. Null: always ready.
+  std::function<bool()> ready;
+  std::shared_ptr<pacer> pace;  ///< shared rate; may be null
+  int64_t batch_size = 100;     ///< rows per claim
+  millis poll_interval{1'000};  ///< idle wait between claims
+  millis lease{60'000};         ///< claimed rows return after it
+  storage::retry_rules retry;   ///< attempts, backoff, age
+  millis wait_day{86'400'000};  ///< one WAIT day
+  std::string timezone = "UTC"; ///< of campaigns' start dates
+  int64_t pause_failures = 50;  ///< dead rows that pause a campaign; 0 never
+  bool schedules = true;        ///< start and complete campaigns
 };
 
 /// What one round of a dispatcher did.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "actors/delivery/provider_breaker.hpp"
 #include "actors/supervision/policy_from_settings.hpp"
 #include "net/email/errc.hpp"
 #include "net/email/message.hpp"
@@ -137,7 +138,12 @@ make_delivery_subtree(const config::settings& s,
   message_links links{s.delivery.public_url, std::move(signer)};
   while (!links.public_url.empty() && links.public_url.back() == '/')
     links.public_url.pop_back();
-  d.send = make_email_sender(provider, s.email.from, std::move(links));
+  // The provider is a connector: behind the "connector" policy's breaker.
+  auto breaker = std::make_shared<actors::delivery::provider_breaker>(
+      actors::policy_from_settings(s.supervision, "connector").breaker);
+  d.send = breaker->guard(
+      make_email_sender(provider, s.email.from, std::move(links)));
+  d.ready = [breaker] { return breaker->ready(); };
   d.pace = std::make_shared<actors::delivery::pacer>(s.email.rate_per_second);
   d.batch_size = s.delivery.batch_size;
   d.poll_interval = s.delivery.poll_interval;
