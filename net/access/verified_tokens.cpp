@@ -8,7 +8,7 @@ std::optional<auth::token_claims>
 verified_tokens::find(std::string_view token,
                       auth::clock::time_point now) const {
   std::lock_guard<std::mutex> guard{mutex_};
-  auto i = claims_.find(std::string{token});
+  auto i = claims_.find(token);
   if (i == claims_.end() || now >= i->second.expires_at)
     return std::nullopt;
   return i->second;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,7 +34,17 @@ public:
 private:
   const std::size_t capacity_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, auth::token_claims> claims_;
+  /// Hashes std::string and std::string_view alike, so a lookup on the
+  /// request path does not copy the token.
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, auth::token_claims, text_hash,
+                     std::equal_to<>>
+      claims_;
 };
 
 } // namespace cdpd::net
