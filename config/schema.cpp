@@ -526,6 +526,23 @@ constexpr option table[] = {
          .min = 0,
          .max = 256,
          .help = "Actor scheduler threads; 0 is one per CPU core."}),
+    bind<&s::scheduler, &scheduler_settings::moderate_poll_attempts>(
+        {.key = "scheduler.moderate-poll-attempts",
+         .kind = vk::integer,
+         .unit = "polls",
+         .min = 0,
+         .max = 100'000,
+         .help = "Polls, 50 us apart, an idle worker makes before it sleeps "
+                 "until work wakes it; 0 sleeps at once, the quickest answer "
+                 "on an idle node (CAF's default is 500)."}),
+    bind<&s::scheduler, &scheduler_settings::relaxed_sleep>(
+        {.key = "scheduler.relaxed-sleep",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 1,
+         .max = second,
+         .help = "How often a sleeping worker wakes to take work queued on "
+                 "busy workers (CAF's default is 10ms)."}),
 
     bind<&s::middleman, &middleman_settings::heartbeat_interval>(
         {.key = "middleman.heartbeat-interval",

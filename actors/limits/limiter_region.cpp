@@ -102,17 +102,20 @@ int limiter_host_index(std::string_view key, int hosts) {
 }
 
 limiter_region::limiter_region(caf::actor_system& sys, int hosts)
-    : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)) {}
+    : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)) {
+  for (int i = 0; i < hosts_; ++i)
+    names_.push_back({caf::atom_from_string(limiter_host_direct_name(i)),
+                      caf::atom_from_string(limiter_host_name(i))});
+}
 
 void limiter_region::check(limit_request request) const {
   caf::actor host;
   if (hosts_ > 0) {
-    auto index = limiter_host_index(request.key, hosts_);
-    host = caf::actor_cast<caf::actor>(sys_->registry().get(
-        caf::atom_from_string(limiter_host_direct_name(index))));
+    const auto& names = names_[static_cast<std::size_t>(
+        limiter_host_index(request.key, hosts_))];
+    host = caf::actor_cast<caf::actor>(sys_->registry().get(names.direct));
     if (!host)
-      host = caf::actor_cast<caf::actor>(sys_->registry().get(
-          caf::atom_from_string(limiter_host_name(index))));
+      host = caf::actor_cast<caf::actor>(sys_->registry().get(names.proxy));
   }
   if (!host) {
     if (due(last_no_host_log))

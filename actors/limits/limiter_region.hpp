@@ -92,8 +92,15 @@ public:
   void check(limit_request request) const;
 
 private:
+  /// Registry keys of one host, made once rather than per request.
+  struct host_names {
+    caf::atom_value direct; ///< limiter_host_direct_name
+    caf::atom_value proxy;  ///< limiter_host_name
+  };
+
   caf::actor_system* sys_;
   int hosts_;
+  std::vector<host_names> names_;
 };
 
 } // namespace cdpd::actors::limits

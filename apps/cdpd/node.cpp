@@ -69,6 +69,14 @@ void configure_caf(caf::actor_system_config& cfg, const config::settings& s) {
   if (s.scheduler.max_threads > 0)
     cfg.set("scheduler.max-threads",
             static_cast<size_t>(s.scheduler.max_threads));
+  // An idle worker that sleeps on its condition variable is woken by new
+  // work at once; one that polls with 50 us sleeps (timer slack makes them
+  // ~100 us) notices it only at its next poll, which is most of what a
+  // limiter check cost at the edge (tests/bench/limiter_bench.cpp).
+  cfg.set("work-stealing.moderate-poll-attempts",
+          static_cast<size_t>(s.scheduler.moderate_poll_attempts));
+  cfg.set("work-stealing.relaxed-sleep-duration",
+          to_timespan(s.scheduler.relaxed_sleep));
   cfg.set("middleman.heartbeat-interval",
           to_timespan(s.middleman.heartbeat_interval));
   cfg.set("middleman.connection-timeout",

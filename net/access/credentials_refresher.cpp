@@ -43,9 +43,8 @@ caf::expected<void> load_into(storage::pg_pool& pool, credential_cache& cache) {
   return caf::unit;
 }
 
-caf::actor lookup(caf::actor_system& sys, const char* name) {
-  return caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(name)));
+caf::actor lookup(caf::actor_system& sys, caf::atom_value name) {
+  return caf::actor_cast<caf::actor>(sys.registry().get(name));
 }
 
 struct refresher_state {
@@ -62,7 +61,7 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
   return {
       [=](actors::tick_atom) {
         self->delayed_send(self, every, actors::tick_atom::value);
-        if (auto reader = lookup(self->system(), "pg-read")) {
+        if (auto reader = lookup(self->system(), caf::atom("pg-read"))) {
           actors::db_work work =
               [cache](storage::pg_pool& pool) -> caf::expected<caf::message> {
             auto loaded = load_into(pool, *cache);
@@ -88,7 +87,7 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
         if (clock::now() < self->state.next_purge)
           return;
         self->state.next_purge = clock::now() + token_purge_interval;
-        if (auto writer = lookup(self->system(), "pg-write")) {
+        if (auto writer = lookup(self->system(), caf::atom("pg-write"))) {
           actors::db_work purge =
               [](storage::pg_pool& pool) -> caf::expected<caf::message> {
             auto purged = pool.run([](pqxx::connection& conn) {

@@ -35,10 +35,15 @@ http_response error_response(const caf::error& err);
 /// The registry name of the db actor for a role.
 const char* db_actor_name(db_role role);
 
+/// The registry key of the db actor for a role (computed at compile time,
+/// so a lookup per request builds no atom).
+constexpr caf::atom_value db_actor_key(db_role role) {
+  return role == db_role::write ? caf::atom("pg-write") : caf::atom("pg-read");
+}
+
 /// The running db actor for `role`; invalid when it is not running.
 inline caf::actor db_actor(caf::actor_system& sys, db_role role) {
-  return caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(db_actor_name(role))));
+  return caf::actor_cast<caf::actor>(sys.registry().get(db_actor_key(role)));
 }
 
 /// Sends `work` to `target` and calls `on_value(T&)` or

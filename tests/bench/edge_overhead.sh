@@ -7,7 +7,9 @@
 # with wrk over one connection (latency without queueing) and over 16
 # (throughput). Prints p50/p99 of each and the differences at p50.
 #   tests/bench/edge_overhead.sh [path/to/cdpd]
-# Environment: DURATION (5s), PORT (18081). Traffic goes to 127.0.0.1 only.
+# Environment: DURATION (5s), PORT (18081), CDPD_ARGS (more cdpd flags, e.g.
+# --scheduler.moderate-poll-attempts=500 for CAF's own idle polling).
+# Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -28,7 +30,8 @@ start() { # start LIMITS_ENABLED
   "$CDPD" --http.port="$PORT" --state.dir="$STATE" --log.level=warn \
     --auth.bootstrap-password="$PASSWORD" --ratelimit.enabled="$1" \
     --ratelimit.general-per-hour=100000000 \
-    --ratelimit.general-per-minute=10000000 >>"$STATE/cdpd.log" 2>&1 &
+    --ratelimit.general-per-minute=10000000 ${CDPD_ARGS:-} \
+    >>"$STATE/cdpd.log" 2>&1 &
   PID=$!
   for _ in $(seq 600); do
     curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && return

@@ -4,6 +4,12 @@
 // registered directly or reached through their child proxies under a
 // supervisor (as in production). Prints figures; never fails on time.
 //
+// A second part asks the way the HTTP edge does on an idle server: one
+// caller, a pause between checks (the rest of a request), so CAF's workers
+// have gone idle when a check arrives. It compares the scheduler's idle
+// strategies (see scheduler_idle in apps/cdpd/node.cpp): what a check costs
+// is mostly how fast an idle worker notices new work.
+//
 // usage: limiter_bench [requests per thread, default 100000]
 #include <algorithm>
 #include <atomic>
@@ -13,6 +19,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include <caf/all.hpp>
 
@@ -141,6 +149,84 @@ void supervised(int requests) {
                });
 }
 
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
+/// One way for idle workers to wait for work.
+struct idle_strategy {
+  const char* name;
+  size_t moderate_attempts;    ///< CAF default 500
+  caf::timespan relaxed_sleep; ///< CAF default 10 ms
+};
+
+/// One caller with `gap` between checks, on a system whose workers wait as
+/// `idle` says.
+void paced(const idle_strategy& idle, int requests,
+           std::chrono::microseconds gap) {
+  caf::actor_system_config cfg;
+  cfg.set("work-stealing.moderate-poll-attempts", idle.moderate_attempts);
+  cfg.set("work-stealing.relaxed-sleep-duration", idle.relaxed_sleep);
+  {
+    caf::actor_system sys{cfg};
+    limiter_options options;
+    options.hosts = hosts;
+    std::vector<caf::actor> started;
+    for (int i = 0; i < hosts; ++i) {
+      started.push_back(spawn_limiter_host(sys, i, options));
+      sys.registry().put(
+          caf::atom_from_string(limiter_host_name(i)),
+          caf::actor_cast<caf::strong_actor_ptr>(started.back()));
+    }
+    limiter_region region{sys, hosts};
+    run_caller(region, 0, keys_per_thread);
+    std::vector<double> micros;
+    std::atomic<uint64_t> answered{0};
+    auto cpu_before = cpu_seconds();
+    auto wall_before = bench_clock::now();
+    for (int i = 0; i < requests; ++i) {
+      std::this_thread::sleep_for(gap);
+      limit_request request;
+      request.key = "ip:bench-0-" + std::to_string(i % keys_per_thread);
+      request.rates = {
+          {"general-per-minute", 100'000'000, std::chrono::minutes{1}}};
+      request.done = [&answered](const verdict&) {
+        answered.fetch_add(1);
+        answered.notify_one();
+      };
+      auto start = bench_clock::now();
+      region.check(std::move(request));
+      auto want = static_cast<uint64_t>(i) + 1;
+      for (auto seen = answered.load(); seen < want; seen = answered.load())
+        answered.wait(seen);
+      micros.push_back(
+          std::chrono::duration<double, std::micro>(bench_clock::now() - start)
+              .count());
+    }
+    auto wall =
+        std::chrono::duration<double>(bench_clock::now() - wall_before).count();
+    auto cpu = cpu_seconds() - cpu_before;
+    report(idle.name, std::move(micros), wall);
+    // What waiting costs when nothing happens at all.
+    auto idle_cpu_before = cpu_seconds();
+    std::this_thread::sleep_for(std::chrono::seconds{2});
+    auto idle_cpu = (cpu_seconds() - idle_cpu_before) / 2.0;
+    std::printf("%-11s process CPU: %.0f%% of one core while checking, %.1f%% "
+                "idle\n",
+                idle.name, 100.0 * cpu / wall, 100.0 * idle_cpu);
+    for (int i = 0; i < hosts; ++i) {
+      sys.registry().erase(caf::atom_from_string(limiter_host_name(i)));
+      caf::anon_send_exit(started[static_cast<std::size_t>(i)],
+                          caf::exit_reason::user_shutdown);
+    }
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -155,5 +241,14 @@ int main(int argc, char** argv) {
               std::thread::hardware_concurrency());
   direct(requests);
   supervised(requests);
+  auto gap = std::chrono::microseconds{200};
+  std::printf("\none caller, %lld us between checks (an idle edge):\n",
+              static_cast<long long>(gap.count()));
+  using std::chrono::milliseconds;
+  for (const auto& idle : {
+           idle_strategy{"caf-default", 500, milliseconds{10}},
+           idle_strategy{"cdpd", 0, milliseconds{1}},
+       })
+    paced(idle, requests / 10, gap);
   return 0;
 }
