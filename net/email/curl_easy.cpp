@@ -19,8 +19,22 @@ curl_easy::curl_easy() {
   handle_ = curl_easy_init();
   if (!handle_)
     return;
+  reset();
+}
+
+void curl_easy::reset() {
+  if (!handle_)
+    return;
+  curl_easy_reset(handle_);
+  error_[0] = '\0';
   curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_);
+}
+
+curl_easy& thread_handle() {
+  thread_local curl_easy handle;
+  handle.reset();
+  return handle;
 }
 
 curl_easy::~curl_easy() {

@@ -8,8 +8,8 @@
 /// What the smtp and http providers share about libcurl.
 namespace cdpd::net::email::internal {
 
-/// An easy handle with an error buffer; nullptr-safe cleanup. Created per
-/// send, so providers are safe to use from several threads.
+/// An easy handle with an error buffer; nullptr-safe cleanup. A handle is
+/// used by one thread at a time (see thread_handle()).
 class curl_easy {
 public:
   /// Initialises libcurl once per process, then a handle with
@@ -28,10 +28,19 @@ public:
   /// code's generic text.
   std::string message(CURLcode code) const;
 
+  /// Forgets every option of the last transfer (curl_easy_reset) and sets
+  /// the handle's own again; open connections stay for the next transfer.
+  void reset();
+
 private:
   CURL* handle_ = nullptr;
   char error_[CURL_ERROR_SIZE] = {};
 };
+
+/// The calling thread's handle, reset for a new transfer. Sends from one
+/// dispatcher thread reuse its connections (HTTP keep-alive, an open SMTP
+/// session) instead of a new TCP and TLS handshake per message.
+curl_easy& thread_handle();
 
 /// Frees a curl_slist when it goes out of scope.
 struct slist_deleter {

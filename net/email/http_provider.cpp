@@ -10,7 +10,6 @@ namespace cdpd::net::email {
 
 namespace {
 
-using internal::curl_easy;
 using internal::slist_ptr;
 
 /// Most bytes of a provider's answer kept for error messages.
@@ -97,13 +96,15 @@ caf::expected<send_receipt> http_provider::send(const email_message& msg) {
     return body.error();
   auto text = body->dump();
   auto id = *effective_message_id(msg);
-  curl_easy curl;
+  auto& curl = internal::thread_handle();
   if (!curl)
     return make_error(errc::retryable, "libcurl could not be initialised");
   auto* h = curl.get();
   slist_ptr headers{
       curl_slist_append(nullptr, "Content-Type: application/json")};
   curl_slist_append(headers.get(), "Accept: application/json");
+  // No "Expect: 100-continue" round trip before each body.
+  curl_slist_append(headers.get(), "Expect:");
   curl_slist_append(headers.get(),
                     ("Idempotency-Key: " + msg.idempotency_key).c_str());
   if (!settings_.http_api_key.empty())

@@ -10,7 +10,6 @@ namespace cdpd::net::email {
 
 namespace {
 
-using internal::curl_easy;
 using internal::slist_ptr;
 
 /// The rest of the message libcurl still has to upload.
@@ -56,7 +55,7 @@ caf::expected<send_receipt> smtp_provider::send(const email_message& msg) {
   auto id = *effective_message_id(msg);
   auto sender = *parse_mailbox(msg.from);
   auto recipient = *parse_mailbox(msg.to);
-  curl_easy curl;
+  auto& curl = internal::thread_handle();
   if (!curl)
     return make_error(errc::retryable, "libcurl could not be initialised");
   auto* h = curl.get();
