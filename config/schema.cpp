@@ -881,6 +881,13 @@ constexpr option table[] = {
          .max = 24 * hour,
          .help = "Length of one day of a flow's WAIT step; shorter only to "
                  "try flows out."}),
+    bind<&s::delivery, &delivery_settings::flow_exit_on_leave>(
+        {.key = "delivery.flow-exit-on-leave",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "A flow run ends when its customer is no longer in the "
+                 "flow's segment at its next step; its remaining mail is "
+                 "not sent."}),
 
     bind<&s::segments, &segments_settings::shards>(
         {.key = "segments.shards",

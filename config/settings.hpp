@@ -204,6 +204,7 @@ struct delivery_settings {
   std::string public_url = "http://127.0.0.1:8000"; ///< base of /u and /t links
   millis wait_day{
       86'400'000}; ///< the length of one WAIT day (shorter in tests)
+  bool flow_exit_on_leave = true; ///< runs exit when the customer leaves
 };
 
 /// In-memory segments ([segments]).

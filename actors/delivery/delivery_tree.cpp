@@ -8,6 +8,9 @@ namespace {
 
 constexpr millis margin{1'000};
 
+// One enrolment batch: database work only.
+constexpr millis enrol_stop{10'000};
+
 } // namespace
 
 std::string dispatcher_name(int index) {
@@ -33,12 +36,29 @@ supervisor_spec delivery_tree(const delivery_tree_options& options) {
     child.shutdown_timeout = options.send_timeout + margin;
     spec.children.push_back(std::move(child));
   }
+  if (options.enrols) {
+    enroller_options e;
+    e.pool = options.dispatcher.pool;
+    e.batch_size = options.dispatcher.batch_size;
+    e.poll_interval = options.dispatcher.poll_interval;
+    e.wait_day = options.dispatcher.wait_day;
+    child_spec child;
+    child.name = e.name;
+    child.kind = "delivery-enroller";
+    child.start = [e](caf::actor_system& sys) {
+      return spawn_enroller(sys, e);
+    };
+    child.policy = options.child_policy;
+    child.shutdown_timeout = enrol_stop;
+    spec.children.push_back(std::move(child));
+  }
   return spec;
 }
 
 millis delivery_tree_stop(const delivery_tree_options& options) {
   auto one = options.send_timeout + margin;
-  return one * std::max(1, options.dispatchers) + margin;
+  return one * std::max(1, options.dispatchers) +
+         (options.enrols ? enrol_stop : millis{0}) + margin;
 }
 
 } // namespace cdpd::actors::delivery

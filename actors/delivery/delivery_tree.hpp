@@ -4,6 +4,7 @@
 #include <string>
 
 #include "actors/delivery/dispatcher.hpp"
+#include "actors/delivery/enroller.hpp"
 #include "actors/supervision/supervisor.hpp"
 
 /// The delivery subtree of a node: a supervisor with the dispatchers.
@@ -14,7 +15,11 @@ struct delivery_tree_options {
   /// Template of every dispatcher; only the first one schedules, starts and
   /// completes campaigns (the work is idempotent in SQL, one is enough).
   dispatcher_options dispatcher;
-  int dispatchers = 2;                          ///< at least 1
+  int dispatchers = 2; ///< at least 1
+  /// Adds the enroller child `enroll0` (flow runs from customer events),
+  /// with the dispatcher template's pool, batch size, poll interval and
+  /// wait day.
+  bool enrols = true;
   supervision_policy policy;                    ///< of the supervisor
   supervision_policy child_policy;              ///< of each dispatcher
   std::shared_ptr<supervision_metrics> metrics; ///< may be null
@@ -24,11 +29,12 @@ struct delivery_tree_options {
 /// The registry name of dispatcher `index` ("dispatch0").
 std::string dispatcher_name(int index);
 
-/// The supervisor spec named "delivery" with one child per dispatcher.
+/// The supervisor spec named "delivery" with one child per dispatcher and,
+/// when `options.enrols`, the enroller.
 supervisor_spec delivery_tree(const delivery_tree_options& options);
 
 /// How long the subtree may take to stop: one send and one database round
-/// per dispatcher, one after the other.
+/// per dispatcher, one after the other, and one enrolment batch.
 millis delivery_tree_stop(const delivery_tree_options& options);
 
 } // namespace cdpd::actors::delivery

@@ -1,5 +1,6 @@
 #include "actors/delivery/dispatcher.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -10,6 +11,8 @@
 
 #include "actors/atoms.hpp"
 #include "storage/errc.hpp"
+#include "storage/repositories/delivery_lease.hpp"
+#include "storage/repositories/flow_run_repository.hpp"
 
 namespace cdpd::actors::delivery {
 
@@ -94,6 +97,12 @@ void complete_finished(const dispatcher_options& o, round_result& out) {
   for (const auto& id : *done)
     spdlog::info("{}: campaign {} completed", o.name, id);
   out.completed += static_cast<int64_t>(done->size());
+  auto runs = db(*o.pool,
+                 [](pqxx::connection& c) { return storage::complete_runs(c); });
+  if (!runs)
+    warn(o, "completing flow runs", runs.error());
+  else
+    out.runs_completed += *runs;
 }
 
 /// Records a failure and counts what it became.
@@ -117,14 +126,57 @@ void record_failure(const dispatcher_options& o,
     ++out.failed;
 }
 
+/// True when the row's flow run has just exited because its customer left
+/// the segment (the row is dead then). A failed check leaves the row leased:
+/// it comes back when the lease ends.
+bool run_exited(const dispatcher_options& o, const storage::claimed_delivery& d,
+                round_result& out, bool& failed) {
+  auto exited = db(*o.pool, [&](pqxx::connection& c) {
+    return storage::exit_run_if_left(c, d.flow_run_id);
+  });
+  if (!exited) {
+    warn(o, "checking a flow run's segment", exited.error());
+    failed = true;
+    return false;
+  }
+  if (*exited) {
+    spdlog::info("{}: flow run {} exited: the customer left the segment",
+                 o.name, d.flow_run_id);
+    ++out.exited;
+    ++out.dead;
+  }
+  return *exited;
+}
+
+/// Gives claims back unattempted; on failure they come back with their
+/// lease instead.
+void release(const dispatcher_options& o,
+             const std::vector<storage::delivery_claim>& claims,
+             round_result& out) {
+  auto released = db(*o.pool, [&](pqxx::connection& c) {
+    return storage::release_claims(c, claims);
+  });
+  if (!released)
+    warn(o, "giving back claimed deliveries", released.error());
+  else
+    out.released += *released;
+}
+
 void deliver(const dispatcher_options& o, const storage::claimed_delivery& d,
              round_result& out) {
+  if (!d.flow_run_id.empty() && o.flow_exit_on_leave) {
+    bool failed = false;
+    if (run_exited(o, d, out, failed) || failed)
+      return;
+  }
   if (!d.may_receive)
     return record_failure(o, d, "the recipient unsubscribed or opted out",
                           false, out);
   if (o.pace)
     o.pace->wait();
   auto sent = o.send(d);
+  if (sent.result == send_outcome::kind::held)
+    return release(o, {{d.id, d.attempts}}, out);
   if (sent.result != send_outcome::kind::sent)
     return record_failure(o, d, sent.error,
                           sent.result == send_outcome::kind::retryable, out);
@@ -152,10 +204,86 @@ claim(const dispatcher_options& o) {
   return std::move(*claimed);
 }
 
+using steady = std::chrono::steady_clock;
+
+/// A claimed batch being sent, row by row.
+struct batch_state {
+  std::vector<storage::claimed_delivery> rows; ///< claimed, not yet sent
+  size_t next = 0;                             ///< next row to send
+  steady::time_point lease_end;                ///< earliest the lease ends
+
+  bool done() const { return next >= rows.size(); }
+
+  std::vector<storage::delivery_claim> unsent() const {
+    std::vector<storage::delivery_claim> out;
+    for (auto i = next; i < rows.size(); ++i)
+      out.push_back({rows[i].id, rows[i].attempts});
+    return out;
+  }
+};
+
+/// Claims one batch; its lease is counted from before the claim, so the
+/// local deadline is never later than the database's.
+bool claim_batch(const dispatcher_options& o, batch_state& batch) {
+  auto started = steady::now();
+  auto claimed = claim(o);
+  batch = batch_state{};
+  if (!claimed)
+    return false;
+  batch.rows = std::move(*claimed);
+  batch.lease_end = started + o.lease;
+  return true;
+}
+
+/// Makes sure the next send cannot outlast the lease: renews the rest of
+/// the batch when less than one send timeout and a quarter lease is left, and
+/// drops rows another dispatcher has taken meanwhile. False when the lease
+/// could not be renewed: the rest of the batch is dropped and comes back
+/// when its lease ends.
+bool keep_lease(const dispatcher_options& o, batch_state& batch,
+                round_result& out) {
+  auto started = steady::now();
+  if (started + o.send_timeout + o.lease / 4 < batch.lease_end)
+    return true;
+  auto held = db(*o.pool, [&](pqxx::connection& c) {
+    return storage::renew_leases(c, batch.unsent(), o.lease);
+  });
+  if (!held) {
+    warn(o, "renewing the lease of claimed deliveries", held.error());
+    batch.rows.clear();
+    batch.next = 0;
+    return false;
+  }
+  std::vector<storage::claimed_delivery> kept;
+  for (auto i = batch.next; i < batch.rows.size(); ++i)
+    if (std::find(held->begin(), held->end(), batch.rows[i].id) != held->end())
+      kept.push_back(std::move(batch.rows[i]));
+  out.lost +=
+      static_cast<int64_t>(batch.rows.size() - batch.next - kept.size());
+  batch.rows = std::move(kept);
+  batch.next = 0;
+  batch.lease_end = started + o.lease;
+  return true;
+}
+
+/// Sends the batch's next row, or gives the whole rest back when the
+/// provider is known to be down.
+void send_next(const dispatcher_options& o, batch_state& batch,
+               round_result& out) {
+  if (o.ready && !o.ready()) {
+    release(o, batch.unsent(), out);
+    batch.rows.clear();
+    batch.next = 0;
+    return;
+  }
+  if (!keep_lease(o, batch, out) || batch.done())
+    return;
+  deliver(o, batch.rows[batch.next++], out);
+}
+
 struct dispatcher_state {
   dispatcher_options options;
-  std::vector<storage::claimed_delivery> batch; ///< claimed, not yet sent
-  size_t next = 0;                              ///< next row of batch
+  batch_state batch;
 };
 
 /// One row per message, so an exit request is seen between two sends
@@ -169,21 +297,19 @@ caf::behavior dispatcher_actor(caf::stateful_actor<dispatcher_state>* self,
         auto& st = self->state;
         const auto& o = st.options;
         round_result round;
-        if (st.next < st.batch.size()) {
-          deliver(o, st.batch[st.next++], round);
+        if (!st.batch.done()) {
+          send_next(o, st.batch, round);
           self->send(self, tick_atom::value);
           return;
         }
-        st.batch.clear();
-        st.next = 0;
+        st.batch = batch_state{};
         if (o.schedules) {
           complete_finished(o, round);
           start_due(o, round);
         }
         if (!o.ready || o.ready())
-          if (auto claimed = claim(o))
-            st.batch = std::move(*claimed);
-        if (!st.batch.empty() || round.started > 0)
+          claim_batch(o, st.batch);
+        if (!st.batch.done() || round.started > 0)
           self->send(self, tick_atom::value);
         else
           self->delayed_send(self, o.poll_interval, tick_atom::value);
@@ -199,12 +325,12 @@ round_result run_round(const dispatcher_options& o) {
     return out;
   if (o.ready && !o.ready())
     return out;
-  auto claimed = claim(o);
-  if (!claimed)
+  batch_state batch;
+  if (!claim_batch(o, batch))
     return out;
-  out.claimed = static_cast<int64_t>(claimed->size());
-  for (const auto& d : *claimed)
-    deliver(o, d, out);
+  out.claimed = static_cast<int64_t>(batch.rows.size());
+  while (!batch.done())
+    send_next(o, batch, out);
   if (o.schedules)
     complete_finished(o, out);
   return out;

@@ -25,7 +25,9 @@ using millis = std::chrono::milliseconds;
 
 /// What became of one send.
 struct send_outcome {
-  enum class kind { sent, retryable, permanent };
+  /// held: not attempted, the provider is known to be down; the row goes
+  /// back unattempted.
+  enum class kind { sent, retryable, permanent, held };
   kind result = kind::sent;
   std::string message_id; ///< when sent
   std::string error;      ///< when not sent: what the provider said
@@ -44,15 +46,22 @@ struct dispatcher_options {
   /// False while the provider is known to be down (its breaker is open):
   /// nothing is claimed then. Null: always ready.
   std::function<bool()> ready;
-  std::shared_ptr<pacer> pace;  ///< shared rate; may be null
-  int64_t batch_size = 100;     ///< rows per claim
-  millis poll_interval{1'000};  ///< idle wait between claims
-  millis lease{60'000};         ///< claimed rows return after it
+  std::shared_ptr<pacer> pace; ///< shared rate; may be null
+  int64_t batch_size = 100;    ///< rows per claim
+  millis poll_interval{1'000}; ///< idle wait between claims
+  millis lease{60'000};        ///< claimed rows return after it
+  /// The longest one send takes (email.timeout): before a send that could
+  /// outlast the batch's lease, the lease of the rest is renewed, so a row
+  /// is never sent by two dispatchers because a batch ran long.
+  millis send_timeout{30'000};
   storage::retry_rules retry;   ///< attempts, backoff, age
   millis wait_day{86'400'000};  ///< one WAIT day
   std::string timezone = "UTC"; ///< of campaigns' start dates
   int64_t pause_failures = 50;  ///< dead rows that pause a campaign; 0 never
   bool schedules = true;        ///< start and complete campaigns
+  /// A flow run whose customer left the flow's segment exits when its next
+  /// row is claimed (its rows become dead, nothing is sent).
+  bool flow_exit_on_leave = true;
 };
 
 /// What one round of a dispatcher did.
@@ -65,13 +74,16 @@ struct round_result {
   int64_t completed = 0; ///< campaigns completed
   int64_t paused = 0;    ///< campaigns paused for their failures
   int64_t lost = 0;      ///< outcomes not recorded: the lease was gone
+  int64_t released = 0;  ///< given back unattempted: the provider was down
+  int64_t exited = 0;    ///< flow runs exited: the customer left the segment
+  int64_t runs_completed = 0; ///< flow runs completed
 };
 
 /// One round without an actor: schedule and start due campaigns (when
 /// `options.schedules`), claim one batch, send and record each row, then
-/// pause failing and complete finished campaigns. Database errors are logged
-/// and end the round early; rows already claimed stay leased and come back
-/// later.
+/// pause failing and complete finished campaigns and flow runs. Database errors
+/// are logged and end the round early; rows already claimed stay leased and
+/// come back later.
 round_result run_round(const dispatcher_options& options);
 
 /// Spawns a detached dispatcher that runs rounds back to back while there

@@ -33,7 +33,7 @@ send_fn provider_breaker::guard(send_fn send) {
       std::lock_guard<std::mutex> lock{self->mutex_};
       if (!self->breaker_.allow(clock::now())) {
         send_outcome refused;
-        refused.result = send_outcome::kind::retryable;
+        refused.result = send_outcome::kind::held;
         refused.error = "email provider unavailable (circuit open)";
         return refused;
       }

@@ -109,7 +109,8 @@ make_email_sender(std::shared_ptr<email::email_provider> provider,
     // Tracked after rendering, so links built from customer fields are
     // tracked too; the unsubscribe link is left as it is.
     msg.text_body = links.track_clicks(*body, d.id);
-    msg.headers = {{"X-Campaign-ID", d.campaign_id},
+    msg.headers = {{d.flow_run_id.empty() ? "X-Campaign-ID" : "X-Flow-Run-ID",
+                    d.flow_run_id.empty() ? d.campaign_id : d.flow_run_id},
                    {"X-Delivery-Step", std::to_string(d.step_index)}};
     auto receipt = provider->send(msg);
     if (!receipt)
@@ -148,12 +149,14 @@ make_delivery_subtree(const config::settings& s,
   d.batch_size = s.delivery.batch_size;
   d.poll_interval = s.delivery.poll_interval;
   d.lease = s.delivery.lease;
+  d.send_timeout = s.email.timeout;
   d.retry.max_attempts = s.delivery.max_attempts;
   d.retry.backoff = s.delivery.retry_backoff;
   d.retry.max_age = s.delivery.max_age;
   d.wait_day = s.delivery.wait_day;
   d.timezone = s.delivery.timezone;
   d.pause_failures = s.delivery.pause_failures;
+  d.flow_exit_on_leave = s.delivery.flow_exit_on_leave;
   tree.dispatchers = s.delivery.dispatchers;
   tree.policy = actors::policy_from_settings(s.supervision, "connector");
   tree.child_policy = tree.policy;

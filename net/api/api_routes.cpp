@@ -1,5 +1,6 @@
 #include "net/api/api_routes.hpp"
 
+#include "net/api/event_routes.hpp"
 #include "net/api/resource_routes.hpp"
 
 namespace cdpd::net {
@@ -14,6 +15,7 @@ void add_api_routes(router& routes, caf::actor_system& sys,
   api::add_campaign_routes(routes, sys);
   api::add_metrics_routes(routes, sys);
   api::add_import_routes(routes, sys, import);
+  api::add_event_routes(routes, sys);
 }
 
 } // namespace cdpd::net

@@ -24,9 +24,15 @@ json optional_json(const std::optional<std::string>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
+/// "" (a campaign's row has no run, a run's row no campaign) as null.
+json id_or_null(const std::string& id) {
+  return id.empty() ? json(nullptr) : json(id);
+}
+
 json to_json(const storage::delivery_record& d) {
   return {{"id", d.id},
-          {"campaign_id", d.campaign_id},
+          {"campaign_id", id_or_null(d.campaign_id)},
+          {"flow_run_id", id_or_null(d.flow_run_id)},
           {"step_index", d.step_index},
           {"customer_id", d.customer_id},
           {"email", d.email},

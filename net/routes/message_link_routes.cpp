@@ -67,14 +67,13 @@ void record(caf::actor_system& sys, int64_t delivery_id, message_event kind,
             storage::record_message_event(conn, delivery_id, kind, url);
         if (!recorded)
           return std::move(recorded.error());
-        // The campaign id, or "" when the delivery is gone.
-        return caf::make_message(*recorded ? (*recorded)->campaign_id
-                                           : std::string{});
+        // False when the delivery is gone.
+        return caf::make_message(recorded->has_value());
       },
       false);
-  api::call_db<std::string>(
-      sys, api::db_role::write, std::move(work), std::move(respond),
-      [done](std::string& campaign_id) { return done(!campaign_id.empty()); });
+  api::call_db<bool>(sys, api::db_role::write, std::move(work),
+                     std::move(respond),
+                     [done](bool& found) { return done(found); });
 }
 
 } // namespace

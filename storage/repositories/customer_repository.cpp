@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/repositories/flow_run_repository.hpp"
 #include "storage/repositories/paging_sql.hpp"
 #include "storage/repositories/sql_support.hpp"
 
@@ -127,7 +128,9 @@ create_customer(pqxx::connection& conn, const customer_fields& fields) {
         inner(fields.shipping_country));
     if (rows.empty())
       return result::refused(refusal::email_taken);
-    return result::of(read_customer(rows[0]));
+    auto created = read_customer(rows[0]);
+    insert_event(tx, created.id, "signup");
+    return result::of(std::move(created));
   });
 }
 

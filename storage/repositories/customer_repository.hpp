@@ -58,7 +58,8 @@ list_customers(pqxx::connection& conn, const customer_query& query);
 caf::expected<outcome<customer_record>> get_customer(pqxx::connection& conn,
                                                      const std::string& id);
 
-/// Inserts a customer with zero aggregates; refusal::email_taken when the
+/// Inserts a customer with zero aggregates and, in the same transaction,
+/// its `signup` event (flows enter on it); refusal::email_taken when the
 /// email belongs to another customer.
 caf::expected<outcome<customer_record>>
 create_customer(pqxx::connection& conn, const customer_fields& fields);

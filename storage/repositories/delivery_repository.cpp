@@ -114,30 +114,40 @@ constexpr const char* pause_failing_sql =
 
 constexpr const char* claim_sql =
     "WITH picked AS (SELECT d.id FROM deliveries d"
-    " JOIN campaigns c ON c.id = d.campaign_id"
-    " WHERE c.status = 'active' AND c.exec_phase = 'sending'"
+    " LEFT JOIN campaigns c ON c.id = d.campaign_id"
+    " LEFT JOIN flow_runs r ON r.id = d.flow_run_id"
+    " WHERE ((c.status = 'active' AND c.exec_phase = 'sending')"
+    " OR r.status = 'active')"
     " AND ((d.status IN ('pending', 'failed') AND d.next_attempt_at <= " NOW_UTC
     ") OR (d.status = 'sending' AND d.lease_until <= " NOW_UTC "))"
     // A recipient's later step waits until the earlier ones are done.
-    " AND NOT EXISTS (SELECT 1 FROM deliveries e"
+    " AND (d.campaign_id IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries e"
     " WHERE e.campaign_id = d.campaign_id AND e.customer_id = d.customer_id"
     " AND e.step_index < d.step_index"
-    " AND e.status IN ('pending', 'sending', 'failed'))"
+    " AND e.status IN ('pending', 'sending', 'failed')))"
+    " AND (d.flow_run_id IS NULL OR NOT EXISTS (SELECT 1 FROM deliveries e"
+    " WHERE e.flow_run_id = d.flow_run_id AND e.step_index < d.step_index"
+    " AND e.status IN ('pending', 'sending', 'failed')))"
     " ORDER BY d.next_attempt_at, d.id LIMIT $1"
     " FOR UPDATE OF d SKIP LOCKED),"
     " claimed AS (UPDATE deliveries d SET status = 'sending',"
     " attempts = d.attempts + 1,"
     " lease_until = " NOW_UTC " + $2::bigint * interval '1 millisecond'"
     " FROM picked WHERE d.id = picked.id RETURNING d.id, d.campaign_id,"
-    " d.step_index, d.customer_id, d.email, d.idempotency_key, d.attempts)"
-    " SELECT cl.id, cl.campaign_id, cl.step_index, cl.customer_id, cl.email,"
-    " cl.idempotency_key, cl.attempts, coalesce(ds.subject, ''),"
-    " coalesce(ds.body_text, ''), cu.first_name, cu.last_name,"
+    " d.step_index, d.customer_id, d.email, d.idempotency_key, d.attempts,"
+    " d.flow_run_id)"
+    " SELECT cl.id, coalesce(cl.campaign_id::text, ''), cl.step_index,"
+    " cl.customer_id, cl.email, cl.idempotency_key, cl.attempts,"
+    " coalesce(ds.subject, rs.subject, ''),"
+    " coalesce(ds.body_text, rs.body_text, ''), cu.first_name, cu.last_name,"
     " cu.shipping_state, cu.shipping_country,"
-    " (cu.marketing_opt_in AND cu.unsubscribed_at IS NULL)"
+    " (cu.marketing_opt_in AND cu.unsubscribed_at IS NULL),"
+    " coalesce(cl.flow_run_id::text, '')"
     " FROM claimed cl JOIN customers cu ON cu.id = cl.customer_id"
     " LEFT JOIN delivery_steps ds ON ds.campaign_id = cl.campaign_id"
-    " AND ds.step_index = cl.step_index ORDER BY cl.id";
+    " AND ds.step_index = cl.step_index"
+    " LEFT JOIN flow_run_steps rs ON rs.run_id = cl.flow_run_id"
+    " AND rs.step_index = cl.step_index ORDER BY cl.id";
 
 constexpr const char* sent_sql =
     "UPDATE deliveries SET status = 'sent', sent_at = " NOW_UTC
@@ -160,9 +170,10 @@ constexpr const char* failure_sql =
 #undef GIVE_UP
 
 constexpr const char* list_sql =
-    "SELECT id, campaign_id, step_index, customer_id, email, status,"
-    " attempts, due_at, next_attempt_at, last_error, sent_at, message_id,"
-    " idempotency_key, created_at FROM deliveries"
+    "SELECT id, coalesce(campaign_id::text, ''), step_index, customer_id,"
+    " email, status, attempts, due_at, next_attempt_at, last_error, sent_at,"
+    " message_id, idempotency_key, created_at,"
+    " coalesce(flow_run_id::text, '') FROM deliveries"
     " WHERE ($1 = '' OR campaign_id = nullif($1, '')::uuid)"
     " AND ($2::text IS NULL OR status = $2) AND id > $3"
     " ORDER BY id LIMIT $4";
@@ -188,11 +199,19 @@ constexpr const char* replay_sql =
     " WHERE status = 'dead'"
     " AND (cardinality($1::bigint[]) = 0 OR id = ANY($1::bigint[]))"
     " AND ($2 = '' OR campaign_id = nullif($2, '')::uuid)"
-    " RETURNING campaign_id),"
+    // Rows of an exited run stay dead: nothing would ever claim them.
+    " AND (flow_run_id IS NULL OR NOT EXISTS (SELECT 1 FROM flow_runs x"
+    " WHERE x.id = flow_run_id AND x.status = 'exited'))"
+    " RETURNING campaign_id, flow_run_id),"
     " c AS (UPDATE campaigns SET status = 'active', exec_phase = 'sending',"
     " finished_at = NULL WHERE id IN (SELECT campaign_id FROM r)"
-    " AND status = 'completed' AND exec_phase = 'done' RETURNING id)"
-    " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c)";
+    " AND status = 'completed' AND exec_phase = 'done' RETURNING id),"
+    // A completed run sends again; an exited one stays exited.
+    " fr AS (UPDATE flow_runs SET status = 'active', finished_at = NULL"
+    " WHERE id IN (SELECT flow_run_id FROM r) AND status = 'completed'"
+    " RETURNING id)"
+    " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c),"
+    " (SELECT count(*) FROM fr)";
 
 /// Replaces every `name` in `sql` with `$n`.
 std::string bind_name(std::string sql, const std::string& name, size_t n) {
@@ -404,6 +423,7 @@ claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease) {
       d.shipping_state = optional_text(row[11]);
       d.shipping_country = optional_text(row[12]);
       d.may_receive = row[13].as<bool>();
+      d.flow_run_id = row[14].as<std::string>();
       out.push_back(std::move(d));
     }
     return out;
@@ -460,6 +480,7 @@ list_deliveries(pqxx::connection& conn, const std::string& campaign_id,
       d.message_id = optional_text(row[11]);
       d.idempotency_key = row[12].as<std::string>();
       d.created_at = internal::iso_timestamp(row[13].c_str());
+      d.flow_run_id = row[14].as<std::string>();
       out.push_back(std::move(d));
     }
     return out;

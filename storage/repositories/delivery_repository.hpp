@@ -106,7 +106,8 @@ pause_failing_campaigns(pqxx::connection& conn, int64_t threshold);
 /// A claimed delivery with what rendering it needs.
 struct claimed_delivery {
   int64_t id = 0;
-  std::string campaign_id;
+  std::string campaign_id; ///< empty for a row of a flow run
+  std::string flow_run_id; ///< empty for a row of a campaign
   int64_t step_index = 0;
   std::string customer_id;
   std::string email;
@@ -121,12 +122,12 @@ struct claimed_delivery {
   bool may_receive = true; ///< still opted in and subscribed
 };
 
-/// Claims up to `limit` due rows of active, sending campaigns: pending or
-/// failed rows whose next attempt is due, and sending rows whose lease
-/// expired; a row whose recipient still has an earlier step of the same
-/// campaign pending, sending or failed waits for it. Each claimed row is
-/// `sending` until now + `lease` and counts one more attempt. Rows other
-/// transactions hold are skipped.
+/// Claims up to `limit` due rows of active, sending campaigns and of
+/// active flow runs: pending or failed rows whose next attempt is due, and
+/// sending rows whose lease expired; a row whose recipient still has an
+/// earlier step of the same campaign (or run) pending, sending or failed
+/// waits for it. Each claimed row is `sending` until now + `lease` and
+/// counts one more attempt. Rows other transactions hold are skipped.
 caf::expected<std::vector<claimed_delivery>>
 claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease);
 
@@ -157,7 +158,8 @@ record_failure(pqxx::connection& conn, int64_t id, int64_t attempts,
 /// One delivery row as the API lists it.
 struct delivery_record {
   int64_t id = 0;
-  std::string campaign_id;
+  std::string campaign_id; ///< empty for a row of a flow run
+  std::string flow_run_id; ///< empty for a row of a campaign
   int64_t step_index = 0;
   std::string customer_id;
   std::string email;
@@ -183,8 +185,10 @@ list_deliveries(pqxx::connection& conn, const std::string& campaign_id,
 /// Puts dead deliveries back in the queue (pending, due now, attempts and
 /// error cleared): those whose id is in `ids` when it is not empty, and of
 /// campaign `campaign_id` when that is not empty; at least one of the two
-/// must be given, else nothing changes. Campaigns that had completed are
-/// active and sending again. Returns how many rows were requeued.
+/// must be given, else nothing changes. Campaigns and flow runs that had
+/// completed are active (and sending) again; rows of exited flow runs stay
+/// dead. Returns how many rows were
+/// requeued.
 caf::expected<int64_t> replay_dead(pqxx::connection& conn,
                                    const std::vector<int64_t>& ids,
                                    const std::string& campaign_id);

@@ -78,9 +78,11 @@ record_message_event(pqxx::connection& conn, int64_t delivery_id,
         if (rows.empty())
           return std::nullopt;
         recorded_event out;
-        out.campaign_id = rows[0][0].as<std::string>();
+        // A flow run's delivery has no campaign and no campaign stats.
+        if (!rows[0][0].is_null())
+          out.campaign_id = rows[0][0].as<std::string>();
         out.first = rows[0][2].as<bool>();
-        if (out.first)
+        if (out.first && !out.campaign_id.empty())
           tx.exec_prepared(stats_names[index], out.campaign_id);
         if (kind == message_event::unsubscribe) {
           auto customer = tx.exec_prepared("message_unsubscribe",

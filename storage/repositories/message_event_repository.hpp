@@ -21,7 +21,7 @@ const char* to_string(message_event kind);
 /// What record_message_event did.
 struct recorded_event {
   bool first = false;               ///< the first of its kind for the delivery
-  std::string campaign_id;          ///< of the delivery
+  std::string campaign_id;          ///< of the delivery; "" for a flow run's
   std::optional<std::string> email; ///< the recipient (unsubscribe only)
 };
 

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "storage/repositories/flow_run_repository.hpp"
 #include "storage/repositories/paging_sql.hpp"
 #include "storage/repositories/sql_support.hpp"
 
@@ -189,6 +190,7 @@ caf::expected<outcome<order_record>> create_order(pqxx::connection& conn,
                                               ids, quantities, prices))
         order.items.push_back(read_item(row));
     tx.exec_prepared("orders_recompute", input.user_id);
+    insert_order_events(tx, input.user_id, order.id, order.order_status);
     return result::of(std::move(order));
   });
 }

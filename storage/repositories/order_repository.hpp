@@ -76,9 +76,11 @@ caf::expected<page<order_record>> list_orders(pqxx::connection& conn,
 caf::expected<outcome<order_record>> get_order(pqxx::connection& conn,
                                                const std::string& id);
 
-/// Inserts an order with its items and recomputes the customer's
-/// aggregates; refusal::customer_missing or refusal::product_missing when a
-/// referenced row does not exist (nothing is written then).
+/// Inserts an order with its items, recomputes the customer's aggregates
+/// and records the flow events `order_completed` (status completed) and
+/// `first_purchase` (the customer's first order) in the same transaction;
+/// refusal::customer_missing or refusal::product_missing when a referenced
+/// row does not exist (nothing is written then).
 caf::expected<outcome<order_record>> create_order(pqxx::connection& conn,
                                                   const order_input& input);
 

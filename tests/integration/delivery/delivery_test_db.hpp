@@ -19,6 +19,9 @@ public:
   /// Creates and migrates the database; throws when either fails.
   delivery_test_db();
 
+  /// The database's URL, for a cdpd process (--postgres.url).
+  const std::string& url() const { return db_.url(); }
+
   /// The open connection of the test itself.
   pqxx::connection& conn() { return conn_; }
 

@@ -1,7 +1,10 @@
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +87,104 @@ TEST(DeliveryLease, ExpiredClaimIsSentOnceByAnotherDispatcher) {
   // The round that recorded the last row completed the campaign.
   EXPECT_EQ(db.scalar("SELECT status || '/' || exec_phase FROM campaigns"),
             "completed/done");
+}
+
+/// A started campaign of one step to `customers` customers; returns its id.
+std::string started_campaign(delivery_test_db& db, int customers) {
+  db.add_customers(customers, "CA");
+  auto segment = db.add_segment("CA");
+  auto flow = db.add_flow(segment, {{"SEND_EMAIL", "Hi", "Body"}});
+  auto campaign = db.add_campaign(segment, flow);
+  EXPECT_TRUE(st::transition_campaign(db.conn(), campaign, "active"));
+  EXPECT_EQ(*st::schedule_campaigns(db.conn(), "UTC"), 1);
+  auto started = st::start_campaign(db.conn(), campaign, 1s);
+  EXPECT_TRUE(started && started->started);
+  return campaign;
+}
+
+TEST(DeliveryLease, BatchSlowerThanItsLeaseIsNotSentTwice) {
+  delivery_test_db db;
+  started_campaign(db, 40);
+  counting_sink sink;
+  // A slow dispatcher: twenty sends of 60 ms outlast its 1 s lease.
+  dl::dispatcher_options slow;
+  slow.name = "slow";
+  slow.pool = db.pool();
+  slow.send = [&sink, send = sink.fn()](const st::claimed_delivery& d) {
+    std::this_thread::sleep_for(60ms);
+    return send(d);
+  };
+  slow.batch_size = 20;
+  slow.lease = 1s;
+  slow.send_timeout = 100ms;
+  // A quick one that keeps looking for rows whose lease ran out.
+  auto quick = slow;
+  quick.name = "quick";
+  quick.send = sink.fn();
+  quick.batch_size = 5;
+  std::atomic<bool> slow_done{false};
+  std::thread slow_thread{[&] {
+    dl::run_round(slow);
+    slow_done = true;
+  }};
+  // Let the slow one claim first.
+  ASSERT_TRUE(cdpd::test::wait_until(
+      [&] {
+        return db.count("SELECT count(*) FROM deliveries WHERE status = "
+                        "'sending'") > 0;
+      },
+      10s));
+  while (!slow_done) {
+    dl::run_round(quick);
+    std::this_thread::sleep_for(20ms);
+  }
+  slow_thread.join();
+  dl::run_round(quick);
+  EXPECT_EQ(sink.sends.size(), 40u);
+  for (const auto& [key, times] : sink.sends)
+    EXPECT_EQ(times, 1) << key << " was sent by both dispatchers";
+  EXPECT_EQ(db.count("SELECT count(*) FROM deliveries WHERE status = 'sent'"),
+            40);
+}
+
+TEST(DeliveryLease, RowsHeldWhileTheProviderIsDownKeepTheirAttempts) {
+  delivery_test_db db;
+  started_campaign(db, 10);
+  dl::dispatcher_options o;
+  o.pool = db.pool();
+  o.send = [](const st::claimed_delivery&) {
+    dl::send_outcome out;
+    out.result = dl::send_outcome::kind::held;
+    out.error = "email provider unavailable (circuit open)";
+    return out;
+  };
+  auto round = dl::run_round(o);
+  EXPECT_EQ(round.claimed, 10);
+  EXPECT_EQ(round.released, 10);
+  EXPECT_EQ(db.count("SELECT count(*) FROM deliveries WHERE status = "
+                     "'pending' AND attempts = 0 AND lease_until IS NULL"),
+            10);
+
+  // A provider that goes down in the middle of a batch: the rest of the
+  // batch goes back without being tried.
+  bool up = true;
+  int tried = 0;
+  o.ready = [&up] { return up; };
+  o.send = [&](const st::claimed_delivery&) {
+    ++tried;
+    up = false; // the first send opens the breaker
+    dl::send_outcome out;
+    out.result = dl::send_outcome::kind::retryable;
+    out.error = "connection refused";
+    return out;
+  };
+  round = dl::run_round(o);
+  EXPECT_EQ(tried, 1);
+  EXPECT_EQ(round.failed, 1);
+  EXPECT_EQ(round.released, 9);
+  EXPECT_EQ(db.count("SELECT count(*) FROM deliveries WHERE attempts = 0"
+                     " AND status = 'pending'"),
+            9);
 }
 
 } // namespace

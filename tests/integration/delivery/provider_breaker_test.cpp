@@ -65,7 +65,7 @@ TEST(ProviderBreaker, OpensOnRefusedConnectionsAndClosesOnAProbe) {
   EXPECT_EQ(breaker->state(), breaker_state::open);
   EXPECT_FALSE(breaker->ready());
   auto fast = guarded(d);
-  EXPECT_EQ(fast.result, send_outcome::kind::retryable);
+  EXPECT_EQ(fast.result, send_outcome::kind::held);
   EXPECT_NE(fast.error.find("circuit open"), std::string::npos) << fast.error;
 
   cdpd::test::child_process smtp{{"/usr/bin/python3", "-m", "aiosmtpd", "-n",
