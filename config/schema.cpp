@@ -903,8 +903,10 @@ constexpr option table[] = {
          .unit = "duration",
          .min = second,
          .max = 24 * hour,
-         .help = "How often segments with relative dates are evaluated again "
-                 "as time passes."}),
+         .help = "How often segments with relative dates (\"ordered within "
+                 "30 days\") are evaluated again as days pass; writes reach "
+                 "the in-memory shards as they commit, not on this "
+                 "schedule."}),
 
     bind<&s::seed, &seed_settings::customers>(
         {.key = "seed.customers",

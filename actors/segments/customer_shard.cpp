@@ -13,11 +13,12 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "actors/segments/change_listener.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "actors/supervision/errc.hpp"
 #include "storage/errc.hpp"
 #include "storage/pg_pool.hpp"
-#include "storage/segments/engine/evaluate.hpp"
+#include "storage/segments/engine/live_columns.hpp"
 #include "storage/segments/engine/load_columns.hpp"
 
 namespace cdpd::actors::segments {
@@ -30,6 +31,10 @@ using steady = std::chrono::steady_clock;
 /// What a caller is told to wait while a shard loads.
 constexpr std::int64_t loading_retry_ms = 1'000;
 
+/// How long a shard waits for the listener's catch-up before asking again
+/// (the listener may have restarted and lost the request).
+constexpr std::chrono::milliseconds catch_up_retry{2'000};
+
 /// Thrown from a progress callback to abandon a load whose shard stopped.
 struct load_cancelled : std::runtime_error {
   load_cancelled() : std::runtime_error("the shard stopped; load abandoned") {}
@@ -41,8 +46,12 @@ using cancel_flag = std::shared_ptr<std::atomic<bool>>;
 
 struct shard_state {
   shard_options options;
-  loaded_columns columns; ///< null until the first load
-  bool loading = false;   ///< a loader is running
+  /// The last load plus the changes since; empty until the first load.
+  std::optional<eng::live_columns> live;
+  std::string snapshot;   ///< of the last load
+  bool caught_up = false; ///< the catch-up after the last load arrived
+  std::uint64_t changes = 0;
+  bool loading = false; ///< a loader is running
   cancel_flag cancelled = std::make_shared<std::atomic<bool>>(false);
   std::chrono::milliseconds next_retry{0};
   std::int64_t load_ms = 0;
@@ -108,9 +117,45 @@ void start_load(shard_ptr self) {
                self->state.options, self->state.cancelled);
 }
 
+/// Asks the listener for the changes the last load missed, until they
+/// arrive.
+void request_catch_up(shard_ptr self) {
+  auto& st = self->state;
+  if (st.caught_up || !st.live)
+    return;
+  auto listener = caf::actor_cast<caf::actor>(
+      self->system().registry().get(caf::atom_from_string(listener_name())));
+  if (listener)
+    self->send(listener, shard_catch_up_atom::value, st.options.index,
+               st.snapshot);
+  self->delayed_send(self, catch_up_retry, shard_catch_up_atom::value);
+}
+
+void apply_changes(shard_ptr self, const shard_changes& changes) {
+  auto& st = self->state;
+  // A shard without columns takes none: the catch-up after its load
+  // covers every change its snapshot misses.
+  if (!st.live || !changes.fresh)
+    return;
+  if (auto err = st.live->apply(changes.ids, *changes.fresh)) {
+    // Only a missing locale fails, and the load that got these columns
+    // had it; reload to be safe.
+    log()->error("segment shard {}: cannot apply changes: {}; reloading",
+                 st.options.index, self->system().render(err));
+    start_load(self);
+    return;
+  }
+  st.changes += changes.ids.size();
+  if (changes.catch_up && !st.caught_up) {
+    st.caught_up = true;
+    log()->info("segment shard {}: caught up with {} changes since its load",
+                st.options.index, changes.ids.size());
+  }
+}
+
 caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
   auto& st = self->state;
-  if (!st.columns)
+  if (!st.live)
     return actors::make_error(
         errc::child_unavailable,
         "segment shard " + std::to_string(st.options.index) + " is loading",
@@ -118,20 +163,13 @@ caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
   if (!q.definition)
     return storage::make_error(storage::errc::invalid_argument,
                                "no segment definition");
-  auto rows = eng::evaluate(*q.definition, *st.columns, q.now);
-  if (!rows)
-    return rows.error();
+  auto found = st.live->evaluate(*q.definition, q.now, q.max_ids);
+  if (!found)
+    return found.error();
   shard_answer out;
   out.shard = st.options.index;
-  out.count = rows->count();
-  if (q.max_ids > 0) {
-    out.ids.reserve(std::min<std::size_t>(q.max_ids, out.count));
-    const auto& ids = st.columns->ids;
-    rows->for_each([&](std::size_t row) {
-      if (out.ids.size() < q.max_ids)
-        out.ids.push_back(ids[row]);
-    });
-  }
+  out.count = found->count;
+  out.ids = std::move(found->ids);
   return out;
 }
 
@@ -139,12 +177,15 @@ shard_status status_of(shard_ptr self) {
   auto& st = self->state;
   shard_status out;
   out.shard = st.options.index;
-  out.ready = st.columns != nullptr;
-  if (st.columns) {
-    out.customers = st.columns->size();
-    out.orders = st.columns->order_date.size();
-    out.bytes = eng::memory_bytes(*st.columns);
+  out.ready = st.live.has_value();
+  if (st.live) {
+    out.customers = st.live->size();
+    out.orders = st.live->orders();
+    out.bytes = st.live->bytes();
+    out.overlay = st.live->overlay_size();
   }
+  out.changes = st.changes;
+  out.caught_up = st.caught_up;
   out.load_ms = st.load_ms;
   out.loads = st.loads;
   return out;
@@ -164,15 +205,17 @@ caf::behavior customer_shard(shard_ptr self, shard_options options) {
       [self](shard_loaded_atom, loaded_columns& columns, std::int64_t ms) {
         auto& st = self->state;
         st.loading = false;
-        st.columns = std::move(columns);
+        st.snapshot = columns->snapshot;
+        st.live.emplace(std::move(columns));
+        st.caught_up = false;
         st.load_ms = ms;
         ++st.loads;
         st.next_retry = st.options.retry_delay;
         log()->info("segment shard {}: loaded {} customers and {} orders in "
                     "{} ms ({} bytes)",
-                    st.options.index, st.columns->size(),
-                    st.columns->order_date.size(), ms,
-                    eng::memory_bytes(*st.columns));
+                    st.options.index, st.live->size(), st.live->orders(), ms,
+                    st.live->bytes());
+        request_catch_up(self);
         // At least ten load times apart, so refreshes of a large shard
         // keep PostgreSQL busy a tenth of the time at most.
         if (st.options.refresh_interval.count() > 0)
@@ -191,6 +234,13 @@ caf::behavior customer_shard(shard_ptr self, shard_options options) {
         st.next_retry = std::min(st.next_retry * 2, st.options.max_retry_delay);
       },
       [self](shard_load_atom) { start_load(self); },
+      [self](shard_changes_atom, const shard_changes& changes) {
+        apply_changes(self, changes);
+      },
+      [self](shard_catch_up_atom) { request_catch_up(self); },
+      // The supervision proxy in front of the listener relays its empty
+      // reply to a catch-up request.
+      [] {},
   };
 }
 

@@ -66,8 +66,9 @@ struct shard_options {
   std::chrono::milliseconds retry_delay{1'000};
   std::chrono::milliseconds max_retry_delay{30'000};
   /// Reload this often after a successful load (but at least ten load
-  /// durations later), answering from the old columns meanwhile: bounds
-  /// how stale answers get while writes do not reach shards; 0: never.
+  /// durations later), answering from the old columns meanwhile: a slow
+  /// safety net for writes change capture does not see (a product's
+  /// category, TRUNCATE); 0: never.
   std::chrono::milliseconds refresh_interval{0};
 };
 
@@ -78,7 +79,10 @@ std::string shard_name(std::uint32_t index);
 /// Spawns a shard. It starts loading at once (on a detached loader thread)
 /// and answers `(shard_eval_atom, shard_question)` with a shard_answer once
 /// loaded, or with actors::errc::child_unavailable (retry after about a
-/// second) while loading; `(shard_status_atom)` always.
+/// second) while loading; `(shard_status_atom)` always. After each load it
+/// asks the change listener (listener_name()) for the changes its snapshot
+/// misses, and applies every `(shard_changes_atom, shard_changes)` to its
+/// columns (engine::live_columns), so answers follow committed writes.
 caf::actor spawn_customer_shard(caf::actor_system& sys, shard_options options);
 
 } // namespace cdpd::actors::segments

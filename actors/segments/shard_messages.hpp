@@ -32,6 +32,19 @@ using shard_loaded_atom = caf::atom_constant<caf::atom("segloaded")>;
 /// Internal, shard -> itself: start (another) load.
 using shard_load_atom = caf::atom_constant<caf::atom("segload")>;
 
+/// `(shard_changes_atom, shard_changes)`, change listener -> shard: these
+/// customers changed; here is what they are now.
+using shard_changes_atom = caf::atom_constant<caf::atom("segchg")>;
+
+/// `(shard_catch_up_atom, std::uint32_t shard, std::string snapshot)`,
+/// shard -> change listener: send shard_name(shard), as shard_changes with
+/// catch_up set, every customer of that shard changed by a transaction
+/// `snapshot` (a pg_snapshot's text) does not see.
+using shard_catch_up_atom = caf::atom_constant<caf::atom("segcatch")>;
+
+/// Internal, change listener -> itself: read new changes.
+using listener_poll_atom = caf::atom_constant<caf::atom("segpoll")>;
+
 /// "Every id" for shard_question::max_ids.
 inline constexpr std::size_t all_ids = std::numeric_limits<std::size_t>::max();
 
@@ -51,6 +64,15 @@ struct shard_answer {
   std::vector<std::string> ids; ///< the first max_ids members, sorted
 };
 
+/// Changed customers of one shard, read from one snapshot after their
+/// changes committed.
+struct shard_changes {
+  std::vector<std::string> ids; ///< changed customers (lower-case UUIDs)
+  /// Their current rows; ids without one were deleted.
+  std::shared_ptr<const storage::segments::engine::customer_columns> fresh;
+  bool catch_up = false; ///< answers a shard_catch_up_atom request
+};
+
 /// What a shard holds.
 struct shard_status {
   std::uint32_t shard = 0;
@@ -60,6 +82,11 @@ struct shard_status {
   std::uint64_t bytes = 0;  ///< memory_bytes of the columns
   std::int64_t load_ms = 0; ///< duration of the last successful load
   std::uint64_t loads = 0;  ///< successful loads by this incarnation
+  /// Changed customers applied since this incarnation started.
+  std::uint64_t changes = 0;
+  std::uint64_t overlay = 0; ///< changed customers not yet merged
+  /// The changes since the last load have been caught up with.
+  bool caught_up = false;
 };
 
 /// Columns handed from the loader to its shard.
@@ -72,3 +99,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_question)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::loaded_columns)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_changes)

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 
+#include "actors/segments/change_listener.hpp"
 #include "actors/segments/customer_shard.hpp"
+#include "storage/pg_pool.hpp"
 
 namespace cdpd::actors::segments {
 
 namespace {
 
 constexpr millis shard_stop{1'000};
+constexpr millis listener_stop{2'000};
 
 } // namespace
 
@@ -19,6 +22,25 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
   spec.metrics = options.metrics;
   auto shards = std::max<std::uint32_t>(options.shards, 1);
   auto first_load = std::make_shared<shared_first_load>(shards);
+  {
+    listener_options listen;
+    listen.url = options.listen_url;
+    if (listen.url.empty() && options.pool)
+      listen.url = options.pool->options().url;
+    listen.shards = shards;
+    listen.cursor = std::make_shared<change_cursor>();
+    listen.poll_interval = options.listen_poll_interval;
+    child_spec child;
+    child.name = listener_name();
+    child.kind = "segment-change-listener";
+    child.start = [listen](caf::actor_system& sys) {
+      return spawn_change_listener(sys, listen);
+    };
+    // A detached actor that may be waiting for a notification.
+    child.shutdown_timeout = listener_stop + options.listen_poll_interval;
+    child.policy = options.shard_policy;
+    spec.children.push_back(std::move(child));
+  }
   for (std::uint32_t i = 0; i < shards; ++i) {
     child_spec child;
     child.name = shard_name(i);
@@ -42,7 +64,9 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
 millis shard_tree_stop_bound(const shard_tree_options& options) {
   // Children stop one after the other, in reverse order.
   return shard_stop *
-         (static_cast<int>(std::max<std::uint32_t>(options.shards, 1)) + 1);
+             (static_cast<int>(std::max<std::uint32_t>(options.shards, 1)) +
+              1) +
+         listener_stop + options.listen_poll_interval;
 }
 
 } // namespace cdpd::actors::segments

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "actors/supervision/policy.hpp"
 #include "actors/supervision/supervision_metrics.hpp"
@@ -23,12 +24,21 @@ struct shard_tree_options {
   supervision_policy shard_policy;        ///< of each shard
   /// Each shard reloads this often (shard_options::refresh_interval).
   millis refresh_interval{0};
+  /// The primary's connection string for the change listener; empty: the
+  /// pool's URL.
+  std::string listen_url;
+  /// Longest wait of the listener for a notification before it reads the
+  /// log anyway.
+  millis listen_poll_interval{500};
   std::shared_ptr<supervision_metrics> metrics; ///< may be null
 };
 
-/// A supervisor named "segments" with one permanent child per shard,
-/// registered as shard_name(i). A shard that crashes is restarted by it
-/// and reloads from PostgreSQL; the others keep answering.
+/// A supervisor named "segments" with the change listener (registered as
+/// listener_name(), started first) and one permanent child per shard,
+/// registered as shard_name(i). A shard that crashes is restarted by it,
+/// reloads from PostgreSQL and catches up with the changes since; the
+/// others keep answering. A restarted listener resumes where the last one
+/// stopped reading.
 supervisor_spec shard_tree_spec(const shard_tree_options& options);
 
 /// How long the subtree takes to stop at most (each shard is an

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actors/segments/shard_tree.hpp"
+#include "storage/pg_pool.hpp"
 
 namespace cdpd::app {
 
@@ -16,9 +17,13 @@ segments_subtree make_segments_subtree(
   options.supervisor_policy = policy("segments");
   options.shard_policy = policy("segments");
   options.metrics = std::move(metrics);
-  // Until writes reach the shards incrementally, they reload on the
-  // re-evaluation schedule, which bounds how stale an answer can be.
-  options.refresh_interval = s.segments.reevaluate_interval;
+  // Writes reach the shards through the change listener, on the primary
+  // (NOTIFY does not reach replicas). The hourly full reload is only a
+  // safety net for what change capture does not see (a product's
+  // category, TRUNCATE).
+  options.listen_url =
+      storage::write_pool_options(s.postgres, options.pool->options().url).url;
+  options.refresh_interval = std::chrono::hours{1};
   segments_subtree out;
   out.stop_bound = actors::segments::shard_tree_stop_bound(options) +
                    std::chrono::seconds{1};

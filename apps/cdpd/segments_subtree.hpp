@@ -11,8 +11,8 @@ namespace cdpd::storage {
 class pg_pool;
 } // namespace cdpd::storage
 
-/// The node's live-segments subtree: the customer shards under a
-/// "segments" supervisor.
+/// The node's live-segments subtree: the change listener and the customer
+/// shards under a "segments" supervisor.
 namespace cdpd::app {
 
 /// The subtree as a root child and how long it takes to stop.
@@ -22,7 +22,9 @@ struct segments_subtree {
 };
 
 /// Builds the subtree from settings.segments.shards; shards load from
-/// `read_pool`. `policy(name)` gives the supervision policy of a name
+/// `read_pool`, the change listener connects to the primary
+/// (postgres.url, else `read_pool`'s URL). `policy(name)` gives the supervision
+/// policy of a name
 /// ("segments" for the supervisor and the shards).
 segments_subtree make_segments_subtree(
     const config::settings& s, std::shared_ptr<storage::pg_pool> read_pool,

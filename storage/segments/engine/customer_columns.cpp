@@ -261,6 +261,48 @@ std::optional<customer_columns> columns_builder::finish() {
   return done;
 }
 
+namespace {
+
+std::optional<std::string> text_at(const string_column& col, std::size_t row) {
+  auto code = col.codes[row];
+  if (code == string_column::null_code)
+    return std::nullopt;
+  return col.dictionary.values[code];
+}
+
+} // namespace
+
+void copy_row(const customer_columns& from, std::size_t row,
+              columns_builder& to) {
+  if (row >= from.size())
+    return;
+  customer_record c;
+  c.id = from.ids[row];
+  c.email = text_at(from.email, row).value_or(std::string{});
+  c.phone = text_at(from.phone, row);
+  c.first_name = text_at(from.first_name, row).value_or(std::string{});
+  c.last_name = text_at(from.last_name, row).value_or(std::string{});
+  c.shipping_state = text_at(from.shipping_state, row);
+  c.shipping_country = text_at(from.shipping_country, row);
+  c.marketing_opt_in = from.marketing_opt_in.test(row);
+  c.total_order_value_cents = from.total_order_value[row];
+  c.order_count = from.order_count[row];
+  c.last_order_date = from.last_order_date[row];
+  c.created_at = from.created_at[row];
+  to.add_customer(c);
+  for (auto o = from.order_begin[row]; o < from.order_begin[row + 1]; ++o) {
+    order_record order;
+    order.order_date = from.order_date[o];
+    order.amount_cents = from.order_amount[o];
+    order.status = from.statuses.values[from.order_status[o]];
+    order.channel = from.channels.values[from.order_channel[o]];
+    for (auto i = from.item_begin[o]; i < from.item_begin[o + 1]; ++i)
+      order.items.push_back({from.categories.values[from.item_category[i]],
+                             from.products.values[from.item_product[i]]});
+    to.add_order(order);
+  }
+}
+
 std::optional<std::string> pg_lower(std::string_view text,
                                     const std::string& lc_ctype) {
   lowerer lower{lc_ctype};

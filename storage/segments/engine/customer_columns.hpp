@@ -64,6 +64,11 @@ struct customer_columns {
   /// The LC_CTYPE whose lower() the `lowered` strings follow.
   std::string lc_ctype = "C.UTF-8";
 
+  /// The PostgreSQL snapshot (pg_snapshot text) the columns were read at
+  /// by a load of their own; empty when unknown. Changes committed after
+  /// it are the ones the columns miss.
+  std::string snapshot;
+
   /// The number of customers (rows).
   std::size_t size() const noexcept { return ids.size(); }
 
@@ -130,6 +135,12 @@ private:
       statuses_, channels_, categories_, products_;
   std::vector<bool> opt_in_;
 };
+
+/// Appends row `row` of `from` (the customer and its orders with their
+/// items) to `to`, as add_customer and add_order would. Rows out of range
+/// are ignored.
+void copy_row(const customer_columns& from, std::size_t row,
+              columns_builder& to);
 
 /// lower() of UTF-8 text as PostgreSQL computes it under `lc_ctype`
 /// (towlower per character; ASCII only for "C"/"POSIX"). Returns nothing

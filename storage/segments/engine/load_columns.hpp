@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <caf/expected.hpp>
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 
 #include "storage/segments/engine/customer_columns.hpp"
 
@@ -28,7 +30,8 @@ using progress_callback = std::function<void(const load_progress&)>;
 /// and one batch. Rows are ordered by customer id. Lower-casing follows the
 /// database's LC_CTYPE. Fails with errc::query_failed, errc::connection_lost
 /// or errc::statement_timeout, or errc::invalid_argument when the database's
-/// LC_CTYPE is not available on this machine.
+/// LC_CTYPE is not available on this machine. The columns' `snapshot` is
+/// the snapshot they were read at.
 caf::expected<customer_columns>
 load_columns(pqxx::connection& conn, const progress_callback& progress = {},
              std::uint32_t batch = 20000);
@@ -46,6 +49,17 @@ caf::expected<customer_columns>
 load_columns(pqxx::connection& conn, shard_filter shard,
              const progress_callback& progress = {},
              std::uint32_t batch = 20000);
+
+/// The customers among `ids` (lower-case UUID text) with their orders, read
+/// in the caller's transaction `tx` (its snapshot decides what is seen) and
+/// split like load_all_shards: element i holds those of shard i of
+/// `shards`. Ids without a customer row (deleted ones) are absent from the
+/// result. Each element's `snapshot` is `tx`'s. Fails like load_columns,
+/// or with errc::query_failed when an id is not a UUID; `tx` is then
+/// aborted.
+caf::expected<std::vector<customer_columns>>
+load_customers(pqxx::transaction_base& tx, const std::vector<std::string>& ids,
+               std::uint32_t shards);
 
 /// Every shard's columns in one pass over one snapshot: element i holds the
 /// customers of shard i of `shards` (cheaper than `shards` filtered loads,

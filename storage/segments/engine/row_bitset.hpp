@@ -46,6 +46,13 @@ public:
     return *this;
   }
 
+  /// Removes the rows that are in `other` (same size).
+  row_bitset& and_not(const row_bitset& other) noexcept {
+    for (std::size_t i = 0; i < words_.size(); ++i)
+      words_[i] &= ~other.words_[i];
+    return *this;
+  }
+
   /// Adds the rows of `other` (same size).
   row_bitset& operator|=(const row_bitset& other) noexcept {
     for (std::size_t i = 0; i < words_.size(); ++i)

@@ -16,7 +16,9 @@
 #include "storage/errc.hpp"
 #include "storage/migrations.hpp"
 #include "storage/seed/demo_data.hpp"
+#include "storage/seed/seed_segments.hpp"
 #include "storage/segments/segment_queries.hpp"
+#include "tests/integration/segments_live/issue_definitions.hpp"
 
 namespace cdpd::test {
 
@@ -79,6 +81,33 @@ definition_of(const std::string& json) {
       std::move(*parsed.definition));
 }
 
+std::vector<std::string> all_definitions() {
+  std::vector<std::string> out;
+  for (const auto& d : issue_definitions())
+    out.emplace_back(d.json);
+  for (const auto& s : storage::seed::seed_segments())
+    out.emplace_back(s.definition);
+  out.emplace_back(
+      R"({"logical_operator": "NOT", "criteria": [
+          {"field": "email", "operator": "contains", "value": "1"}]})");
+  out.emplace_back(
+      R"({"logical_operator": "AND", "criteria": [
+          {"field": "created_at", "operator": "within_last_days", "value": 200},
+          {"field": "average_order_value", "operator": "gt", "value": 150}]})");
+  out.emplace_back(
+      R"({"logical_operator": "OR", "criteria": [
+          {"field": "phone", "operator": "missing"},
+          {"field": "first_name", "operator": "starts_with", "value": "zo"},
+          {"field": "lifetime_value", "operator": "between",
+           "value": [100, 300]}]})");
+  out.emplace_back(
+      R"({"logical_operator": "AND", "criteria": [
+          {"event": "order", "aggregate": "sum",
+           "where": {"status": "delivered", "channel": ["web", "mobile"]},
+           "operator": "gte", "value": 400}]})");
+  return out;
+}
+
 live::region_answer sql_answer(const seg::segment_definition& def,
                                std::chrono::system_clock::time_point now) {
   pqxx::connection conn{seeded_db().conninfo()};
@@ -124,15 +153,18 @@ void shard_tree_fixture::SetUp() {
   options.shard_policy.backoff.min = 10ms;
   options.shard_policy.backoff.max = 100ms;
   auto spec = live::shard_tree_spec(options);
-  for (std::uint32_t i = 0; i < shards; ++i) {
-    auto start = spec.children[i].start;
-    spec.children[i].start = [this, i, start](caf::actor_system& s) {
-      auto actor = start(s);
-      std::lock_guard<std::mutex> lock{mutex_};
-      started_[i].push_back(actor);
-      return actor;
-    };
-  }
+  for (auto& child : spec.children)
+    for (std::uint32_t i = 0; i < shards; ++i) {
+      if (child.name != live::shard_name(i))
+        continue;
+      auto start = child.start;
+      child.start = [this, i, start](caf::actor_system& s) {
+        auto actor = start(s);
+        std::lock_guard<std::mutex> lock{mutex_};
+        started_[i].push_back(actor);
+        return actor;
+      };
+    }
   tree = actors::spawn_supervisor(*sys, std::move(spec));
   region = std::make_unique<live::segment_region>(*sys, shards);
   wait_ready();
@@ -155,6 +187,14 @@ void shard_tree_fixture::TearDown() {
 }
 
 void shard_tree_fixture::wait_ready() {
+  wait_for_shards(false);
+}
+
+void shard_tree_fixture::wait_caught_up() {
+  wait_for_shards(true);
+}
+
+void shard_tree_fixture::wait_for_shards(bool caught_up) {
   auto deadline = std::chrono::steady_clock::now() + 60s;
   caf::scoped_actor self{*sys};
   for (std::uint32_t i = 0; i < shards; ++i) {
@@ -163,8 +203,11 @@ void shard_tree_fixture::wait_ready() {
       auto shard = region->shard(i);
       if (shard)
         self->request(shard, 5s, live::shard_status_atom::value)
-            .receive([&](live::shard_status& s) { ready = s.ready; },
-                     [](caf::error&) {});
+            .receive(
+                [&](live::shard_status& s) {
+                  ready = s.ready && (!caught_up || s.caught_up);
+                },
+                [](caf::error&) {});
       if (ready)
         break;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline)

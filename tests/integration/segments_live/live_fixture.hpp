@@ -29,6 +29,10 @@ std::shared_ptr<storage::pg_pool> make_read_pool(const std::string& url);
 std::shared_ptr<const storage::segments::segment_definition>
 definition_of(const std::string& json);
 
+/// Every definition the shards are checked with (17): the five,
+/// the eight seed segments and four that reach other kernels.
+std::vector<std::string> all_definitions();
+
 /// The SQL back end's answer at `now`: the count and every member id in id
 /// order.
 actors::segments::region_answer
@@ -55,6 +59,10 @@ protected:
   /// Waits until every shard reports ready (fails the test after 60 s).
   void wait_ready();
 
+  /// Waits until every shard is ready and has caught up with the changes
+  /// its load missed (fails the test after 60 s).
+  void wait_caught_up();
+
   /// The incarnations of shard `i` started so far, oldest first.
   std::vector<caf::actor> incarnations(std::uint32_t i);
 
@@ -65,6 +73,8 @@ protected:
   std::unique_ptr<actors::segments::segment_region> region;
 
 private:
+  void wait_for_shards(bool caught_up);
+
   std::mutex mutex_;
   std::vector<std::vector<caf::actor>> started_;
 };

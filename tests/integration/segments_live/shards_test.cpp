@@ -16,7 +16,6 @@
 #include "actors/segments/shard_messages.hpp"
 #include "actors/supervision/errc.hpp"
 #include "storage/errc.hpp"
-#include "storage/seed/seed_segments.hpp"
 #include "storage/segments/engine/load_columns.hpp"
 #include "storage/segments/engine/shard_hash.hpp"
 #include "tests/integration/segments_live/issue_definitions.hpp"
@@ -29,35 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace live = actors::segments;
 namespace eng = storage::segments::engine;
-
-/// Every definition the fan-out is checked with: the issue's five, the
-/// eight seed segments and a few that reach other kernels.
-std::vector<std::string> all_definitions() {
-  std::vector<std::string> out;
-  for (const auto& d : issue_definitions())
-    out.emplace_back(d.json);
-  for (const auto& s : storage::seed::seed_segments())
-    out.emplace_back(s.definition);
-  out.emplace_back(
-      R"({"logical_operator": "NOT", "criteria": [
-          {"field": "email", "operator": "contains", "value": "1"}]})");
-  out.emplace_back(
-      R"({"logical_operator": "AND", "criteria": [
-          {"field": "created_at", "operator": "within_last_days", "value": 200},
-          {"field": "average_order_value", "operator": "gt", "value": 150}]})");
-  out.emplace_back(
-      R"({"logical_operator": "OR", "criteria": [
-          {"field": "phone", "operator": "missing"},
-          {"field": "first_name", "operator": "starts_with", "value": "zo"},
-          {"field": "lifetime_value", "operator": "between",
-           "value": [100, 300]}]})");
-  out.emplace_back(
-      R"({"logical_operator": "AND", "criteria": [
-          {"event": "order", "aggregate": "sum",
-           "where": {"status": "delivered", "channel": ["web", "mobile"]},
-           "operator": "gte", "value": 400}]})");
-  return out;
-}
 
 /// True for the supervision layer's "unavailable, try again later".
 bool is_unavailable(const caf::error& err) {
