@@ -1,7 +1,5 @@
 #include "net/api/event_routes.hpp"
 
-#include <cctype>
-
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +10,7 @@
 #include "net/api/validation.hpp"
 #include "net/problem.hpp"
 #include "storage/repositories/flow_run_repository.hpp"
+#include "storage/segments/values.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::event_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(
@@ -25,18 +24,6 @@ using nlohmann::json;
 namespace domain = actors::domain;
 using runs_page = storage::page<storage::flow_run_record>;
 
-bool is_uuid(const std::string& text) {
-  if (text.size() != 36)
-    return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-'
-             : !std::isxdigit(static_cast<unsigned char>(text[i])))
-      return false;
-  }
-  return true;
-}
-
 /// Reads the body of POST /api/events; nullopt after recording problems.
 std::optional<storage::event_input> read_event(const std::string& body,
                                                issues& found) {
@@ -47,7 +34,7 @@ std::optional<storage::event_input> read_event(const std::string& body,
   storage::event_input in;
   auto customer = read_string(*obj, "customer_id", loc, found);
   if (require(customer, loc, "customer_id", found)) {
-    if (is_uuid(*customer.value))
+    if (storage::segments::is_uuid(*customer.value))
       in.customer_id = *customer.value;
     else
       found.add(loc_with(loc, "customer_id"), "value is not a valid uuid",

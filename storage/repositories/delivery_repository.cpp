@@ -11,6 +11,7 @@ namespace cdpd::storage {
 
 namespace {
 
+using internal::bind_name;
 using internal::in_transaction;
 using internal::optional_text;
 using internal::optional_timestamp;
@@ -212,15 +213,6 @@ constexpr const char* replay_sql =
     " RETURNING id)"
     " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c),"
     " (SELECT count(*) FROM fr)";
-
-/// Replaces every `name` in `sql` with `$n`.
-std::string bind_name(std::string sql, const std::string& name, size_t n) {
-  const auto number = "$" + std::to_string(n);
-  for (auto at = sql.find(name); at != std::string::npos;
-       at = sql.find(name, at + number.size()))
-    sql.replace(at, name.size(), number);
-  return sql;
-}
 
 std::string ms(millis value) {
   return std::to_string(value.count());

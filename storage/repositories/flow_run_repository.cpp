@@ -14,6 +14,7 @@ namespace cdpd::storage {
 
 namespace {
 
+using internal::bind_name;
 using internal::in_transaction;
 using internal::optional_text;
 using internal::optional_timestamp;
@@ -124,15 +125,6 @@ constexpr const char* list_runs_sql =
     " AND ($3::timestamp IS NULL OR (r.started_at, r.id) >"
     " ($3::timestamp, $4::uuid))"
     " GROUP BY r.id ORDER BY r.started_at, r.id OFFSET $5 LIMIT $6";
-
-/// Replaces every `name` in `sql` with `$n`.
-std::string bind_name(std::string sql, const std::string& name, size_t n) {
-  const auto number = "$" + std::to_string(n);
-  for (auto at = sql.find(name); at != std::string::npos;
-       at = sql.find(name, at + number.size()))
-    sql.replace(at, name.size(), number);
-  return sql;
-}
 
 /// The segment condition of a definition text; nullopt when invalid.
 std::optional<segments::compiled_query> segment_where(const std::string& text) {

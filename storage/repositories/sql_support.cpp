@@ -8,6 +8,14 @@ void prepare(pqxx::connection& conn, const char* name, const char* sql) {
   conn.prepare(name, sql);
 }
 
+std::string bind_name(std::string sql, const std::string& name, size_t n) {
+  const auto number = "$" + std::to_string(n);
+  for (auto at = sql.find(name); at != std::string::npos;
+       at = sql.find(name, at + number.size()))
+    sql.replace(at, name.size(), number);
+  return sql;
+}
+
 bool is_uuid(std::string_view text) {
   if (text.size() != 36)
     return false;

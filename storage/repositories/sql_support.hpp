@@ -35,6 +35,10 @@ inline const char* param(bool value) {
   return value ? "true" : "false";
 }
 
+/// `sql` with every `name` (a placeholder such as "$C") replaced by `$n`,
+/// for statements whose parameters are numbered as they are added.
+std::string bind_name(std::string sql, const std::string& name, size_t n);
+
 /// True when `text` is a UUID in its canonical 8-4-4-4-12 hex form; ids
 /// that are not never match a row, so callers skip the query for them.
 bool is_uuid(std::string_view text);
