@@ -785,8 +785,11 @@ constexpr option table[] = {
          .unit = "messages/second",
          .min = 0,
          .max = 1'000'000,
-         .help = "Messages per second through the provider, cluster-wide; 0 "
-                 "is no limit."}),
+         .help = "Messages per second through the provider (key "
+                 "provider:<email.provider> of the rate limiters), shared by "
+                 "every dispatcher whose limiter hosts hold that key: today "
+                 "each node runs its own hosts, so this is per node; 0 is no "
+                 "limit."}),
     bind<&s::email, &email_settings::timeout>(
         {.key = "email.timeout",
          .kind = vk::duration,
@@ -859,6 +862,15 @@ constexpr option table[] = {
          .max = 1'000'000,
          .help = "Failed sends after which a campaign pauses itself and says "
                  "why; 0 never pauses."}),
+    bind<&s::delivery, &delivery_settings::campaign_speed>(
+        {.key = "delivery.campaign-speed",
+         .kind = vk::integer,
+         .unit = "messages/minute",
+         .min = 0,
+         .max = 1'000'000,
+         .help = "Send speed of each campaign without its own "
+                 "send_speed_per_minute, in messages per minute; 0 is no "
+                 "limit."}),
     bind<&s::delivery, &delivery_settings::timezone>(
         {.key = "delivery.timezone",
          .unit = "time zone",

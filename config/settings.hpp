@@ -200,6 +200,8 @@ struct delivery_settings {
   millis retry_backoff{30'000}; ///< first retry delay; doubles per attempt
   millis max_age{86'400'000};   ///< a row older than this is dead, not retried
   int pause_failures = 50;      ///< failures that pause a campaign; 0 never
+  /// Messages per minute per campaign without a speed of its own; 0 no limit.
+  int64_t campaign_speed = 0;
   std::string timezone = "UTC"; ///< of campaigns' start_date/start_time_of_day
   std::string public_url = "http://127.0.0.1:8000"; ///< base of /u and /t links
   millis wait_day{

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -162,18 +163,26 @@ void release(const dispatcher_options& o,
     out.released += *released;
 }
 
-void deliver(const dispatcher_options& o, const storage::claimed_delivery& d,
-             round_result& out) {
+/// The checks before a row is throttled and sent. False when the row is
+/// done without a send: its flow run exited, its recipient may no longer
+/// receive (recorded dead), or the check failed (the row keeps its lease).
+bool may_send(const dispatcher_options& o, const storage::claimed_delivery& d,
+              round_result& out) {
   if (!d.flow_run_id.empty() && o.flow_exit_on_leave) {
     bool failed = false;
     if (run_exited(o, d, out, failed) || failed)
-      return;
+      return false;
   }
-  if (!d.may_receive)
-    return record_failure(o, d, "the recipient unsubscribed or opted out",
-                          false, out);
-  if (o.pace)
-    o.pace->wait();
+  if (!d.may_receive) {
+    record_failure(o, d, "the recipient unsubscribed or opted out", false, out);
+    return false;
+  }
+  return true;
+}
+
+/// Sends one row through the provider and records the outcome.
+void send_one(const dispatcher_options& o, const storage::claimed_delivery& d,
+              round_result& out) {
   auto sent = o.send(d);
   if (sent.result == send_outcome::kind::held)
     return release(o, {{d.id, d.attempts}}, out);
@@ -191,6 +200,41 @@ void deliver(const dispatcher_options& o, const storage::claimed_delivery& d,
     ++out.lost;
 }
 
+/// The send speed of the row's campaign in messages per minute (its own,
+/// else delivery.campaign-speed); 0 for no limit and for flow runs.
+int64_t speed_of(const dispatcher_options& o,
+                 const storage::claimed_delivery& d) {
+  if (d.campaign_id.empty())
+    return 0;
+  return d.send_speed_per_minute.value_or(o.throttle.campaign_per_minute);
+}
+
+/// Nothing when the row's campaign may send it now (the message is charged
+/// to the campaign), else how long the campaign must wait.
+std::optional<millis> campaign_wait(const dispatcher_options& o,
+                                    const storage::claimed_delivery& d) {
+  const auto& t = o.throttle;
+  auto speed = speed_of(o, d);
+  if (!t.region || speed <= 0)
+    return std::nullopt;
+  auto v = ask_limiter(*t.region, campaign_key(d.campaign_id),
+                       campaign_rate(speed), t.verdict_timeout);
+  if (v.allowed)
+    return std::nullopt;
+  return millis{v.retry_after_ms};
+}
+
+/// Zero when the provider's rate allows one more message now (charged),
+/// else how long until it would.
+millis provider_wait(const dispatcher_options& o) {
+  const auto& t = o.throttle;
+  if (!t.region || t.provider_per_second <= 0)
+    return millis::zero();
+  auto v = ask_limiter(*t.region, provider_key(t.provider),
+                       provider_rate(t.provider_per_second), t.verdict_timeout);
+  return v.allowed ? millis::zero() : millis{v.retry_after_ms};
+}
+
 /// Claims one batch; logs and returns nothing on failure.
 std::optional<std::vector<storage::claimed_delivery>>
 claim(const dispatcher_options& o) {
@@ -206,11 +250,18 @@ claim(const dispatcher_options& o) {
 
 using steady = std::chrono::steady_clock;
 
+/// The longest throttle wait in one actor message: an exit request is seen
+/// between two waits.
+constexpr millis max_wait{1'000};
+
 /// A claimed batch being sent, row by row.
 struct batch_state {
   std::vector<storage::claimed_delivery> rows; ///< claimed, not yet sent
   size_t next = 0;                             ///< next row to send
   steady::time_point lease_end;                ///< earliest the lease ends
+  /// The row whose checks and campaign speed have passed and that waits only
+  /// for the provider's rate; 0 for none (row ids start at 1).
+  int64_t cleared = 0;
 
   bool done() const { return next >= rows.size(); }
 
@@ -268,6 +319,40 @@ bool keep_lease(const dispatcher_options& o, batch_state& batch,
   return true;
 }
 
+/// Gives the batch's current row and its later rows of the same campaign
+/// back unattempted, the first due after `wait` and each further one a
+/// message interval of the campaign's speed later (so they come back in
+/// the order the speed lets them go), and drops them from the batch: the
+/// other campaigns' rows go on. A failed give-back leaves the rows to come
+/// back with their lease.
+void defer_campaign(const dispatcher_options& o, batch_state& batch,
+                    millis wait, round_result& out) {
+  auto campaign = batch.rows[batch.next].campaign_id;
+  auto r = campaign_rate(speed_of(o, batch.rows[batch.next]));
+  millis interval{r.period.count() / std::max<int64_t>(1, r.limit)};
+  std::vector<storage::deferred_claim> deferred;
+  std::vector<storage::claimed_delivery> kept;
+  for (auto i = batch.next; i < batch.rows.size(); ++i) {
+    auto& row = batch.rows[i];
+    if (row.campaign_id == campaign)
+      deferred.push_back(
+          {row.id, row.attempts,
+           wait + interval * static_cast<int64_t>(deferred.size())});
+    else
+      kept.push_back(std::move(row));
+  }
+  batch.rows = std::move(kept);
+  batch.next = 0;
+  auto given = db(*o.pool, [&](pqxx::connection& c) {
+    return storage::defer_claims(c, deferred);
+  });
+  if (!given)
+    warn(o, "giving back deliveries over their campaign's speed",
+         given.error());
+  else
+    out.deferred += *given;
+}
+
 /// Sends the batch's next row, or gives the whole rest back when the
 /// provider is known to be down.
 void send_next(const dispatcher_options& o, batch_state& batch,
@@ -280,7 +365,26 @@ void send_next(const dispatcher_options& o, batch_state& batch,
   }
   if (!keep_lease(o, batch, out) || batch.done())
     return;
-  deliver(o, batch.rows[batch.next++], out);
+  const auto& d = batch.rows[batch.next];
+  if (batch.cleared != d.id) {
+    if (!may_send(o, d, out)) {
+      ++batch.next;
+      return;
+    }
+    if (auto wait = campaign_wait(o, d)) {
+      defer_campaign(o, batch, *wait, out);
+      return;
+    }
+    batch.cleared = d.id;
+  }
+  if (auto wait = provider_wait(o); wait > millis::zero()) {
+    // A dispatcher owns its thread, so it may sleep; the next actor message
+    // asks again.
+    std::this_thread::sleep_for(std::min(wait, max_wait));
+    return;
+  }
+  batch.cleared = 0;
+  send_one(o, batch.rows[batch.next++], out);
 }
 
 struct dispatcher_state {

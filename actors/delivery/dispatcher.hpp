@@ -9,7 +9,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
-#include "actors/delivery/pacer.hpp"
+#include "actors/delivery/send_throttle.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 
@@ -46,7 +46,9 @@ struct dispatcher_options {
   /// False while the provider is known to be down (its breaker is open):
   /// nothing is claimed then. Null: always ready.
   std::function<bool()> ready;
-  std::shared_ptr<pacer> pace; ///< shared rate; may be null
+  /// The provider rate and campaign speeds, asked of the limiter actors
+  /// before each send; without a region nothing is throttled.
+  throttle_options throttle;
   int64_t batch_size = 100;    ///< rows per claim
   millis poll_interval{1'000}; ///< idle wait between claims
   millis lease{60'000};        ///< claimed rows return after it
@@ -75,7 +77,9 @@ struct round_result {
   int64_t paused = 0;    ///< campaigns paused for their failures
   int64_t lost = 0;      ///< outcomes not recorded: the lease was gone
   int64_t released = 0;  ///< given back unattempted: the provider was down
-  int64_t exited = 0;    ///< flow runs exited: the customer left the segment
+  /// Given back unattempted, due later: their campaign was over its speed.
+  int64_t deferred = 0;
+  int64_t exited = 0; ///< flow runs exited: the customer left the segment
   int64_t runs_completed = 0; ///< flow runs completed
 };
 

@@ -104,6 +104,12 @@ verdict decide(rate_states& states, const std::vector<rate>& rates,
   out.retry_after_seconds =
       allowed ? 0
               : std::max<int64_t>(1, ceil_seconds(pick->answer.retry_after));
+  out.retry_after_ms =
+      allowed
+          ? 0
+          : std::max<int64_t>(1, std::chrono::ceil<std::chrono::milliseconds>(
+                                     pick->answer.retry_after)
+                                     .count());
   return out;
 }
 

@@ -37,6 +37,10 @@ struct verdict {
   int64_t remaining = 0;           ///< RateLimit-Remaining
   int64_t reset_seconds = 0;       ///< RateLimit-Reset (rounded up)
   int64_t retry_after_seconds = 0; ///< Retry-After when refused (rounded up)
+  /// When refused: milliseconds until the same request would be allowed,
+  /// from the GCRA state (rounded up to a whole millisecond, at least 1), for
+  /// callers that wait rather than answer with a header; 0 when allowed.
+  int64_t retry_after_ms = 0;
 };
 
 /// One question to a limiter.

@@ -121,12 +121,12 @@ make_email_sender(std::shared_ptr<email::email_provider> provider,
   };
 }
 
-caf::expected<delivery_subtree>
-make_delivery_subtree(const config::settings& s,
-                      std::shared_ptr<storage::pg_pool> write_pool,
-                      const std::string& state_dir,
-                      std::shared_ptr<actors::supervision_metrics> metrics,
-                      std::shared_ptr<const net::auth::link_signer> signer) {
+caf::expected<delivery_subtree> make_delivery_subtree(
+    const config::settings& s, std::shared_ptr<storage::pg_pool> write_pool,
+    const std::string& state_dir,
+    std::shared_ptr<actors::supervision_metrics> metrics,
+    std::shared_ptr<const net::auth::link_signer> signer,
+    std::shared_ptr<const actors::limits::limiter_region> limiter) {
   auto email_settings = to_email_settings(s.email, state_dir);
   auto made = email::make_provider(email_settings);
   if (!made)
@@ -145,7 +145,10 @@ make_delivery_subtree(const config::settings& s,
   d.send = breaker->guard(
       make_email_sender(provider, s.email.from, std::move(links)));
   d.ready = [breaker] { return breaker->ready(); };
-  d.pace = std::make_shared<actors::delivery::pacer>(s.email.rate_per_second);
+  d.throttle.region = std::move(limiter);
+  d.throttle.provider = s.email.provider;
+  d.throttle.provider_per_second = s.email.rate_per_second;
+  d.throttle.campaign_per_minute = s.delivery.campaign_speed;
   d.batch_size = s.delivery.batch_size;
   d.poll_interval = s.delivery.poll_interval;
   d.lease = s.delivery.lease;

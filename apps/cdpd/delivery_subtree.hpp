@@ -7,6 +7,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/delivery/delivery_tree.hpp"
+#include "actors/limits/limiter_region.hpp"
 #include "actors/supervision/supervisor.hpp"
 #include "config/settings.hpp"
 #include "net/auth/link_token.hpp"
@@ -59,11 +60,13 @@ struct delivery_subtree {
 /// the "connector" supervision policy. Fails with the email library's
 /// errc::invalid_settings when the settings name no usable provider.
 /// Messages' links are signed by `signer` (the node's auth_services links).
-caf::expected<delivery_subtree>
-make_delivery_subtree(const config::settings& s,
-                      std::shared_ptr<storage::pg_pool> write_pool,
-                      const std::string& state_dir,
-                      std::shared_ptr<actors::supervision_metrics> metrics,
-                      std::shared_ptr<const net::auth::link_signer> signer);
+/// Sends are throttled (email.rate-per-second, delivery.campaign-speed and
+/// campaigns' own speeds) through `limiter`; without one nothing is.
+caf::expected<delivery_subtree> make_delivery_subtree(
+    const config::settings& s, std::shared_ptr<storage::pg_pool> write_pool,
+    const std::string& state_dir,
+    std::shared_ptr<actors::supervision_metrics> metrics,
+    std::shared_ptr<const net::auth::link_signer> signer,
+    std::shared_ptr<const actors::limits::limiter_region> limiter = nullptr);
 
 } // namespace cdpd::app

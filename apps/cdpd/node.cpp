@@ -250,9 +250,11 @@ int run_node(const config::settings& s) {
     register_this_node(sys, *write_pool, s, *port);
 
     auto supervision = std::make_shared<actors::supervision_metrics>(*metrics);
-    // Campaign delivery: dispatchers on the write pool, the email provider.
-    auto delivery = make_delivery_subtree(s, write_pool, state_directory(s),
-                                          supervision, services->links);
+    // Campaign delivery: dispatchers on the write pool, the email provider,
+    // sends throttled by the limiter hosts of the access subtree.
+    auto delivery =
+        make_delivery_subtree(s, write_pool, state_directory(s), supervision,
+                              services->links, services->limiter);
     if (!delivery) {
       server->stop();
       fail_line("email: " + sys.render(delivery.error()));

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/domain/campaign_work.hpp"
@@ -32,6 +36,35 @@ storage::nullable_update text_update(const field<std::string>& f) {
   return f.value;
 }
 
+/// The largest send speed a campaign may have, in messages per minute.
+constexpr int64_t max_send_speed = 1'000'000;
+
+/// Reads `send_speed_per_minute`: absent (unchanged), null (the default
+/// speed) or an integer 1..max_send_speed. Anything else (a string, a
+/// boolean, a fraction, out of range) is recorded as a problem.
+std::optional<std::optional<int64_t>>
+read_send_speed(const json& obj, const json& loc, issues& found) {
+  auto i = obj.find("send_speed_per_minute");
+  if (i == obj.end())
+    return std::nullopt;
+  if (i->is_null())
+    return std::optional<int64_t>{};
+  if (i->is_number_integer()) {
+    // Unsigned values above int64's range come out negative and fail too.
+    auto v = i->is_number_unsigned()
+                 ? static_cast<int64_t>(std::min<uint64_t>(
+                       i->get<uint64_t>(), uint64_t{max_send_speed} + 1))
+                 : i->get<int64_t>();
+    if (v >= 1 && v <= max_send_speed)
+      return std::optional<int64_t>{v};
+  }
+  found.add(loc_with(loc, "send_speed_per_minute"),
+            "send_speed_per_minute must be an integer from 1 to 1000000 "
+            "(messages per minute) or null",
+            "value_error.send_speed_per_minute");
+  return std::nullopt;
+}
+
 /// Reads CampaignCreate (`create`) or CampaignUpdate.
 std::optional<storage::campaign_fields>
 read_campaign(const std::string& body, bool create, issues& found) {
@@ -64,6 +97,7 @@ read_campaign(const std::string& body, bool create, issues& found) {
   out.start_time = date_update(start_time, parse_campaign_start_time);
   out.start_date = date_update(start_date, parse_campaign_start_date);
   out.start_time_of_day = text_update(time_of_day);
+  out.send_speed_per_minute = read_send_speed(*obj, loc, found);
   if (!found.empty())
     return std::nullopt;
   return out;

@@ -89,7 +89,10 @@ json to_json(const storage::campaign_record& c) {
           {"start_time", nullable(c.start_time)},
           {"start_date", nullable(c.start_date)},
           {"start_time_of_day", nullable(c.start_time_of_day)},
-          {"created_at", c.created_at}};
+          {"created_at", c.created_at},
+          {"send_speed_per_minute", c.send_speed_per_minute
+                                        ? json(*c.send_speed_per_minute)
+                                        : json(nullptr)}};
 }
 
 json to_json(const storage::dashboard_metrics& m) {

@@ -1,5 +1,7 @@
 #include "storage/repositories/campaign_repository.hpp"
 
+#include <string>
+
 #include <pqxx/pqxx>
 
 #include "storage/repositories/sql_support.hpp"
@@ -14,7 +16,7 @@ using internal::prepare;
 
 #define CAMPAIGN_COLUMNS                                                       \
   "id, segment_id, flow_id, name, description, status, start_time,"            \
-  " start_date, start_time_of_day, created_at"
+  " start_date, start_time_of_day, created_at, send_speed_per_minute"
 
 constexpr const char* list_sql =
     "SELECT " CAMPAIGN_COLUMNS " FROM campaigns ORDER BY created_at, id";
@@ -30,8 +32,9 @@ constexpr const char* flow_exists_sql =
 
 constexpr const char* insert_sql =
     "INSERT INTO campaigns (segment_id, flow_id, name, description, status,"
-    " start_time, start_date, start_time_of_day) VALUES ($1::uuid, $2::uuid,"
-    " $3, $4, $5, $6::timestamp, $7::timestamp, $8)"
+    " start_time, start_date, start_time_of_day, send_speed_per_minute)"
+    " VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamp, $7::timestamp,"
+    " $8, $9::int)"
     " RETURNING " CAMPAIGN_COLUMNS;
 
 constexpr const char* update_sql =
@@ -45,7 +48,9 @@ constexpr const char* update_sql =
     " start_date = CASE WHEN $10::boolean THEN $11::timestamp"
     " ELSE start_date END,"
     " start_time_of_day = CASE WHEN $12::boolean THEN $13"
-    " ELSE start_time_of_day END"
+    " ELSE start_time_of_day END,"
+    " send_speed_per_minute = CASE WHEN $14::boolean THEN $15::int"
+    " ELSE send_speed_per_minute END"
     " WHERE id = $1::uuid RETURNING " CAMPAIGN_COLUMNS;
 
 constexpr const char* delete_sql = "DELETE FROM campaigns WHERE id = $1::uuid";
@@ -66,6 +71,8 @@ campaign_record read_campaign(const pqxx::row& row) {
   c.start_date = internal::optional_timestamp(row[7]);
   c.start_time_of_day = internal::optional_text(row[8]);
   c.created_at = internal::iso_timestamp(row[9].c_str());
+  if (!row[10].is_null())
+    c.send_speed_per_minute = row[10].as<int64_t>();
   return c;
 }
 
@@ -75,6 +82,14 @@ const char* is_set(const nullable_update& u) {
 
 const char* value(const nullable_update& u) {
   return u ? param(*u) : nullptr;
+}
+
+/// The speed as a statement parameter: null for none or the default.
+std::optional<std::string>
+speed_text(const std::optional<std::optional<int64_t>>& speed) {
+  if (!speed || !*speed)
+    return std::nullopt;
+  return std::to_string(**speed);
 }
 
 /// The flow id to check, if the write names one.
@@ -132,7 +147,8 @@ create_campaign(pqxx::connection& conn, const campaign_fields& fields) {
         "campaigns_insert", *fields.segment_id, param(flow), param(fields.name),
         value(fields.description), param(fields.status),
         value(fields.start_time), value(fields.start_date),
-        value(fields.start_time_of_day))));
+        value(fields.start_time_of_day),
+        param(speed_text(fields.send_speed_per_minute)))));
   });
 }
 
@@ -150,6 +166,7 @@ update_campaign(pqxx::connection& conn, const std::string& id,
   nullable_update flow_update = fields.flow_id;
   if (flow_update && !flow)
     flow_update = std::optional<std::string>{};
+  auto speed = speed_text(fields.send_speed_per_minute);
   return in_transaction(conn, "update_campaign", [&](pqxx::work& tx) {
     if (tx.exec_prepared("campaigns_get", id).empty())
       return result::refused(refusal::campaign_missing);
@@ -162,7 +179,8 @@ update_campaign(pqxx::connection& conn, const std::string& id,
         value(fields.description), param(fields.status),
         is_set(fields.start_time), value(fields.start_time),
         is_set(fields.start_date), value(fields.start_date),
-        is_set(fields.start_time_of_day), value(fields.start_time_of_day));
+        is_set(fields.start_time_of_day), value(fields.start_time_of_day),
+        param(fields.send_speed_per_minute.has_value()), param(speed));
     if (rows.empty())
       return result::refused(refusal::campaign_missing);
     return result::of(read_campaign(rows[0]));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct campaign_record {
   std::optional<std::string> start_date;
   std::optional<std::string> start_time_of_day;
   std::string created_at;
+  /// Messages per minute; none: the default (delivery.campaign-speed).
+  std::optional<int64_t> send_speed_per_minute;
 };
 
 /// Columns of a campaign write. On create, segment_id, name and status are
@@ -40,6 +43,9 @@ struct campaign_fields {
   nullable_update start_time;
   nullable_update start_date;
   nullable_update start_time_of_day;
+  /// Absent: unchanged (the default on create); an empty inner value: the
+  /// default speed. The caller checks the range (1..1,000,000).
+  std::optional<std::optional<int64_t>> send_speed_per_minute;
 };
 
 /// Every campaign in insertion order.

@@ -1,5 +1,7 @@
 #include "storage/repositories/delivery_repository.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -143,12 +145,23 @@ constexpr const char* claim_sql =
     " coalesce(ds.body_text, rs.body_text, ''), cu.first_name, cu.last_name,"
     " cu.shipping_state, cu.shipping_country,"
     " (cu.marketing_opt_in AND cu.unsubscribed_at IS NULL),"
-    " coalesce(cl.flow_run_id::text, '')"
+    " coalesce(cl.flow_run_id::text, ''), ca.send_speed_per_minute"
     " FROM claimed cl JOIN customers cu ON cu.id = cl.customer_id"
+    " LEFT JOIN campaigns ca ON ca.id = cl.campaign_id"
     " LEFT JOIN delivery_steps ds ON ds.campaign_id = cl.campaign_id"
     " AND ds.step_index = cl.step_index"
     " LEFT JOIN flow_run_steps rs ON rs.run_id = cl.flow_run_id"
     " AND rs.step_index = cl.step_index ORDER BY cl.id";
+
+// $1 ids, $2 attempts, $3 delays in ms (array literals), matched pairwise.
+constexpr const char* defer_sql =
+    "UPDATE deliveries d SET"
+    " status = CASE WHEN d.attempts <= 1 THEN 'pending' ELSE 'failed' END,"
+    " attempts = d.attempts - 1, lease_until = NULL,"
+    " next_attempt_at = " NOW_UTC " + c.delay * interval '1 millisecond'"
+    " FROM unnest($1::bigint[], $2::int[], $3::bigint[])"
+    " AS c(id, attempts, delay)"
+    " WHERE d.id = c.id AND d.attempts = c.attempts AND d.status = 'sending'";
 
 constexpr const char* sent_sql =
     "UPDATE deliveries SET status = 'sent', sent_at = " NOW_UTC
@@ -416,9 +429,37 @@ claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease) {
       d.shipping_country = optional_text(row[12]);
       d.may_receive = row[13].as<bool>();
       d.flow_run_id = row[14].as<std::string>();
+      if (!row[15].is_null())
+        d.send_speed_per_minute = row[15].as<int64_t>();
       out.push_back(std::move(d));
     }
     return out;
+  });
+}
+
+caf::expected<int64_t> defer_claims(pqxx::connection& conn,
+                                    const std::vector<deferred_claim>& claims) {
+  if (claims.empty())
+    return int64_t{0};
+  std::string ids = "{";
+  std::string attempts = "{";
+  std::string delays = "{";
+  for (const auto& c : claims) {
+    if (ids.size() > 1) {
+      ids += ',';
+      attempts += ',';
+      delays += ',';
+    }
+    ids += std::to_string(c.id);
+    attempts += std::to_string(c.attempts);
+    delays += std::to_string(std::max<int64_t>(0, c.delay.count()));
+  }
+  ids += '}';
+  attempts += '}';
+  delays += '}';
+  return in_transaction(conn, "defer_claims", [&](pqxx::work& tx) {
+    return static_cast<int64_t>(
+        tx.exec_params(defer_sql, ids, attempts, delays).affected_rows());
   });
 }
 

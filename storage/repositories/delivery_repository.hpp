@@ -120,6 +120,9 @@ struct claimed_delivery {
   std::optional<std::string> shipping_state;
   std::optional<std::string> shipping_country;
   bool may_receive = true; ///< still opted in and subscribed
+  /// The campaign's own send speed (messages per minute); none for rows of
+  /// flow runs and for campaigns at the default speed.
+  std::optional<int64_t> send_speed_per_minute;
 };
 
 /// Claims up to `limit` due rows of active, sending campaigns and of
@@ -130,6 +133,21 @@ struct claimed_delivery {
 /// counts one more attempt. Rows other transactions hold are skipped.
 caf::expected<std::vector<claimed_delivery>>
 claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease);
+
+/// One claim to give back unattempted, and how long its row then waits
+/// before it may be claimed again.
+struct deferred_claim {
+  int64_t id = 0;
+  int64_t attempts = 0; ///< the claim's fencing token
+  millis delay{0};
+};
+
+/// Gives claims back unattempted, like release_claims, with each row's next
+/// attempt moved to now + its `delay` (a campaign over its send speed), so
+/// it is not claimed again before then. Claims that no longer hold their
+/// row are skipped. Returns how many rows were given back.
+caf::expected<int64_t> defer_claims(pqxx::connection& conn,
+                                    const std::vector<deferred_claim>& claims);
 
 /// Records a successful send of the claim (id, attempts). Returns false
 /// when the claim no longer holds the row (its lease expired and another

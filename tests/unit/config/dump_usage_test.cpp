@@ -140,6 +140,7 @@ settings everything_changed() {
       "--delivery.retry-backoff=10s",
       "--delivery.max-age=48h",
       "--delivery.pause-failures=0",
+      "--delivery.campaign-speed=120",
       "--delivery.timezone=Europe/Berlin",
       "--delivery.public-url=https://shop.example.com",
       "--delivery.wait-day=1m",

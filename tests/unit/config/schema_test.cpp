@@ -48,7 +48,7 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 83u + 4u * 20u);
+  EXPECT_EQ(keys.size(), 84u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
@@ -205,6 +205,7 @@ TEST(Schema, EnvNames) {
   EXPECT_EQ(name("postgres.read-url"), "CDPD_POSTGRES_READ_URL");
   EXPECT_EQ(name("middleman.heartbeat-interval"),
             "CDPD_MIDDLEMAN_HEARTBEAT_INTERVAL");
+  EXPECT_EQ(name("delivery.campaign-speed"), "CDPD_DELIVERY_CAMPAIGN_SPEED");
 }
 
 TEST(Schema, BoundsText) {

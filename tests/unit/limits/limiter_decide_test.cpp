@@ -39,6 +39,7 @@ TEST(LimiterDecide, ReportsTheRateWithFewestRemaining) {
   EXPECT_EQ(v.remaining, 2);
   EXPECT_EQ(v.reset_seconds, 20);
   EXPECT_EQ(v.retry_after_seconds, 0);
+  EXPECT_EQ(v.retry_after_ms, 0);
   EXPECT_EQ(states.size(), 2u);
 }
 
@@ -55,6 +56,7 @@ TEST(LimiterDecide, RefusalReportsTheRefusingRateAndChargesNothing) {
     EXPECT_EQ(v.rate_name, "per-minute");
     EXPECT_EQ(v.remaining, 0);
     EXPECT_EQ(v.retry_after_seconds, 30);
+    EXPECT_EQ(v.retry_after_ms, 30'000);
     EXPECT_EQ(v.reset_seconds, 60);
   }
   ASSERT_EQ(states.size(), before.size());
@@ -98,7 +100,29 @@ TEST(LimiterDecide, CostAboveTheLimitIsRefusedForAPeriod) {
   auto v = decide(states, {make_rate("per-minute", 5, 1min)}, 6, false, t0);
   EXPECT_FALSE(v.allowed);
   EXPECT_EQ(v.retry_after_seconds, 60);
+  EXPECT_EQ(v.retry_after_ms, 60'000);
   EXPECT_TRUE(states.empty());
+}
+
+TEST(LimiterDecide, RetryAfterMillisecondsIsExactWhereSecondsRoundUp) {
+  rate_states states;
+  std::vector<rate> rates{make_rate("per-second", 10, 1s)};
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(decide(states, rates, 1, false, t0).allowed);
+  // The burst is spent: the next request fits one interval (100 ms) later,
+  // which the header figure rounds up to a whole second.
+  auto v = decide(states, rates, 1, false, t0);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.retry_after_ms, 100);
+  EXPECT_EQ(v.retry_after_seconds, 1);
+  v = decide(states, rates, 1, false, t0 + 40ms);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.retry_after_ms, 60);
+  // A fraction of a millisecond rounds up, so waiting that long suffices.
+  v = decide(states, rates, 1, false, t0 + 99ms + 500us);
+  EXPECT_FALSE(v.allowed);
+  EXPECT_EQ(v.retry_after_ms, 1);
+  EXPECT_TRUE(decide(states, rates, 1, false, t0 + 100ms).allowed);
 }
 
 TEST(LimiterDecide, FreshnessFollowsTheLatestTat) {
