@@ -14,10 +14,13 @@
 
 #include "actors/log.hpp"
 #include "actors/segments/change_listener.hpp"
+#include "actors/segments/segment_directory.hpp"
+#include "actors/segments/segment_messages.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "actors/supervision/errc.hpp"
 #include "storage/errc.hpp"
 #include "storage/pg_pool.hpp"
+#include "storage/segments/engine/evaluate.hpp"
 #include "storage/segments/engine/live_columns.hpp"
 #include "storage/segments/engine/load_columns.hpp"
 
@@ -44,6 +47,10 @@ struct load_cancelled : std::runtime_error {
 /// shutdown does not wait for a whole load.
 using cancel_flag = std::shared_ptr<std::atomic<bool>>;
 
+/// Generations of shard columns, increasing over the process, so a segment
+/// actor tells a newer load (a restart, a refresh) from an older one.
+std::atomic<std::uint64_t> last_generation{0};
+
 struct shard_state {
   shard_options options;
   /// The last load plus the changes since; empty until the first load.
@@ -56,6 +63,9 @@ struct shard_state {
   std::chrono::milliseconds next_retry{0};
   std::int64_t load_ms = 0;
   std::uint64_t loads = 0;
+  std::uint64_t generation = 0;     ///< of the current columns
+  std::uint64_t seq = 0;            ///< change batches applied to them
+  live_definitions_ptr definitions; ///< the segments to keep current
   static inline const char* name = "customer-shard";
 };
 
@@ -131,6 +141,62 @@ void request_catch_up(shard_ptr self) {
   self->delayed_send(self, catch_up_retry, shard_catch_up_atom::value);
 }
 
+/// Tells every segment actor where this shard is, so one that missed a
+/// batch or answered from older columns asks again.
+void send_hellos(shard_ptr self) {
+  auto& st = self->state;
+  if (!st.definitions || !st.live)
+    return;
+  segment_delta hello;
+  hello.shard = st.options.index;
+  hello.generation = st.generation;
+  hello.seq = st.seq;
+  hello.hello = true;
+  for (const auto& item : st.definitions->items)
+    self->send(item.actor, segment_delta_atom::value, hello);
+}
+
+/// Takes a newer list of segments.
+void take_definitions(shard_ptr self, live_definitions_ptr defs) {
+  auto& st = self->state;
+  if (!defs || (st.definitions && defs->version <= st.definitions->version))
+    return;
+  st.definitions = std::move(defs);
+  send_hellos(self);
+}
+
+/// Evaluates every live definition over the batch's customers (the fresh
+/// rows hold exactly them) and sends each segment actor its delta.
+void send_deltas(shard_ptr self, const shard_changes& changes) {
+  auto& st = self->state;
+  if (!st.definitions || st.definitions->items.empty())
+    return;
+  segment_delta base;
+  base.shard = st.options.index;
+  base.generation = st.generation;
+  base.seq = st.seq;
+  base.changed = changes.ids;
+  std::sort(base.changed.begin(), base.changed.end());
+  base.changed.erase(std::unique(base.changed.begin(), base.changed.end()),
+                     base.changed.end());
+  auto now = std::chrono::system_clock::now();
+  for (const auto& item : st.definitions->items) {
+    if (!item.definition)
+      continue;
+    auto rows = eng::evaluate(*item.definition, *changes.fresh, now);
+    if (!rows)
+      continue; // the segment actor cannot be answered from memory either
+    auto delta = base;
+    rows->for_each([&](std::size_t r) {
+      const auto& id = changes.fresh->ids[r];
+      if (std::binary_search(delta.changed.begin(), delta.changed.end(), id))
+        delta.members.push_back(id);
+    });
+    std::sort(delta.members.begin(), delta.members.end());
+    self->send(item.actor, segment_delta_atom::value, std::move(delta));
+  }
+}
+
 void apply_changes(shard_ptr self, const shard_changes& changes) {
   auto& st = self->state;
   // A shard without columns takes none: the catch-up after its load
@@ -146,6 +212,8 @@ void apply_changes(shard_ptr self, const shard_changes& changes) {
     return;
   }
   st.changes += changes.ids.size();
+  ++st.seq;
+  send_deltas(self, changes);
   if (changes.catch_up && !st.caught_up) {
     st.caught_up = true;
     log()->info("segment shard {}: caught up with {} changes since its load",
@@ -170,6 +238,8 @@ caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
   out.shard = st.options.index;
   out.count = found->count;
   out.ids = std::move(found->ids);
+  out.generation = st.generation;
+  out.seq = st.seq;
   return out;
 }
 
@@ -211,6 +281,11 @@ caf::behavior customer_shard(shard_ptr self, shard_options options) {
         st.load_ms = ms;
         ++st.loads;
         st.next_retry = st.options.retry_delay;
+        st.generation = ++last_generation;
+        st.seq = 0;
+        if (st.options.directory)
+          take_definitions(self, st.options.directory->definitions());
+        send_hellos(self);
         log()->info("segment shard {}: loaded {} customers and {} orders in "
                     "{} ms ({} bytes)",
                     st.options.index, st.live->size(), st.live->orders(), ms,
@@ -238,6 +313,9 @@ caf::behavior customer_shard(shard_ptr self, shard_options options) {
         apply_changes(self, changes);
       },
       [self](shard_catch_up_atom) { request_catch_up(self); },
+      [self](segment_defs_atom, live_definitions_ptr& defs) {
+        take_definitions(self, std::move(defs));
+      },
       // The supervision proxy in front of the listener relays its empty
       // reply to a catch-up request.
       [] {},

@@ -23,6 +23,8 @@ class pg_pool;
 /// and answers segment questions over them. See README.md in this folder.
 namespace cdpd::actors::segments {
 
+class segment_directory;
+
 /// The first load of every shard done as one pass over the tables
 /// (load_all_shards), shared by the shards' loader threads: the first to
 /// ask runs it, the others wait for it and take their part. Each shard
@@ -70,6 +72,9 @@ struct shard_options {
   /// safety net for writes change capture does not see (a product's
   /// category, TRUNCATE); 0: never.
   std::chrono::milliseconds refresh_interval{0};
+  /// The saved segments this shard keeps current (read when a load
+  /// lands); null: none until a `(segment_defs_atom, ...)` arrives.
+  std::shared_ptr<segment_directory> directory;
 };
 
 /// The registry name of shard `index`: "segs-<index>" (an atom of at most
@@ -83,6 +88,11 @@ std::string shard_name(std::uint32_t index);
 /// asks the change listener (listener_name()) for the changes its snapshot
 /// misses, and applies every `(shard_changes_atom, shard_changes)` to its
 /// columns (engine::live_columns), so answers follow committed writes.
+/// After each applied batch it evaluates every live definition (from
+/// options.directory or `(segment_defs_atom, live_definitions_ptr)`) over
+/// the batch's customers and sends each segment actor a segment_delta;
+/// after a load lands and when the list changes it sends each a hello.
+/// Answers carry the columns' generation and change sequence number.
 caf::actor spawn_customer_shard(caf::actor_system& sys, shard_options options);
 
 } // namespace cdpd::actors::segments

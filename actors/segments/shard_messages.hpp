@@ -62,6 +62,10 @@ struct shard_answer {
   std::uint32_t shard = 0;
   std::uint64_t count = 0;      ///< every matching customer of the shard
   std::vector<std::string> ids; ///< the first max_ids members, sorted
+  /// The columns answered from (a new value for every load).
+  std::uint64_t generation = 0;
+  /// Change batches applied to those columns when answering.
+  std::uint64_t seq = 0;
 };
 
 /// Changed customers of one shard, read from one snapshot after their

@@ -4,6 +4,8 @@
 
 #include "actors/segments/change_listener.hpp"
 #include "actors/segments/customer_shard.hpp"
+#include "actors/segments/segment_directory.hpp"
+#include "actors/segments/segment_host.hpp"
 #include "storage/pg_pool.hpp"
 
 namespace cdpd::actors::segments {
@@ -12,6 +14,7 @@ namespace {
 
 constexpr millis shard_stop{1'000};
 constexpr millis listener_stop{2'000};
+constexpr millis host_stop{2'000};
 
 } // namespace
 
@@ -41,6 +44,25 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
     child.policy = options.shard_policy;
     spec.children.push_back(std::move(child));
   }
+  auto directory = std::make_shared<segment_directory>();
+  {
+    host_options host;
+    host.pool = options.pool;
+    host.directory = directory;
+    host.shards = shards;
+    host.poll_interval = options.segment_poll_interval;
+    host.reevaluate_interval = options.reevaluate_interval;
+    child_spec child;
+    child.name = host_name();
+    child.kind = "segment-host";
+    child.start = [host](caf::actor_system& sys) {
+      return spawn_segment_host(sys, host);
+    };
+    // A detached actor that may be in the middle of a read.
+    child.shutdown_timeout = host_stop;
+    child.policy = options.shard_policy;
+    spec.children.push_back(std::move(child));
+  }
   for (std::uint32_t i = 0; i < shards; ++i) {
     child_spec child;
     child.name = shard_name(i);
@@ -51,6 +73,7 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
     shard.pool = options.pool;
     shard.refresh_interval = options.refresh_interval;
     shard.first_load = first_load;
+    shard.directory = directory;
     child.start = [shard](caf::actor_system& sys) {
       return spawn_customer_shard(sys, shard);
     };
@@ -66,7 +89,7 @@ millis shard_tree_stop_bound(const shard_tree_options& options) {
   return shard_stop *
              (static_cast<int>(std::max<std::uint32_t>(options.shards, 1)) +
               1) +
-         listener_stop + options.listen_poll_interval;
+         listener_stop + options.listen_poll_interval + host_stop;
 }
 
 } // namespace cdpd::actors::segments

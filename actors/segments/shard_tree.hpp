@@ -30,12 +30,18 @@ struct shard_tree_options {
   /// Longest wait of the listener for a notification before it reads the
   /// log anyway.
   millis listen_poll_interval{500};
+  /// Segments with relative dates are evaluated in full this often
+  /// (settings.segments.reevaluate_interval); 0: never.
+  millis reevaluate_interval{60'000};
+  /// How often the segment host reads `segments` for changes.
+  millis segment_poll_interval{1'000};
   std::shared_ptr<supervision_metrics> metrics; ///< may be null
 };
 
 /// A supervisor named "segments" with the change listener (registered as
-/// listener_name(), started first) and one permanent child per shard,
-/// registered as shard_name(i). A shard that crashes is restarted by it,
+/// listener_name(), started first), the segment host (host_name(); it
+/// spawns one segment actor per saved segment) and one permanent child per
+/// shard, registered as shard_name(i). A shard that crashes is restarted by it,
 /// reloads from PostgreSQL and catches up with the changes since; the
 /// others keep answering. A restarted listener resumes where the last one
 /// stopped reading.

@@ -24,6 +24,7 @@ segments_subtree make_segments_subtree(
   options.listen_url =
       storage::write_pool_options(s.postgres, options.pool->options().url).url;
   options.refresh_interval = std::chrono::hours{1};
+  options.reevaluate_interval = s.segments.reevaluate_interval;
   segments_subtree out;
   out.stop_bound = actors::segments::shard_tree_stop_bound(options) +
                    std::chrono::seconds{1};

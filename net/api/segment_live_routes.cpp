@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -10,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/domain/segment_work.hpp"
+#include "actors/segments/segment_host.hpp"
+#include "actors/segments/segment_messages.hpp"
 #include "actors/segments/segment_region.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "net/api/db_call.hpp"
@@ -146,6 +150,34 @@ http_response members_body(const live::region_answer& answer, bool csv) {
   return out;
 }
 
+/// Asks the segment host for every member of saved segment `id` and calls
+/// `done` once: with them when the segment's actor is ready, with nothing
+/// otherwise (no host, no actor, not ready, no answer).
+void ask_members(caf::actor_system& sys, const std::string& id,
+                 std::function<void(std::optional<live::region_answer>)> done) {
+  auto host = caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(live::host_name())));
+  if (!host)
+    return done(std::nullopt);
+  sys.spawn([host, id, done](caf::event_based_actor* self) {
+    self->request(host, std::chrono::seconds{5}, live::segment_ids_atom::value,
+                  id, std::uint64_t{live::all_ids})
+        .then(
+            [self, done](bool ready, std::uint64_t count,
+                         std::vector<std::string>& ids) {
+              if (ready)
+                done(live::region_answer{count, std::move(ids)});
+              else
+                done(std::nullopt);
+              self->quit();
+            },
+            [self, done](caf::error&) {
+              done(std::nullopt);
+              self->quit();
+            });
+  });
+}
+
 } // namespace
 
 void add_segment_live_routes(
@@ -178,13 +210,20 @@ void add_segment_live_routes(
                          json::parse(s.definition, nullptr, false));
                      if (!parsed.ok())
                        return reply(problem(400, "Invalid segment definition"));
-                     ask(sys, region,
-                         std::make_shared<const seg::segment_definition>(
-                             std::move(*parsed.definition)),
-                         live::all_ids, reply,
-                         [csv](const live::region_answer& a) {
-                           return members_body(a, csv);
-                         });
+                     auto def = std::make_shared<const seg::segment_definition>(
+                         std::move(*parsed.definition));
+                     // The segment actor's members when it is ready; else
+                     // a full evaluation now.
+                     ask_members(sys, s.id,
+                                 [&sys, region, csv, reply, def](
+                                     std::optional<live::region_answer> held) {
+                                   if (held)
+                                     return reply(members_body(*held, csv));
+                                   ask(sys, region, def, live::all_ids, reply,
+                                       [csv](const live::region_answer& a) {
+                                         return members_body(a, csv);
+                                       });
+                                 });
                    },
                    [reply](caf::error& err) { reply(error_response(err)); });
              });

@@ -2,7 +2,10 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <optional>
 
+#include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/domain/segment_work.hpp"
@@ -20,7 +23,8 @@ using nlohmann::json;
 namespace domain = actors::domain;
 namespace seg = storage::segments;
 
-/// Segment JSON; the stored definition is sent back as an object.
+/// Segment JSON; the stored definition is sent back as an object. The live
+/// figures (count, updated_at, last_evaluated_at) are null here.
 json to_json(const storage::segment_record& s) {
   auto definition = json::parse(s.definition, nullptr, false);
   if (definition.is_discarded())
@@ -29,7 +33,59 @@ json to_json(const storage::segment_record& s) {
           {"name", s.name},
           {"description", s.description ? json(*s.description) : json(nullptr)},
           {"definition", std::move(definition)},
-          {"created_at", s.created_at}};
+          {"created_at", s.created_at},
+          // Filled in by GET /api/segments/{id} from the segment's actor.
+          {"count", nullptr},
+          {"updated_at", nullptr},
+          {"last_evaluated_at", nullptr}};
+}
+
+/// A segment's figures from its segment actor (see
+/// actors/segments/segment_messages.hpp; asked with plain types so this
+/// module does not depend on the live segments).
+struct live_figures {
+  std::uint64_t count = 0;
+  std::int64_t updated_at = 0;        ///< microseconds since the epoch
+  std::int64_t last_evaluated_at = 0; ///< microseconds since the epoch
+};
+
+/// segment_count_atom of actors/segments/segment_messages.hpp.
+using live_count_atom = caf::atom_constant<caf::atom("segcount")>;
+
+/// The registry name of the segment host (actors::segments::host_name()).
+constexpr caf::atom_value live_host_key = caf::atom("segs-host");
+
+/// How long a route waits for the segment host before answering without it
+/// (the host answers in microseconds unless a read of `segments` holds it).
+constexpr std::chrono::seconds live_timeout{1};
+
+/// Asks the node's segment host for segment `id`'s figures and calls
+/// `done` once: with them when its actor is ready, with nothing when the
+/// node runs no host, the segment has no ready actor, or no answer came.
+void ask_live(caf::actor_system& sys, std::string id,
+              std::function<void(std::optional<live_figures>)> done) {
+  auto host = caf::actor_cast<caf::actor>(sys.registry().get(live_host_key));
+  if (!host)
+    return done(std::nullopt);
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  sys.spawn([host, id, done](caf::event_based_actor* self) {
+    self->request(host, live_timeout, live_count_atom::value, id)
+        .then(
+            [self, done](bool ready, std::uint64_t count, std::int64_t updated,
+                         std::int64_t evaluated) {
+              if (ready)
+                done(live_figures{count, updated, evaluated});
+              else
+                done(std::nullopt);
+              self->quit();
+            },
+            [self, done](caf::error&) {
+              done(std::nullopt);
+              self->quit();
+            });
+  });
 }
 
 /// "criteria[2].operator" as ["criteria", 2, "operator"].
@@ -220,8 +276,29 @@ http_response evaluate_response(domain::segment_members& m) {
                              {"users", std::move(users)}});
 }
 
+/// Microseconds since the epoch as a naive UTC ISO string; null for 0.
+json time_json(std::int64_t us) {
+  if (us == 0)
+    return nullptr;
+  return iso_text(seg::timestamp{std::chrono::microseconds{us}});
+}
+
+/// A segment with its live figures (all null while its actor is not ready
+/// or the node keeps none).
+http_response live_segment_response(const storage::segment_record& s,
+                                    const std::optional<live_figures>& live) {
+  auto out = to_json(s);
+  out["count"] = live ? json(live->count) : json(nullptr);
+  out["updated_at"] = live ? time_json(live->updated_at) : json(nullptr);
+  out["last_evaluated_at"] =
+      live ? time_json(live->last_evaluated_at) : json(nullptr);
+  return json_response(200, out);
+}
+
+/// A segment just written: its actor (if the node keeps them) evaluates it
+/// within about a second, so the live figures are null here.
 http_response segment_response(storage::segment_record& s) {
-  return json_response(200, to_json(s));
+  return live_segment_response(s, std::nullopt);
 }
 
 } // namespace
@@ -247,9 +324,15 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
              });
   routes.add("GET", "/api/segments/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::segment_record>(
+               run_db<storage::segment_record>(
                    sys, db_role::read, domain::get_segment(req.params.at("id")),
-                   std::move(reply), segment_response);
+                   [&sys, reply](storage::segment_record& s) {
+                     ask_live(sys, s.id,
+                              [reply, s](std::optional<live_figures> live) {
+                                reply(live_segment_response(s, live));
+                              });
+                   },
+                   [reply](caf::error& err) { reply(error_response(err)); });
              });
   routes.add("POST", "/api/segments/", access::manager,
              [&sys](http_request req, responder reply) {
@@ -286,11 +369,17 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
       "GET", "/api/segments/{id}/count", access::viewer,
       [&sys](http_request req, responder reply) {
         auto id = req.params.at("id");
-        call_db<std::int64_t>(
-            sys, db_role::read, domain::count_segment(id), std::move(reply),
-            [id](std::int64_t& count) {
-              return json_response(200, {{"segment_id", id}, {"count", count}});
-            });
+        // From the segment's actor when it is ready, else from SQL.
+        ask_live(sys, id, [&sys, id, reply](std::optional<live_figures> live) {
+          if (live)
+            return reply(json_response(
+                200, {{"segment_id", id}, {"count", live->count}}));
+          call_db<std::int64_t>(sys, db_role::read, domain::count_segment(id),
+                                reply, [id](std::int64_t& count) {
+                                  return json_response(200, {{"segment_id", id},
+                                                             {"count", count}});
+                                });
+        });
       });
   routes.add("GET", "/api/segments/{id}/users", access::viewer,
              [&sys](http_request req, responder reply) {

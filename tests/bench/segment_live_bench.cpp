@@ -2,7 +2,8 @@
 // design evaluated by the customer shards (fan-out and merge included) and
 // by PostgreSQL, in the same run on the same data, with the ratio; plus
 // the shards' load time and memory per customer; and the latency from an
-// order write being committed to the shards' count reflecting it. Prints
+// order write being committed to the shards' count reflecting it, asked
+// both as a full evaluation and from a saved segment's actor. Prints
 // figures; never fails on time.
 //
 // Usage: segment_live_bench [customers=100000] [shards=16]
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +26,8 @@
 #include <pqxx/pqxx>
 
 #include "actors/atoms.hpp"
+#include "actors/segments/segment_host.hpp"
+#include "actors/segments/segment_messages.hpp"
 #include "actors/segments/segment_region.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "actors/segments/shard_tree.hpp"
@@ -128,6 +132,90 @@ int latency(pqxx::connection& conn, const live::segment_region& region,
   std::printf("\nwrite-to-count latency over %d order writes: p50 %.2f ms, "
               "p99 %.2f ms, max %.2f ms (commit acknowledged -> the region's "
               "count shows it)\n",
+              writes, percentile(waits, 0.5), percentile(waits, 0.99),
+              percentile(waits, 1.0));
+  return 0;
+}
+
+/// The count the segment actor of saved segment `id` holds; nothing while
+/// it is not ready or does not answer.
+std::optional<std::uint64_t> actor_count(caf::actor_system& sys,
+                                         const std::string& id) {
+  auto host = caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(live::host_name())));
+  if (!host)
+    return std::nullopt;
+  std::optional<std::uint64_t> out;
+  caf::scoped_actor self{sys};
+  self->request(host, 10s, live::segment_count_atom::value, id)
+      .receive(
+          [&](bool ready, std::uint64_t count, std::int64_t, std::int64_t) {
+            if (ready)
+              out = count;
+          },
+          [](caf::error&) {});
+  return out;
+}
+
+/// Write-to-count latency through a saved segment's actor: the shards'
+/// deltas keep its count current, so the count is read from it, not
+/// evaluated. Returns non-zero when a write never shows (after 10 s).
+int actor_latency(pqxx::connection& conn, caf::actor_system& sys) {
+  constexpr int writes = 200;
+  std::string id;
+  std::vector<std::string> customers;
+  {
+    pqxx::work tx{conn};
+    id = tx.exec1(R"(INSERT INTO segments (name, definition) VALUES
+        ('latency probe', '{"logical_operator": "AND", "criteria": [
+          {"event": "order", "aggregate": "count",
+           "where": {"channel": "latency-probe-2"},
+           "operator": "gte", "value": 1}]}'::jsonb) RETURNING id::text)")[0]
+             .as<std::string>();
+    for (const auto& r :
+         tx.exec("SELECT id::text FROM customers ORDER BY random() LIMIT " +
+                 std::to_string(writes)))
+      customers.push_back(r[0].as<std::string>());
+    tx.commit();
+  }
+  auto started = steady::now();
+  auto base = actor_count(sys, id);
+  while (!base && ms_since(started) < 60'000) {
+    std::this_thread::sleep_for(10ms);
+    base = actor_count(sys, id);
+  }
+  if (!base) {
+    std::printf("actor latency: the segment actor never got ready\n");
+    return 1;
+  }
+  std::printf("\nsegment actor ready %.0f ms after the segment was saved\n",
+              ms_since(started));
+  std::vector<double> waits;
+  std::uint64_t expected = *base;
+  for (const auto& customer : customers) {
+    pqxx::work tx{conn};
+    tx.exec_params0("INSERT INTO orders (customer_id, order_date, "
+                    "order_status, total_amount, channel) VALUES ($1::uuid, "
+                    "now() AT TIME ZONE 'utc', 'completed', 10, "
+                    "'latency-probe-2')",
+                    customer);
+    tx.commit();
+    auto written = steady::now();
+    ++expected;
+    for (;;) {
+      auto c = actor_count(sys, id);
+      if (c && *c >= expected)
+        break;
+      if (ms_since(written) > 10'000) {
+        std::printf("actor latency: a write did not show within 10 s\n");
+        return 1;
+      }
+    }
+    waits.push_back(ms_since(written));
+  }
+  std::printf("write-to-count latency through the segment actor over %d "
+              "order writes: p50 %.2f ms, p99 %.2f ms, max %.2f ms (commit "
+              "acknowledged -> the actor's count shows it)\n",
               writes, percentile(waits, 0.5), percentile(waits, 0.99),
               percentile(waits, 1.0));
   return 0;
@@ -245,6 +333,8 @@ int run(std::int64_t customers, std::uint32_t shards) {
               "evaluate, merge)\n",
               rounds, shards);
   if (latency(conn, region, sys) != 0)
+    status = 1;
+  if (actor_latency(conn, sys) != 0)
     status = 1;
 
   caf::scoped_actor self{sys};

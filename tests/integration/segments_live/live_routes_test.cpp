@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -17,6 +18,7 @@
 #include "actors/storage/db_actor.hpp"
 #include "actors/supervision/errc.hpp"
 #include "config/settings.hpp"
+#include "net/api/resource_routes.hpp"
 #include "net/api/segment_live_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
@@ -38,6 +40,7 @@ serve(caf::actor_system& sys,
       std::shared_ptr<const live::segment_region> region, uint16_t& port) {
   auto routes = std::make_shared<net::router>();
   net::api::add_segment_live_routes(*routes, sys, std::move(region));
+  net::api::add_segment_routes(*routes, sys);
   config::http_settings settings;
   settings.address = "127.0.0.1";
   settings.port = 0;
@@ -165,6 +168,83 @@ TEST_F(live_routes_test, members_lists_every_member_as_ndjson_or_csv) {
   EXPECT_EQ(rows.front(), "id");
   rows.erase(rows.begin());
   EXPECT_EQ(rows, expected.ids);
+}
+
+TEST_F(live_routes_test, count_and_segment_come_from_the_segment_actor) {
+  const auto& d = issue_definitions()[2];
+  auto id = save_segment(d.json);
+  auto segment_json = [&] {
+    auto reply = http_call(port, "GET", "/api/segments/" + id);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return json::parse(reply.body);
+  };
+  // The host sees the new segment within a poll; its actor then evaluates.
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto got = segment_json();
+  while (got.at("count").is_null() &&
+         std::chrono::steady_clock::now() < deadline) {
+    // The routes report no event to wait on.
+    std::this_thread::sleep_for(20ms);
+    got = segment_json();
+  }
+  ASSERT_FALSE(got.at("count").is_null()) << got.dump();
+  auto expected =
+      sql_answer(*definition_of(d.json), std::chrono::system_clock::now());
+  EXPECT_EQ(got.at("count").get<std::uint64_t>(), expected.count);
+  EXPECT_TRUE(got.at("updated_at").is_string()) << got.dump();
+  EXPECT_TRUE(got.at("last_evaluated_at").is_string()) << got.dump();
+  EXPECT_EQ(got.at("id"), id);
+
+  auto count = http_call(port, "GET", "/api/segments/" + id + "/count");
+  ASSERT_EQ(count.status, 200) << count.body;
+  EXPECT_EQ(json::parse(count.body),
+            (json{{"segment_id", id}, {"count", expected.count}}));
+
+  // A customer that enters the segment shows in the count without a full
+  // evaluation (the definition is not relative, so none is scheduled).
+  auto evaluated = got.at("last_evaluated_at");
+  // Unique per run: the seeded database is shared by repeated tests.
+  auto probe_email = "count-route-probe-" + id + "@example.com";
+  auto probe_id = save_segment(json{
+      {"logical_operator", "AND"},
+      {"criteria",
+       json::array(
+           {{{"field", "email"}, {"operator", "eq"}, {"value", probe_email}}})}}
+                                   .dump());
+  deadline = std::chrono::steady_clock::now() + 30s;
+  auto probe_count = [&] {
+    auto reply = http_call(port, "GET", "/api/segments/" + probe_id);
+    return json::parse(reply.body).at("count");
+  };
+  while (probe_count().is_null() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  auto before = probe_count();
+  ASSERT_FALSE(before.is_null());
+  {
+    pqxx::connection conn{seeded_db().conninfo()};
+    pqxx::work tx{conn};
+    tx.exec_params0("INSERT INTO customers (email, first_name, last_name) "
+                    "VALUES ($1, 'C', 'R')",
+                    probe_email);
+    tx.commit();
+  }
+  auto after = before;
+  while (after == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    after = probe_count();
+  }
+  EXPECT_EQ(after.get<std::uint64_t>(), before.get<std::uint64_t>() + 1);
+  auto probe_reply = http_call(port, "GET", "/api/segments/" + probe_id);
+  auto probe_json = json::parse(probe_reply.body);
+  EXPECT_NE(probe_json.at("updated_at"), probe_json.at("last_evaluated_at"))
+      << "the entry came as a delta";
+  EXPECT_EQ(segment_json().at("last_evaluated_at"), evaluated);
+}
+
+TEST_F(live_routes_test, count_of_an_unknown_segment_is_404) {
+  auto reply = http_call(
+      port, "GET", "/api/segments/00000000-0000-4000-8000-000000000000/count");
+  EXPECT_EQ(reply.status, 404) << reply.body;
 }
 
 TEST_F(live_routes_test, members_of_an_unknown_segment_is_404) {

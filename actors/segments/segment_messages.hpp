@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include "storage/segments/definition.hpp"
+
+// The messages of the segment actors and their host (see README.md in this
+// folder). They stay on one node: definitions travel by shared pointer.
+namespace cdpd::actors::segments {
+
+/// `(segment_delta_atom, segment_delta)`, shard -> segment actor: after a
+/// change batch, which of the changed customers are members now.
+using segment_delta_atom = caf::atom_constant<caf::atom("segdelta")>;
+
+/// `(segment_defs_atom, live_definitions_ptr)`, host -> shard: the saved
+/// segments to keep current from now on.
+using segment_defs_atom = caf::atom_constant<caf::atom("segdefs")>;
+
+/// `(segment_count_atom)` to a segment actor, or `(segment_count_atom,
+/// std::string id)` to the host: replies `(bool ready, std::uint64_t
+/// count, std::int64_t updated_at, std::int64_t last_evaluated_at)`, times
+/// in microseconds since the epoch (UTC), 0 for none. The host replies
+/// `(false, 0, 0, 0)` for a segment it holds no actor for. Plain types, so
+/// the routes of cdpd::net can ask without depending on this module.
+using segment_count_atom = caf::atom_constant<caf::atom("segcount")>;
+
+/// `(segment_ids_atom, std::uint64_t limit)` to a segment actor, or
+/// `(segment_ids_atom, std::string id, std::uint64_t limit)` to the host:
+/// replies `(bool ready, std::uint64_t count, std::vector<std::string>
+/// ids)`, the first `limit` members in id order.
+using segment_ids_atom = caf::atom_constant<caf::atom("segids")>;
+
+/// Internal, segment actor -> itself: evaluate in full again.
+using segment_full_atom = caf::atom_constant<caf::atom("segfull")>;
+
+/// Internal, segment actor -> itself: `(segment_ask_atom, std::uint32_t
+/// shard, std::uint64_t ticket)`, ask a shard again after a failure.
+using segment_ask_atom = caf::atom_constant<caf::atom("segask")>;
+
+/// Internal, host -> itself: read the saved segments again.
+using host_poll_atom = caf::atom_constant<caf::atom("seghpoll")>;
+
+/// One saved segment that the shards keep current.
+struct live_definition {
+  std::string id; ///< the segment's id (lower-case UUID)
+  std::shared_ptr<const storage::segments::segment_definition> definition;
+  caf::actor actor; ///< its segment actor
+};
+
+/// Every saved segment with an actor, as the host published it last.
+struct live_definitions {
+  std::uint64_t version = 0; ///< increases with every publication
+  std::vector<live_definition> items;
+};
+
+/// Immutable once published.
+using live_definitions_ptr = std::shared_ptr<const live_definitions>;
+
+/// What a shard tells a segment actor.
+struct segment_delta {
+  std::uint32_t shard = 0;
+  /// The shard's columns: new for every load (so a restarted or reloaded
+  /// shard has a new one), increasing over the process.
+  std::uint64_t generation = 0;
+  /// Change batches applied to this generation, this one included.
+  std::uint64_t seq = 0;
+  /// True for "I am at (generation, seq)" without changes: sent after a
+  /// load lands and when the shard learns a new list of segments.
+  bool hello = false;
+  std::vector<std::string> changed; ///< customers of the batch, sorted
+  std::vector<std::string> members; ///< those of them in the segment, sorted
+};
+
+} // namespace cdpd::actors::segments
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::live_definitions_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::segment_delta)
