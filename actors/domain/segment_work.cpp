@@ -138,4 +138,26 @@ db_work segment_members_of(std::string id, std::int64_t limit) {
       true);
 }
 
+db_work segment_members_by_id(std::string id, std::int64_t total,
+                              std::vector<std::string> ids) {
+  return pg_work(
+      [id, total, ids](pqxx::connection& c) -> caf::expected<caf::message> {
+        // The definition gives the extra column and the 404 of a segment
+        // deleted while its actor still answers.
+        auto def = load_definition(c, id);
+        if (!def)
+          return std::move(def.error());
+        auto rows = seg::members_by_id(c, ids);
+        if (!rows)
+          return std::move(rows.error());
+        segment_members out;
+        out.segment_id = id;
+        out.total = total;
+        out.rows = std::move(*rows);
+        out.extra = seg::first_extra_column(*def);
+        return caf::make_message(std::move(out));
+      },
+      true);
+}
+
 } // namespace cdpd::actors::domain

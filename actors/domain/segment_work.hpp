@@ -55,6 +55,14 @@ db_work count_segment(std::string id);
 /// 0) in (created_at, id) order.
 db_work segment_members_of(std::string id, std::int64_t limit);
 
+/// Replies segment_members for members already known (from the segment's
+/// actor): `total` as given and the rows of the customers `ids`, read by id
+/// and kept in the order of `ids` (a customer deleted since is left out).
+/// Fails like segment_members_of when the segment is gone or its
+/// definition no longer parses.
+db_work segment_members_by_id(std::string id, std::int64_t total,
+                              std::vector<std::string> ids);
+
 } // namespace cdpd::actors::domain
 
 // Replies that stay on one node (see actors/domain/replies.hpp).

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -59,33 +61,87 @@ constexpr caf::atom_value live_host_key = caf::atom("segs-host");
 /// (the host answers in microseconds unless a read of `segments` holds it).
 constexpr std::chrono::seconds live_timeout{1};
 
-/// Asks the node's segment host for segment `id`'s figures and calls
-/// `done` once: with them when its actor is ready, with nothing when the
-/// node runs no host, the segment has no ready actor, or no answer came.
-void ask_live(caf::actor_system& sys, std::string id,
-              std::function<void(std::optional<live_figures>)> done) {
+/// Sends `args` to the node's segment host from a short-lived actor and
+/// calls `on_reply` with its answer, or `none` when the node runs no host
+/// or no answer came in time. The actor ends with its only request.
+template <class OnReply, class... Args>
+void ask_host(caf::actor_system& sys, std::function<void()> none,
+              OnReply on_reply, Args... args) {
   auto host = caf::actor_cast<caf::actor>(sys.registry().get(live_host_key));
   if (!host)
-    return done(std::nullopt);
+    return none();
+  sys.spawn([=](caf::event_based_actor* self) {
+    self->request(host, live_timeout, args...)
+        .then(on_reply, [none](caf::error&) { none(); });
+  });
+}
+
+/// The host knows segments by their lower-case UUID text.
+std::string lower(std::string id) {
   std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) {
     return static_cast<char>(std::tolower(c));
   });
-  sys.spawn([host, id, done](caf::event_based_actor* self) {
-    self->request(host, live_timeout, live_count_atom::value, id)
-        .then(
-            [self, done](bool ready, std::uint64_t count, std::int64_t updated,
-                         std::int64_t evaluated) {
-              if (ready)
-                done(live_figures{count, updated, evaluated});
-              else
-                done(std::nullopt);
-              self->quit();
-            },
-            [self, done](caf::error&) {
-              done(std::nullopt);
-              self->quit();
-            });
-  });
+  return id;
+}
+
+/// Asks the node's segment host for segment `id`'s figures and calls
+/// `done` once: with them when its actor is ready, with nothing when the
+/// node runs no host, the segment has no ready actor, or no answer came.
+void ask_live(caf::actor_system& sys, const std::string& id,
+              std::function<void(std::optional<live_figures>)> done) {
+  ask_host(
+      sys, [done] { done(std::nullopt); },
+      [done](bool ready, std::uint64_t count, std::int64_t updated,
+             std::int64_t evaluated) {
+        done(ready ? std::optional{live_figures{count, updated, evaluated}}
+                   : std::nullopt);
+      },
+      live_count_atom::value, lower(id));
+}
+
+/// segment_ids_atom of actors/segments/segment_messages.hpp.
+using live_ids_atom = caf::atom_constant<caf::atom("segids")>;
+
+/// A segment's count and first members (in id order) from its actor.
+struct live_members {
+  std::uint64_t count = 0;
+  std::vector<std::string> ids;
+};
+
+/// Asks the node's segment host for segment `id`'s count and first `limit`
+/// member ids and calls `done` once, like ask_live.
+void ask_live_members(caf::actor_system& sys, const std::string& id,
+                      std::uint64_t limit,
+                      std::function<void(std::optional<live_members>)> done) {
+  ask_host(
+      sys, [done] { done(std::nullopt); },
+      [done](bool ready, std::uint64_t count,
+             const std::vector<std::string>& ids) {
+        done(ready ? std::optional{live_members{count, ids}} : std::nullopt);
+      },
+      live_ids_atom::value, lower(id), limit);
+}
+
+/// The members `users` and `evaluate` show: from the segment's actor when
+/// it is ready (its count and first `limit` ids, in id order, with their
+/// rows read by id), else from SQL in (created_at, id) order.
+void members_of(caf::actor_system& sys, const std::string& id,
+                std::int64_t limit, responder reply,
+                http_response (*respond)(domain::segment_members&)) {
+  ask_live_members(
+      sys, id, static_cast<std::uint64_t>(limit),
+      [&sys, id, limit, reply, respond](std::optional<live_members> live) {
+        if (live)
+          return call_db<domain::segment_members>(
+              sys, db_role::read,
+              domain::segment_members_by_id(
+                  id, static_cast<std::int64_t>(live->count),
+                  std::move(live->ids)),
+              reply, respond);
+        call_db<domain::segment_members>(sys, db_role::read,
+                                         domain::segment_members_of(id, limit),
+                                         reply, respond);
+      });
 }
 
 /// "criteria[2].operator" as ["criteria", 2, "operator"].
@@ -387,10 +443,8 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
                auto limit = read_member_limit(req, found);
                if (!found.empty())
                  return reply(found.response());
-               call_db<domain::segment_members>(
-                   sys, db_role::read,
-                   domain::segment_members_of(req.params.at("id"), limit),
-                   std::move(reply), users_response);
+               members_of(sys, req.params.at("id"), limit, std::move(reply),
+                          users_response);
              });
   routes.add(
       "POST", "/api/segments/{id}/evaluate",
@@ -400,10 +454,8 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
         auto limit = read_member_limit(req, found);
         if (!found.empty())
           return reply(found.response());
-        call_db<domain::segment_members>(
-            sys, db_role::read,
-            domain::segment_members_of(req.params.at("id"), limit),
-            std::move(reply), evaluate_response);
+        members_of(sys, req.params.at("id"), limit, std::move(reply),
+                   evaluate_response);
       });
 }
 

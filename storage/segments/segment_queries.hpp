@@ -52,4 +52,10 @@ caf::expected<std::vector<customer_row>>
 members(pqxx::connection& conn, const segment_definition& def,
         std::chrono::system_clock::time_point now, page p = {});
 
+/// The customers with the given ids, as `members` reads them, in the order
+/// of `ids` (one query). Ids without a customer (deleted meanwhile) or not
+/// in UUID form are left out. Fails like count_members.
+caf::expected<std::vector<customer_row>>
+members_by_id(pqxx::connection& conn, const std::vector<std::string>& ids);
+
 } // namespace cdpd::storage::segments

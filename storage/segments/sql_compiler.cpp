@@ -445,4 +445,10 @@ compiled_query members_query(const segment_definition& def,
   return paged(def, now, p, member_columns);
 }
 
+compiled_query members_by_id_query(std::string id_array) {
+  return {std::string{"SELECT "} + member_columns +
+              " FROM customers c WHERE c.id = ANY($1::uuid[])",
+          {std::move(id_array)}};
+}
+
 } // namespace cdpd::storage::segments

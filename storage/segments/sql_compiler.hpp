@@ -53,4 +53,8 @@ compiled_query member_ids_query(const segment_definition& def,
 compiled_query members_query(const segment_definition& def,
                              std::chrono::system_clock::time_point now, page p);
 
+/// The members_query columns of the customers whose ids are in `id_array`
+/// (a PostgreSQL array literal of UUIDs, bound as $1), in no order.
+compiled_query members_by_id_query(std::string id_array);
+
 } // namespace cdpd::storage::segments

@@ -1,6 +1,7 @@
-// POST /api/segments/preview and GET /api/segments/{id}/members through a
-// real HTTP server, answered by real customer shards over the seeded
-// database and compared with the SQL back end.
+// POST /api/segments/preview, GET /api/segments/{id}/members and the
+// saved-segment routes answered by segment actors (count, users, evaluate)
+// through a real HTTP server, over real customer shards on the seeded
+// database, compared with the SQL back end.
 
 #include <chrono>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "net/api/segment_live_routes.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
+#include "storage/segments/definition.hpp"
 #include "tests/integration/segments_live/issue_definitions.hpp"
 #include "tests/integration/segments_live/live_fixture.hpp"
 #include "tests/support/free_port.hpp"
@@ -87,6 +89,24 @@ protected:
                   .as<std::string>();
     tx.commit();
     return id;
+  }
+
+  /// Waits until segment `id`'s actor is ready (GET /api/segments/{id}
+  /// shows a count); false after 30 s.
+  bool wait_live(const std::string& id) {
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    auto live = [&] {
+      auto reply = http_call(port, "GET", "/api/segments/" + id);
+      return reply.status == 200 &&
+             !json::parse(reply.body).at("count").is_null();
+    };
+    while (!live()) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        return false;
+      // The routes report no event to wait on.
+      std::this_thread::sleep_for(20ms);
+    }
+    return true;
   }
 
   caf::actor reader;
@@ -239,6 +259,128 @@ TEST_F(live_routes_test, count_and_segment_come_from_the_segment_actor) {
   EXPECT_NE(probe_json.at("updated_at"), probe_json.at("last_evaluated_at"))
       << "the entry came as a delta";
   EXPECT_EQ(segment_json().at("last_evaluated_at"), evaluated);
+}
+
+/// The ids of a users or evaluate answer's `users`.
+std::vector<std::string> user_ids(const json& answer) {
+  std::vector<std::string> out;
+  for (const auto& u : answer.at("users"))
+    out.push_back(u.at("id").get<std::string>());
+  return out;
+}
+
+TEST_F(live_routes_test, users_and_evaluate_come_from_the_segment_actor) {
+  const auto& d = issue_definitions()[3];
+  auto id = save_segment(d.json);
+  ASSERT_TRUE(wait_live(id));
+  auto def = definition_of(d.json);
+  auto expected = sql_answer(*def, std::chrono::system_clock::now());
+  constexpr std::size_t limit = 25;
+  ASSERT_GT(expected.count, limit);
+  // The actor's first members in id order, which (created_at, id) order
+  // would not give.
+  std::vector<std::string> first(expected.ids.begin(),
+                                 expected.ids.begin() +
+                                     static_cast<std::ptrdiff_t>(limit));
+  auto query = "?limit=" + std::to_string(limit);
+
+  auto users = http_call(port, "GET", "/api/segments/" + id + "/users" + query);
+  ASSERT_EQ(users.status, 200) << users.body;
+  auto u = json::parse(users.body);
+  EXPECT_EQ(u.at("segment_id"), id);
+  EXPECT_EQ(u.at("total_count").get<std::uint64_t>(), expected.count);
+  EXPECT_EQ(user_ids(u), first);
+  auto extra = storage::segments::first_extra_column(*def);
+  ASSERT_TRUE(extra.has_value());
+  auto extra_name = std::string{storage::segments::name(*extra)};
+  EXPECT_EQ(u.at("columns"), (json{"name", "email", extra_name}));
+
+  auto evaluate =
+      http_call(port, "POST", "/api/segments/" + id + "/evaluate" + query);
+  ASSERT_EQ(evaluate.status, 200) << evaluate.body;
+  auto e = json::parse(evaluate.body);
+  EXPECT_EQ(e.at("segment_id"), id);
+  EXPECT_EQ(e.at("matching_users_count").get<std::uint64_t>(), expected.count);
+  EXPECT_EQ(user_ids(e), first);
+
+  // Every row is the customer's own, read by id.
+  pqxx::connection conn{seeded_db().conninfo()};
+  pqxx::work tx{conn};
+  for (std::size_t i = 0;
+       i < first.size() && i < u.at("users").size() && i < e.at("users").size();
+       ++i) {
+    auto row = tx.exec_params1(
+        "SELECT email, first_name || ' ' || last_name, shipping_state"
+        " FROM customers WHERE id = $1::uuid",
+        first[i]);
+    const auto& user = u.at("users")[i];
+    EXPECT_EQ(user.at("email"), row[0].as<std::string>());
+    EXPECT_EQ(user.at("name"), row[1].as<std::string>());
+    EXPECT_EQ(user.at(extra_name), row[2].as<std::string>());
+    const auto& record = e.at("users")[i];
+    EXPECT_EQ(record.at("email"), row[0].as<std::string>());
+    EXPECT_EQ(record.at("shipping_state"), row[2].as<std::string>());
+    EXPECT_TRUE(record.at("created_at").is_string());
+    EXPECT_TRUE(record.at("total_order_value").is_number());
+  }
+}
+
+TEST_F(live_routes_test, users_and_evaluate_show_a_write_after_the_actor) {
+  // Unique per run: the seeded database is shared by repeated tests.
+  auto probe_email =
+      "members-route-probe-" +
+      std::to_string(
+          std::chrono::system_clock::now().time_since_epoch().count()) +
+      "@example.com";
+  auto id = save_segment(json{
+      {"logical_operator", "AND"},
+      {"criteria",
+       json::array(
+           {{{"field", "email"}, {"operator", "eq"}, {"value", probe_email}},
+            {{"field", "shipping_state"},
+             {"operator", "eq"},
+             {"value",
+              "TX"}}})}}.dump());
+  ASSERT_TRUE(wait_live(id));
+  auto users = [&] {
+    auto reply = http_call(port, "GET", "/api/segments/" + id + "/users");
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return json::parse(reply.body);
+  };
+  auto before = users();
+  EXPECT_EQ(before.at("total_count"), 0);
+  EXPECT_EQ(before.at("users"), json::array());
+
+  std::string customer;
+  {
+    pqxx::connection conn{seeded_db().conninfo()};
+    pqxx::work tx{conn};
+    customer = tx.exec_params1("INSERT INTO customers (email, first_name, "
+                               "last_name, shipping_state) VALUES ($1, 'M', "
+                               "'R', 'TX') RETURNING id::text",
+                               probe_email)[0]
+                   .as<std::string>();
+    tx.commit();
+  }
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  auto after = users();
+  while (after.at("total_count") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    after = users();
+  }
+  EXPECT_EQ(after.at("total_count"), 1);
+  EXPECT_EQ(after.at("users"), (json::array({{{"id", customer},
+                                              {"name", "M R"},
+                                              {"email", probe_email},
+                                              {"shipping_state", "TX"}}})));
+  EXPECT_EQ(after.at("columns"), (json{"name", "email", "shipping_state"}));
+
+  auto evaluate = http_call(port, "POST", "/api/segments/" + id + "/evaluate");
+  ASSERT_EQ(evaluate.status, 200) << evaluate.body;
+  auto e = json::parse(evaluate.body);
+  EXPECT_EQ(e.at("matching_users_count"), 1);
+  EXPECT_EQ(user_ids(e), std::vector<std::string>{customer});
 }
 
 TEST_F(live_routes_test, count_of_an_unknown_segment_is_404) {
