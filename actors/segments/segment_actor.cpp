@@ -6,6 +6,7 @@
 #include "actors/segments/segment_actor.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "actors/segments/segment_messages.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "storage/errc.hpp"
+#include "storage/segments/values.hpp"
 
 namespace cdpd::actors::segments {
 
@@ -28,16 +30,6 @@ using member_list = std::vector<member_id>;
 /// A delta buffered while its shard's answer is outstanding is dropped
 /// beyond this many (the answer then gets asked for again).
 constexpr std::size_t max_buffered = 10'000;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -342,24 +334,15 @@ caf::behavior segment_actor(segment_ptr self, segment_options options) {
 } // namespace
 
 std::optional<member_id> member_id_of(std::string_view text) {
+  if (!seg::is_uuid(text))
+    return std::nullopt;
   member_id out{};
   std::size_t n = 0;
-  int high = -1;
-  for (char c : text) {
-    if (c == '-')
-      continue;
-    int v = hex_value(c);
-    if (v < 0 || n >= out.size())
-      return std::nullopt;
-    if (high < 0) {
-      high = v;
-    } else {
-      out[n++] = static_cast<std::uint8_t>(high * 16 + v);
-      high = -1;
-    }
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    if (text[i] == '-')
+      ++i;
+    std::from_chars(text.data() + i, text.data() + i + 2, out[n++], 16);
   }
-  if (n != out.size() || high >= 0 || text.size() != 36)
-    return std::nullopt;
   return out;
 }
 
