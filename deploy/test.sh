@@ -2,7 +2,8 @@
 # Builds cdpd and runs every test (unit and integration) against a private
 # PostgreSQL and Redis that it starts and stops itself.
 #   deploy/test.sh            # build dir: build/test
-# Environment: BUILD_DIR, CDPD_WERROR (ON makes warnings errors), CTEST_ARGS.
+# Environment: BUILD_DIR, CDPD_WERROR (ON makes warnings errors), CTEST_JOBS
+# (tests run at once, default 2), CTEST_ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +17,14 @@ trap 'deploy/services.sh stop >/dev/null' EXIT
 export CDPD_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
 export CDPD_TEST_REDIS_PORT=$REDIS_PORT
 
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# Optimised like a deployment, without debug information: at -O2 it makes
+# up a third of the compile time and most of the link time.
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DCDPD_WERROR="${CDPD_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD_DIR" -j2
+# Two tests at a time: most of them wait on PostgreSQL or a child process.
+# Each makes its own database, ports and files, so they do not meet.
 # shellcheck disable=SC2086
-ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 300 ${CTEST_ARGS:-}
+ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 300 \
+  -j "${CTEST_JOBS:-2}" ${CTEST_ARGS:-}

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -25,8 +26,10 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <caf/sec.hpp>
@@ -73,6 +76,11 @@ constexpr const char* request_id_header = "X-Request-ID";
 
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
 
+/// Ends a chunked body.
+constexpr std::string_view last_chunk = "0\r\n\r\n";
+
+constexpr std::string_view crlf = "\r\n";
+
 constexpr std::pair<const char*, const char*> security_headers[] = {
     {"X-Content-Type-Options", "nosniff"},
     {"X-Frame-Options", "DENY"},
@@ -115,6 +123,20 @@ bool reserved_header(beast::string_view name) {
 
 bool bodiless_status(int status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+/// Tells a response body producer that nothing more is wanted.
+void release_producer(body_producer producer,
+                      const std::shared_ptr<spdlog::logger>& log) {
+  if (!producer)
+    return;
+  try {
+    producer(nullptr);
+  } catch (const std::exception& e) {
+    log->error("a response body producer threw when released: {}", e.what());
+  } catch (...) {
+    log->error("a response body producer threw when released");
+  }
 }
 
 class session;
@@ -180,6 +202,9 @@ public:
   }
 
   ~session() {
+    // Only when the producer dropped its `next` uncalled; otherwise close()
+    // or release_stream() told it already.
+    release_producer(std::move(producer_), state_->log);
     std::lock_guard<std::mutex> guard{state_->mutex};
     if (io_) {
       // Only when stop() did not release us first; stop() waits for this.
@@ -194,6 +219,9 @@ public:
 
   session(const session&) = delete;
   session& operator=(const session&) = delete;
+
+  /// The server's logger.
+  const std::shared_ptr<spdlog::logger>& log() const { return state_->log; }
 
   /// Starts reading requests, after the TLS handshake when TLS is on.
   void start() {
@@ -217,6 +245,7 @@ public:
   /// Closes the socket and settles the accounting. Requires
   /// server_state::mutex, with no I/O thread running.
   void release_locked() {
+    record_stream();
     finish_request_locked();
     release_connection_locked();
     phase_ = phase::closed;
@@ -229,14 +258,26 @@ public:
   /// Hands a response to the connection's strand; from any thread. Dropped
   /// when the server stopped or the response belongs to an older request.
   void deliver(http_response response, uint64_t sequence) {
-    std::lock_guard<std::mutex> guard{state_->mutex};
-    if (!state_->alive || !io_)
-      return;
-    asio::post(io_->stream.get_executor(),
-               [self = shared_from_this(), response = std::move(response),
-                sequence]() mutable {
-                 self->on_response(std::move(response), sequence);
-               });
+    {
+      std::lock_guard<std::mutex> guard{state_->mutex};
+      if (state_->alive && io_) {
+        asio::post(io_->stream.get_executor(),
+                   [self = shared_from_this(), response = std::move(response),
+                    sequence]() mutable {
+                     self->on_response(std::move(response), sequence);
+                   });
+        return;
+      }
+    }
+    release_producer(std::move(response.producer), state_->log);
+  }
+
+  /// Tells the producer of a streamed response that nothing more is
+  /// wanted. For stop(), once no I/O thread runs; release_locked() came
+  /// first.
+  void release_stream() {
+    release_producer(std::move(producer_), state_->log);
+    producer_ = nullptr;
   }
 
 private:
@@ -665,14 +706,18 @@ private:
   responder make_responder(std::shared_ptr<reply_slot>& slot);
 
   void on_response(http_response response, uint64_t sequence) {
-    if (sequence != current_.sequence)
+    if (sequence != current_.sequence) {
+      release_producer(std::move(response.producer), state_->log);
       return;
+    }
     if (phase_ == phase::dispatched) {
       send(std::move(response));
       return;
     }
-    if (phase_ != phase::reading || !streaming_)
+    if (phase_ != phase::reading || !streaming_) {
+      release_producer(std::move(response.producer), state_->log);
       return;
+    }
     // Answered while the body is still arriving: the rest is not read.
     sink_ = nullptr;
     close_after_write_ = true;
@@ -691,6 +736,7 @@ private:
     if (response.status < 100 || response.status > 999) {
       state_->log->error("handler for {} {} answered with invalid status {}",
                          current_.method, current_.route, response.status);
+      release_producer(std::move(response.producer), state_->log);
       response = problem(500, "the request handler produced an invalid "
                               "status code");
     }
@@ -703,25 +749,17 @@ private:
         current_.keep_alive && !close_after_write_ && !state_->draining;
     stamp_request_id(response, current_.request_id);
     state_->cors.decorate(current_.origin, response);
-    auto& out = response_.emplace();
-    out.version(current_.version);
-    out.result(static_cast<unsigned>(response.status));
-    out.set(bhttp::field::server, "cdpd");
-    out.set(request_id_header, current_.request_id);
-    for (auto& [name, value] : response.headers)
-      if (!reserved_header(name))
-        out.insert(name, value);
-    // Safe defaults for every answer, unless the handler chose otherwise:
-    // no content sniffing, no framing (clickjacking), no referrer leaks.
-    for (auto [name, value] : security_headers)
-      if (out.find(name) == out.end())
-        out.set(name, value);
-    if (io_->stream.secure())
-      out.set(bhttp::field::strict_transport_security, hsts_value);
     bool bodiless = bodiless_status(response.status);
-    if (!bodiless && !response.content_type.empty())
-      out.set(bhttp::field::content_type, response.content_type);
-    out.keep_alive(keep_alive);
+    if (response.producer) {
+      if (!bodiless) {
+        send_streamed(std::move(response), keep_alive);
+        return;
+      }
+      release_producer(std::move(response.producer), state_->log);
+      response.producer = nullptr;
+    }
+    auto& out = response_.emplace();
+    fill_header(out, response, keep_alive);
     if (bodiless) {
       // No body and no Content-Length for 1xx, 204 and 304.
     } else if (current_.head) {
@@ -738,6 +776,197 @@ private:
     bhttp::async_write(io_->stream, out,
                        beast::bind_front_handler(
                            &session::on_write, shared_from_this(), keep_alive));
+  }
+
+  /// The status line and header fields every answer shares: the handler's
+  /// headers, the server's own, the security defaults and the content type.
+  template <class Body>
+  void fill_header(bhttp::response<Body>& out, const http_response& response,
+                   bool keep_alive) {
+    out.version(current_.version);
+    out.result(static_cast<unsigned>(response.status));
+    out.set(bhttp::field::server, "cdpd");
+    out.set(request_id_header, current_.request_id);
+    for (auto& [name, value] : response.headers)
+      if (!reserved_header(name))
+        out.insert(name, value);
+    // Safe defaults for every answer, unless the handler chose otherwise:
+    // no content sniffing, no framing (clickjacking), no referrer leaks.
+    for (auto [name, value] : security_headers)
+      if (out.find(name) == out.end())
+        out.set(name, value);
+    if (io_->stream.secure())
+      out.set(bhttp::field::strict_transport_security, hsts_value);
+    if (!bodiless_status(response.status) && !response.content_type.empty())
+      out.set(bhttp::field::content_type, response.content_type);
+    out.keep_alive(keep_alive);
+  }
+
+  // -- streamed responses ----------------------------------------------------
+
+  /// Writes the header of a response whose body comes from its producer,
+  /// then pulls the body piece by piece (pull_piece).
+  void send_streamed(http_response response, bool keep_alive) {
+    // HTTP/1.0 knows no chunked framing: the end of the connection ends the
+    // body there.
+    chunked_ = current_.version >= 11;
+    if (!chunked_)
+      keep_alive = false;
+    stream_keep_alive_ = keep_alive;
+    stream_status_ = response.status;
+    stream_unrecorded_ = true;
+    auto& out = stream_head_.emplace();
+    fill_header(out, response, keep_alive);
+    if (chunked_)
+      out.chunked(true);
+    if (current_.head)
+      release_producer(std::move(response.producer), state_->log);
+    else
+      producer_ = std::move(response.producer);
+    auto& serializer = stream_serializer_.emplace(out);
+    io_->stream.tcp().expires_after(settings().read_timeout);
+    bhttp::async_write_header(
+        io_->stream, serializer,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          self->on_stream_header(ec);
+        });
+  }
+
+  void on_stream_header(beast::error_code ec) {
+    if (phase_ != phase::writing)
+      return;
+    io_->stream.tcp().expires_never();
+    stream_serializer_.reset();
+    stream_head_.reset();
+    if (ec) {
+      state_->log->debug("write failed: {}", ec.message());
+      close();
+      return;
+    }
+    if (!producer_) {
+      // HEAD: the header is the whole answer.
+      end_stream();
+      return;
+    }
+    pull_piece();
+  }
+
+  /// Asks the producer for the next piece; it arrives through on_piece.
+  void pull_piece() {
+    auto ticket = ++pull_ticket_;
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    piece_sink next = [self = shared_from_this(), ticket,
+                       once](body_chunk piece) {
+      if (!once->exchange(true))
+        self->post_piece(ticket, std::move(piece));
+    };
+    try {
+      producer_(std::move(next));
+      return;
+    } catch (const std::exception& e) {
+      state_->log->error("response body producer for {} {} threw (request "
+                         "{}): {}",
+                         current_.method, current_.route, current_.request_id,
+                         e.what());
+    } catch (...) {
+      state_->log->error("response body producer for {} {} threw (request {})",
+                         current_.method, current_.route, current_.request_id);
+    }
+    if (!once->exchange(true))
+      on_piece(ticket, body_chunk{{}, false, true});
+  }
+
+  void post_piece(uint64_t ticket, body_chunk piece) {
+    std::lock_guard<std::mutex> guard{state_->mutex};
+    if (!state_->alive || !io_)
+      return;
+    asio::post(io_->stream.get_executor(),
+               [self = shared_from_this(), ticket,
+                piece = std::move(piece)]() mutable {
+                 self->on_piece(ticket, std::move(piece));
+               });
+  }
+
+  void on_piece(uint64_t ticket, body_chunk piece) {
+    if (ticket != pull_ticket_ || phase_ != phase::writing || !producer_)
+      return;
+    if (piece.aborted) {
+      state_->log->warn("response body of {} {} failed mid-way (request {}): "
+                        "closing the connection without ending the body",
+                        current_.method, current_.route, current_.request_id);
+      // It failed by itself: nothing to tell it.
+      producer_ = nullptr;
+      close();
+      return;
+    }
+    bool last = piece.last;
+    if (last)
+      producer_ = nullptr; // done: free what it holds now
+    if (piece.data.empty() && !last) {
+      pull_piece();
+      return;
+    }
+    piece_ = std::move(piece.data);
+    std::vector<asio::const_buffer> out;
+    if (chunked_ && !piece_.empty()) {
+      char size[20];
+      auto n = std::snprintf(size, sizeof size, "%zx\r\n", piece_.size());
+      piece_frame_.assign(size, static_cast<std::size_t>(n));
+      out.emplace_back(piece_frame_.data(), piece_frame_.size());
+      out.emplace_back(piece_.data(), piece_.size());
+      out.emplace_back(crlf.data(), crlf.size());
+    } else if (!piece_.empty()) {
+      out.emplace_back(piece_.data(), piece_.size());
+    }
+    if (chunked_ && last)
+      out.emplace_back(last_chunk.data(), last_chunk.size());
+    // A client that does not read its response cannot hold the connection.
+    io_->stream.tcp().expires_after(settings().read_timeout);
+    asio::async_write(
+        io_->stream, out,
+        [self = shared_from_this(), last](beast::error_code ec, std::size_t) {
+          self->on_piece_written(last, ec);
+        });
+  }
+
+  void on_piece_written(bool last, beast::error_code ec) {
+    if (phase_ != phase::writing)
+      return;
+    io_->stream.tcp().expires_never();
+    if (ec) {
+      // The client went away: close() tells the producer.
+      state_->log->debug("write failed: {}", ec.message());
+      close();
+      return;
+    }
+    if (!last) {
+      pull_piece();
+      return;
+    }
+    end_stream();
+  }
+
+  /// The streamed response is complete.
+  void end_stream() {
+    std::string{}.swap(piece_);
+    record_stream();
+    finish_request();
+    if (!stream_keep_alive_) {
+      linger();
+      return;
+    }
+    do_read();
+  }
+
+  /// Counts a streamed response once, when its body ended or broke off, so
+  /// its latency covers the whole transfer.
+  void record_stream() {
+    if (!stream_unrecorded_)
+      return;
+    stream_unrecorded_ = false;
+    std::chrono::duration<double> elapsed = steady::now() - current_.start;
+    state_->metrics.response_sent(current_.method, current_.route,
+                                  stream_status_, elapsed.count());
   }
 
   void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -825,6 +1054,12 @@ private:
     phase_ = phase::closed;
     ++read_generation_;
     abort_stream();
+    release_producer(std::move(producer_), state_->log);
+    producer_ = nullptr;
+    if (early_)
+      release_producer(std::move(early_->producer), state_->log);
+    early_.reset();
+    record_stream();
     if (io_) {
       beast::error_code ignored;
       io_->timer.cancel();
@@ -872,6 +1107,18 @@ private:
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> response_;
+  /// A streamed response's header, while it is written.
+  std::optional<bhttp::response<bhttp::empty_body>> stream_head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>>
+      stream_serializer_;
+  body_producer producer_;   ///< the streamed response's, until its end
+  std::string piece_;        ///< the piece being written
+  std::string piece_frame_;  ///< its chunk-size line
+  uint64_t pull_ticket_ = 0; ///< of the piece asked for last
+  int stream_status_ = 0;    ///< the streamed response's status
+  bool chunked_ = false;     ///< its body is framed in chunks
+  bool stream_keep_alive_ = false;
+  bool stream_unrecorded_ = false;   ///< not yet counted in the metrics
   std::array<char, 4096> discard_{}; ///< lingering input goes here
   std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
   body_sink sink_;    ///< the streaming handler's, until the last chunk
@@ -921,6 +1168,8 @@ public:
   void fire(http_response response) {
     if (!used_.exchange(true))
       owner_->deliver(std::move(response), sequence_);
+    else
+      release_producer(std::move(response.producer), owner_->log());
   }
 
   /// True once a response was handed over.
@@ -1327,6 +1576,8 @@ void http_server::stop() {
     // themselves; the io_context must outlive that.
     d.state->changed.wait(state_guard, [&] { return d.state->live_io == 0; });
   }
+  for (auto& s : sessions)
+    s->release_stream();
   sessions.clear();
   d.work.reset();
   d.state->log->info("stopped listening on {}", d.where);

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -100,6 +102,39 @@ std::uint64_t count_of(const segment_state& st) {
   for (const auto& p : st.parts)
     n += p.ids.size();
   return n;
+}
+
+/// The first `limit` members greater than `after` (all when null), in id
+/// order: every part is sorted, so they are merged from the cursor on.
+std::vector<std::string> members_after(const segment_state& st,
+                                       const member_id* after,
+                                       std::uint64_t limit) {
+  struct cursor {
+    member_list::const_iterator at;
+    member_list::const_iterator end;
+  };
+  std::vector<cursor> parts;
+  std::uint64_t left = 0;
+  for (const auto& p : st.parts) {
+    auto from = after ? std::upper_bound(p.ids.begin(), p.ids.end(), *after)
+                      : p.ids.begin();
+    if (from != p.ids.end())
+      parts.push_back({from, p.ids.end()});
+    left += static_cast<std::uint64_t>(p.ids.end() - from);
+  }
+  std::vector<std::string> ids;
+  ids.reserve(static_cast<std::size_t>(std::min(left, limit)));
+  while (ids.size() < limit) {
+    cursor* best = nullptr;
+    for (auto& c : parts)
+      if (c.at != c.end && (!best || *c.at < *best->at))
+        best = &c;
+    if (!best)
+      break;
+    ids.push_back(text_of(*best->at));
+    ++best->at;
+  }
+  return ids;
 }
 
 void ask(segment_ptr self, std::uint32_t shard);
@@ -295,31 +330,26 @@ caf::behavior segment_actor(segment_ptr self, segment_options options) {
       [self](segment_ids_atom, std::uint64_t limit) {
         auto& st = self->state;
         bool ready = st.ready && !st.unsupported;
-        std::vector<std::string> ids;
         if (!ready)
-          return caf::make_message(false, std::uint64_t{0}, std::move(ids));
-        // Every part is sorted; merge them up to limit.
-        std::vector<const member_list*> parts;
-        for (const auto& p : st.parts)
-          parts.push_back(&p.ids);
-        std::vector<std::size_t> at(parts.size(), 0);
-        auto total = count_of(st);
-        ids.reserve(static_cast<std::size_t>(std::min(total, limit)));
-        while (ids.size() < limit) {
-          const member_id* best = nullptr;
-          std::size_t from = 0;
-          for (std::size_t i = 0; i < parts.size(); ++i)
-            if (at[i] < parts[i]->size() &&
-                (!best || (*parts[i])[at[i]] < *best)) {
-              best = &(*parts[i])[at[i]];
-              from = i;
-            }
-          if (!best)
-            break;
-          ids.push_back(text_of(*best));
-          ++at[from];
+          return caf::make_message(false, std::uint64_t{0},
+                                   std::vector<std::string>{});
+        return caf::make_message(true, count_of(st),
+                                 members_after(st, nullptr, limit));
+      },
+      [self](segment_ids_atom, const std::string& after, std::uint64_t limit)
+          -> caf::result<bool, std::uint64_t, std::vector<std::string>> {
+        std::optional<member_id> cursor;
+        if (!after.empty()) {
+          cursor = member_id_of(after);
+          if (!cursor)
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "segment ids: the cursor is not a UUID");
         }
-        return caf::make_message(true, total, std::move(ids));
+        auto& st = self->state;
+        if (!st.ready || st.unsupported)
+          return {false, std::uint64_t{0}, std::vector<std::string>{}};
+        return {true, count_of(st),
+                members_after(st, cursor ? &*cursor : nullptr, limit)};
       },
       [self](segment_full_atom) { full_evaluation(self); },
       [self](segment_ask_atom, std::uint32_t shard, std::uint64_t ticket) {
@@ -348,15 +378,16 @@ std::optional<member_id> member_id_of(std::string_view text) {
 
 std::string text_of(const member_id& id) {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  // Filled in place: exports call this once per member.
+  char out[36];
+  std::size_t at = 0;
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10)
-      out += '-';
-    out += digits[id[i] >> 4];
-    out += digits[id[i] & 0x0f];
+      out[at++] = '-';
+    out[at++] = digits[id[i] >> 4];
+    out[at++] = digits[id[i] & 0x0f];
   }
-  return out;
+  return std::string(out, sizeof out);
 }
 
 bool depends_on_time(const storage::segments::segment_definition& def) {

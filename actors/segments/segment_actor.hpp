@@ -47,8 +47,9 @@ struct segment_options {
 /// asking every shard (again after a failure, every retry_delay), then
 /// applies `(segment_delta_atom, segment_delta)` from the shards, asking a
 /// shard again whose generation changed or whose deltas have a gap. It
-/// answers `(segment_count_atom)` and `(segment_ids_atom, std::uint64_t
-/// limit)` (see segment_messages.hpp); ready is false until every shard
+/// answers `(segment_count_atom)`, `(segment_ids_atom, std::uint64_t
+/// limit)` and `(segment_ids_atom, std::string after, std::uint64_t limit)`
+/// (see segment_messages.hpp); ready is false until every shard
 /// answered once, and stays false for a definition the engine does not
 /// evaluate.
 caf::actor spawn_segment_actor(caf::actor_system& sys, segment_options options);

@@ -201,6 +201,15 @@ caf::behavior segment_host(host_ptr self, host_options options) {
         else
           rp.delegate(actor, atom, limit);
       },
+      [self](segment_ids_atom atom, const std::string& id,
+             const std::string& after, std::uint64_t limit) {
+        auto rp = self->make_response_promise();
+        auto actor = actor_of(self, id);
+        if (!actor)
+          rp.deliver(false, std::uint64_t{0}, std::vector<std::string>{});
+        else
+          rp.delegate(actor, atom, after, limit);
+      },
       // A shard's supervision proxy relays the shard's empty reply to a
       // segment_defs_atom message, or an error while the shard restarts
       // (the restarted shard reads the directory when its load lands).

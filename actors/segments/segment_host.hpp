@@ -38,7 +38,8 @@ std::string host_name();
 /// deleted one, and publishes the list in the directory and to every shard
 /// (`(segment_defs_atom, live_definitions_ptr)`). A definition that does
 /// not parse gets no actor. It forwards `(segment_count_atom, id)` and
-/// `(segment_ids_atom, id, limit)` to the segment's actor, answering
+/// `(segment_ids_atom, id, limit)` and `(segment_ids_atom, id, after,
+/// limit)` to the segment's actor, answering
 /// "not ready" for a segment without one. Its segment actors stop with it.
 /// Database errors are logged and the read is tried at the next poll.
 caf::actor spawn_segment_host(caf::actor_system& sys, host_options options);

@@ -35,6 +35,18 @@ using segment_count_atom = caf::atom_constant<caf::atom("segcount")>;
 /// `(segment_ids_atom, std::string id, std::uint64_t limit)` to the host:
 /// replies `(bool ready, std::uint64_t count, std::vector<std::string>
 /// ids)`, the first `limit` members in id order.
+///
+/// Paged: `(segment_ids_atom, std::string after, std::uint64_t limit)` to a
+/// segment actor, or `(segment_ids_atom, std::string id, std::string after,
+/// std::uint64_t limit)` to the host: the same reply with the first `limit`
+/// members whose id is greater than `after` ("" = from the start; a UUID
+/// in any case), in id order; `count` is every member. Fewer than `limit`
+/// ids means none follow (at that moment). An `after` that is neither
+/// empty nor a UUID is an error (caf::sec::invalid_argument). Each page is
+/// taken at once from the current members, so paging through a segment
+/// that changes meanwhile yields every id at most once, in increasing
+/// order; ids entering behind the cursor are not seen, and ids leaving
+/// ahead of it are not returned.
 using segment_ids_atom = caf::atom_constant<caf::atom("segids")>;
 
 /// Internal, segment actor -> itself: evaluate in full again.

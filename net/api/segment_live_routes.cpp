@@ -1,12 +1,15 @@
 #include "net/api/segment_live_routes.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -125,34 +128,133 @@ bool wants_csv(const http_request& req) {
   return req.header("Accept").find("text/csv") != std::string::npos;
 }
 
-http_response members_body(const live::region_answer& answer, bool csv) {
-  http_response out;
-  std::string body;
-  body.reserve(answer.ids.size() * (csv ? 37 : 45) + 3);
-  if (csv) {
-    out.content_type = "text/csv; charset=utf-8";
-    body += "id\n";
-    for (const auto& id : answer.ids) {
-      body += id;
-      body += '\n';
-    }
-  } else {
-    out.content_type = "application/x-ndjson";
-    for (const auto& id : answer.ids) {
+/// Member ids asked of a segment actor per page, and written per piece of
+/// the members body (about 45 KB as NDJSON).
+constexpr std::uint64_t members_page = 1'000;
+
+/// How long one page may take to arrive before the export is aborted.
+constexpr std::chrono::seconds page_timeout{10};
+
+/// `ids` as body text: CSV rows, or NDJSON lines `{"id":"..."}`.
+std::string member_lines(std::vector<std::string>::const_iterator first,
+                         std::vector<std::string>::const_iterator last,
+                         bool csv, bool header) {
+  std::string out;
+  out.reserve(static_cast<std::size_t>(last - first) * (csv ? 37 : 45) + 3);
+  if (csv && header)
+    out += "id\n";
+  for (auto i = first; i != last; ++i) {
+    if (csv) {
+      out += *i;
+    } else {
       // Ids are UUID text: nothing in them needs escaping.
-      body += "{\"id\":\"";
-      body += id;
-      body += "\"}\n";
+      out += "{\"id\":\"";
+      out += *i;
+      out += "\"}";
     }
+    out += '\n';
   }
-  out.headers.emplace_back("X-Total-Count", std::to_string(answer.count));
-  out.body = std::move(body);
   return out;
 }
 
-/// Asks the segment host for every member of saved segment `id` and calls
-/// `done` once: with them when the segment's actor is ready, with nothing
-/// otherwise (no host, no actor, not ready, no answer).
+/// One members export in progress: the ids in hand, and where to get the
+/// next ones (the segment host, from the cursor on), if anywhere.
+struct member_export {
+  caf::actor_system* sys = nullptr;
+  std::string segment; ///< the saved segment's id
+  bool csv = false;
+  bool header_due = false;           ///< the CSV header line is not written
+  std::vector<std::string> held;     ///< ids in hand, in id order
+  std::size_t held_at = 0;           ///< the first not written
+  bool exhausted = false;            ///< no ids follow those in hand
+  std::string after;                 ///< the last id written
+  std::atomic<bool> unwanted{false}; ///< the client went away
+};
+
+using export_ptr = std::shared_ptr<member_export>;
+
+void fetch_page(const export_ptr& x, piece_sink next);
+
+/// The body producer of a members export: writes up to members_page ids
+/// in hand, or asks the segment host for the next page first.
+void produce_members(const export_ptr& x, piece_sink next) {
+  if (!next) {
+    // Nothing more is wanted; a page on its way is dropped when it comes.
+    x->unwanted = true;
+    return;
+  }
+  if (x->held_at == x->held.size() && !x->exhausted)
+    return fetch_page(x, std::move(next));
+  auto from = x->held.cbegin() + static_cast<std::ptrdiff_t>(x->held_at);
+  auto n = std::min<std::size_t>(members_page, x->held.size() - x->held_at);
+  auto to = from + static_cast<std::ptrdiff_t>(n);
+  body_chunk piece;
+  piece.data = member_lines(from, to, x->csv, x->header_due);
+  x->header_due = false;
+  if (n > 0)
+    x->after = *(to - 1);
+  x->held_at += n;
+  if (x->held_at == x->held.size()) {
+    std::vector<std::string>{}.swap(x->held);
+    x->held_at = 0;
+    piece.last = x->exhausted;
+  }
+  next(std::move(piece));
+}
+
+/// Asks the segment host for the members after the cursor; a failure (no
+/// host, no actor, not ready any more, no answer in time) aborts the body.
+void fetch_page(const export_ptr& x, piece_sink next) {
+  auto host = caf::actor_cast<caf::actor>(
+      x->sys->registry().get(caf::atom_from_string(live::host_name())));
+  if (!host)
+    return next(body_chunk{{}, false, true});
+  x->sys->spawn([host, x, next](caf::event_based_actor* self) {
+    self->request(host, page_timeout, live::segment_ids_atom::value, x->segment,
+                  x->after, members_page)
+        .then(
+            [self, x, next](bool ready, std::uint64_t,
+                            std::vector<std::string>& ids) {
+              self->quit();
+              if (x->unwanted)
+                return;
+              if (!ready)
+                return next(body_chunk{{}, false, true});
+              x->exhausted = ids.size() < members_page;
+              x->held = std::move(ids);
+              x->held_at = 0;
+              produce_members(x, next);
+            },
+            [self, x, next](caf::error&) {
+              self->quit();
+              if (!x->unwanted)
+                next(body_chunk{{}, false, true});
+            });
+  });
+}
+
+/// The members response: the header now, the ids streamed in pieces of
+/// members_page (`first` in hand; with `more`, the following ones paged
+/// from the segment host).
+http_response members_response(caf::actor_system& sys, std::string segment,
+                               live::region_answer first, bool more, bool csv) {
+  auto x = std::make_shared<member_export>();
+  x->sys = &sys;
+  x->segment = std::move(segment);
+  x->csv = csv;
+  x->header_due = csv;
+  x->held = std::move(first.ids);
+  x->exhausted = !more;
+  http_response out;
+  out.content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+  out.headers.emplace_back("X-Total-Count", std::to_string(first.count));
+  out.producer = [x](piece_sink next) { produce_members(x, std::move(next)); };
+  return out;
+}
+
+/// Asks the segment host for the first page of saved segment `id`'s
+/// members and calls `done` once: with them when the segment's actor is
+/// ready, with nothing otherwise (no host, no actor, not ready, no answer).
 void ask_members(caf::actor_system& sys, const std::string& id,
                  std::function<void(std::optional<live::region_answer>)> done) {
   auto host = caf::actor_cast<caf::actor>(
@@ -160,8 +262,8 @@ void ask_members(caf::actor_system& sys, const std::string& id,
   if (!host)
     return done(std::nullopt);
   sys.spawn([host, id, done](caf::event_based_actor* self) {
-    self->request(host, std::chrono::seconds{5}, live::segment_ids_atom::value,
-                  id, std::uint64_t{live::all_ids})
+    self->request(host, page_timeout, live::segment_ids_atom::value, id,
+                  std::string{}, members_page)
         .then(
             [self, done](bool ready, std::uint64_t count,
                          std::vector<std::string>& ids) {
@@ -214,16 +316,21 @@ void add_segment_live_routes(
                          std::move(*parsed.definition));
                      // The segment actor's members when it is ready; else
                      // a full evaluation now.
-                     ask_members(sys, s.id,
-                                 [&sys, region, csv, reply, def](
-                                     std::optional<live::region_answer> held) {
-                                   if (held)
-                                     return reply(members_body(*held, csv));
-                                   ask(sys, region, def, live::all_ids, reply,
-                                       [csv](const live::region_answer& a) {
-                                         return members_body(a, csv);
-                                       });
-                                 });
+                     ask_members(
+                         sys, s.id,
+                         [&sys, region, csv, reply, def,
+                          id = s.id](std::optional<live::region_answer> first) {
+                           if (first) {
+                             bool more = first->ids.size() >= members_page;
+                             return reply(members_response(
+                                 sys, id, std::move(*first), more, csv));
+                           }
+                           ask(sys, region, def, live::all_ids, reply,
+                               [&sys, csv, id](live::region_answer& a) {
+                                 return members_response(sys, id, std::move(a),
+                                                         false, csv);
+                               });
+                         });
                    },
                    [reply](caf::error& err) { reply(error_response(err)); });
              });

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,6 +94,111 @@ bool holds(op o, int c) {
   default:
     return false;
   }
+}
+
+// The integers x (of one column scale) for which a comparison holds: one
+// range, or everything outside it when `outside`. Found once per condition,
+// it turns the row loop into a plain range test instead of a 128-bit
+// comparison with a decimal per row.
+struct int_range {
+  wide_int lo = 1, hi = 0; // inclusive; empty when lo > hi
+  bool outside = false;
+};
+
+// Beyond every value a column or a day count can hold, and small enough to
+// be multiplied by a day in microseconds without overflow.
+constexpr wide_int range_edge = wide_int{1} << 62;
+
+std::optional<scaled_threshold> threshold_of(const json& v, int scale) {
+  auto text = number_text(v);
+  if (!text)
+    return std::nullopt;
+  return threshold_at(*text, scale);
+}
+
+// The first integer at or above the threshold's value, and above it.
+wide_int first_at_least(const scaled_threshold& t) {
+  return t.exact ? t.floor : t.floor + 1;
+}
+wide_int first_above(const scaled_threshold& t) {
+  return t.floor + 1;
+}
+
+// For eq, neq, gt, gte, lt, lte and between (what comparison() does for
+// them, values that do not read match nothing); nothing for other operators.
+std::optional<int_range> range_of(const condition& c, int scale) {
+  int_range none;
+  if (c.oper == op::between) {
+    if (!c.value.is_array() || c.value.size() != 2)
+      return none;
+    auto lo = threshold_of(c.value[0], scale);
+    auto hi = threshold_of(c.value[1], scale);
+    if (!lo || !hi)
+      return none;
+    return int_range{first_at_least(*lo), first_above(*hi) - 1, false};
+  }
+  switch (c.oper) {
+  case op::eq:
+  case op::neq:
+  case op::gt:
+  case op::gte:
+  case op::lt:
+  case op::lte:
+    break;
+  default:
+    return std::nullopt;
+  }
+  auto t = threshold_of(c.value, scale);
+  if (!t)
+    return none;
+  auto a = first_at_least(*t);
+  auto b = first_above(*t);
+  switch (c.oper) {
+  case op::eq:
+    return int_range{a, b - 1, false};
+  case op::neq:
+    return int_range{a, b - 1, true};
+  case op::gt:
+    return int_range{b, range_edge, false};
+  case op::gte:
+    return int_range{a, range_edge, false};
+  case op::lt:
+    return int_range{-range_edge, a - 1, false};
+  default: // lte
+    return int_range{-range_edge, b - 1, false};
+  }
+}
+
+wide_int clamp_edge(wide_int x) {
+  return x < -range_edge ? -range_edge : x > range_edge ? range_edge : x;
+}
+
+// Rows whose value lies in [lo, hi] (or outside it); rows holding
+// `null_value`, when given, are in the result when `null_matches`.
+row_bitset rows_in(const std::vector<std::int64_t>& x, wide_int lo, wide_int hi,
+                   bool outside,
+                   std::optional<std::int64_t> null_value = std::nullopt,
+                   bool null_matches = false) {
+  constexpr wide_int min64 = std::numeric_limits<std::int64_t>::min();
+  constexpr wide_int max64 = std::numeric_limits<std::int64_t>::max();
+  if (lo < min64)
+    lo = min64;
+  if (hi > max64)
+    hi = max64;
+  bool empty = lo > hi; // every value is outside
+  if (empty)
+    lo = hi = 0;
+  auto low = static_cast<std::uint64_t>(static_cast<std::int64_t>(lo));
+  auto span = static_cast<std::uint64_t>(static_cast<std::int64_t>(hi)) - low;
+  bool has_null = null_value.has_value();
+  auto null_cell = null_value.value_or(0);
+  return row_bitset::where(x.size(), [&](std::size_t r) {
+    auto v = x[r];
+    if (has_null && v == null_cell)
+      return null_matches;
+    bool in = !empty && static_cast<std::uint64_t>(v) - low <= span;
+    return in != outside;
+  });
 }
 
 // A date column compared like the SQL back end's compare(): a date-only
@@ -337,13 +443,11 @@ private:
         return unsupported(c.path, "operator on a string field");
     }
     }
-    row_bitset out{n_};
-    for (std::size_t r = 0; r < n_; ++r) {
-      auto code = col->codes[r];
-      if (code == string_column::null_code ? null_matches : match[code] != 0)
-        out.set(r);
-    }
-    return out;
+    const auto& codes = col->codes;
+    return row_bitset::where(n_, [&](std::size_t r) {
+      auto code = codes[r];
+      return code == string_column::null_code ? null_matches : match[code] != 0;
+    });
   }
 
   result eval_boolean(const condition& c) {
@@ -360,6 +464,15 @@ private:
       break;
     }
     const auto& bits = cols_.marketing_opt_in;
+    if (c.oper == op::eq || c.oper == op::neq) {
+      auto v = read_bool(c.value);
+      if (!v)
+        return out;
+      out = bits;
+      if (*v == (c.oper == op::neq))
+        out.flip();
+      return out;
+    }
     auto atom = [&](std::size_t r, op o, bool v) {
       return o == op::eq && bits.test(r) == v;
     };
@@ -483,6 +596,24 @@ private:
     return *days_since_;
   }
 
+  // days_since_last_order in a range, as a range of last_order_date: the
+  // whole days from t to now are at least L when t <= now - L days, and at
+  // most H when t > now - (H + 1) days. Customers without orders count
+  // 999999 days, as days_since() says.
+  row_bitset days_since_in(int_range range) const {
+    constexpr wide_int day = 86'400'000'000;
+    constexpr wide_int no_order_days = 999999;
+    auto lo = clamp_edge(range.lo);
+    auto hi = clamp_edge(range.hi);
+    bool none_in = lo <= no_order_days && no_order_days <= hi;
+    if (lo > hi)
+      return rows_in(cols_.last_order_date, 1, 0, range.outside, null_time,
+                     range.outside);
+    return rows_in(cols_.last_order_date, wide_int{now_} - (hi + 1) * day + 1,
+                   wide_int{now_} - lo * day, range.outside, null_time,
+                   none_in != range.outside);
+  }
+
   std::int64_t order_sum(std::size_t r) const {
     std::int64_t sum = 0;
     for (auto o = cols_.order_begin[r]; o < cols_.order_begin[r + 1]; ++o)
@@ -549,6 +680,12 @@ private:
       return out;
     default:
       break;
+    }
+    if (auto range = range_of(c, cells->scale)) {
+      if (cells->ints)
+        return rows_in(*cells->ints, range->lo, range->hi, range->outside);
+      if (c.field == field::days_since_last_order)
+        return days_since_in(*range);
     }
     auto atom = [&](std::size_t r, op o, const number_value& v) {
       int scale = 0;

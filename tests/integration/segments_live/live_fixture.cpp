@@ -110,7 +110,13 @@ std::vector<std::string> all_definitions() {
 
 live::region_answer sql_answer(const seg::segment_definition& def,
                                std::chrono::system_clock::time_point now) {
-  pqxx::connection conn{seeded_db().conninfo()};
+  return sql_answer(seeded_db().conninfo(), def, now);
+}
+
+live::region_answer sql_answer(const std::string& conninfo,
+                               const seg::segment_definition& def,
+                               std::chrono::system_clock::time_point now) {
+  pqxx::connection conn{conninfo};
   live::region_answer out;
   auto count = seg::count_members(conn, def, now);
   EXPECT_TRUE(count) << storage::describe(count.error());
@@ -145,13 +151,14 @@ ask(const live::segment_region& region,
 void shard_tree_fixture::SetUp() {
   actors::add_error_renderer(cfg);
   sys = std::make_unique<caf::actor_system>(cfg);
-  pool = make_read_pool(seeded_db().url());
+  pool = make_read_pool(database_url());
   started_.resize(shards);
   live::shard_tree_options options;
   options.shards = shards;
   options.pool = pool;
   options.shard_policy.backoff.min = 10ms;
   options.shard_policy.backoff.max = 100ms;
+  adjust(options);
   auto spec = live::shard_tree_spec(options);
   for (auto& child : spec.children)
     for (std::uint32_t i = 0; i < shards; ++i) {
@@ -171,6 +178,8 @@ void shard_tree_fixture::SetUp() {
 }
 
 void shard_tree_fixture::TearDown() {
+  if (!sys)
+    return; // a derived SetUp failed before the subtree started
   {
     caf::scoped_actor self{*sys};
     self->request(tree, 30s, actors::shutdown_atom::value)
@@ -185,6 +194,12 @@ void shard_tree_fixture::TearDown() {
   }
   sys.reset();
 }
+
+std::string shard_tree_fixture::database_url() const {
+  return seeded_db().url();
+}
+
+void shard_tree_fixture::adjust(live::shard_tree_options&) {}
 
 void shard_tree_fixture::wait_ready() {
   wait_for_shards(false);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/segments/segment_region.hpp"
+#include "actors/segments/shard_tree.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/segments/definition.hpp"
 #include "tests/support/pg_test_db.hpp"
@@ -33,10 +34,17 @@ definition_of(const std::string& json);
 /// the eight seed segments and four that reach other kernels.
 std::vector<std::string> all_definitions();
 
-/// The SQL back end's answer at `now`: the count and every member id in id
-/// order.
+/// The SQL back end's answer at `now` on the seeded database: the count
+/// and every member id in id order.
 actors::segments::region_answer
 sql_answer(const storage::segments::segment_definition& def,
+           std::chrono::system_clock::time_point now);
+
+/// The same on the database of `conninfo`; fails the test (and returns an
+/// empty answer) when a query fails.
+actors::segments::region_answer
+sql_answer(const std::string& conninfo,
+           const storage::segments::segment_definition& def,
            std::chrono::system_clock::time_point now);
 
 /// Asks the region and waits for the callback (at most `wait`).
@@ -46,15 +54,23 @@ ask(const actors::segments::segment_region& region,
     std::chrono::system_clock::time_point now, std::size_t max_ids,
     std::chrono::seconds wait = std::chrono::seconds{30});
 
-/// An actor system running the shard supervision subtree over the seeded
-/// database, with the actual shard actors recorded per start so a test can
-/// kill one.
+/// An actor system running the shard supervision subtree (change listener,
+/// segment host, shards) over the seeded database, or another one a derived
+/// fixture names, with the actual shard actors recorded per start so a
+/// test can kill one.
 class shard_tree_fixture : public ::testing::Test {
 protected:
   static constexpr std::uint32_t shards = 4;
 
   void SetUp() override;
   void TearDown() override;
+
+  /// The URL of the database the subtree loads from and follows: the
+  /// seeded one unless overridden.
+  virtual std::string database_url() const;
+
+  /// Changes the subtree's options before it starts; nothing by default.
+  virtual void adjust(actors::segments::shard_tree_options& options);
 
   /// Waits until every shard reports ready (fails the test after 60 s).
   void wait_ready();

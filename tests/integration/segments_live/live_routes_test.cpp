@@ -190,6 +190,45 @@ TEST_F(live_routes_test, members_lists_every_member_as_ndjson_or_csv) {
   EXPECT_EQ(rows, expected.ids);
 }
 
+TEST_F(live_routes_test, members_stream_every_page_of_a_large_segment) {
+  // Nearly every customer: several of the route's pages of 1,000 ids.
+  auto definition = R"({"logical_operator": "OR", "criteria": [
+      {"field": "marketing_opt_in", "operator": "eq", "value": true},
+      {"field": "marketing_opt_in", "operator": "eq", "value": false},
+      {"field": "total_order_value", "operator": "gte", "value": 0}]})";
+  auto id = save_segment(definition);
+  ASSERT_TRUE(wait_live(id));
+  auto expected =
+      sql_answer(*definition_of(definition), std::chrono::system_clock::now());
+  ASSERT_GT(expected.count, 2'500u);
+
+  auto ndjson =
+      http_call(port, "GET", "/api/segments/" + id + "/members", {}, {}, 60s);
+  ASSERT_EQ(ndjson.status, 200) << ndjson.body.substr(0, 500);
+  EXPECT_EQ(ndjson.header("transfer-encoding"), "chunked");
+  EXPECT_EQ(ndjson.header("content-type"), "application/x-ndjson");
+  EXPECT_EQ(ndjson.header("x-total-count"), std::to_string(expected.count));
+  std::vector<std::string> ids;
+  for (const auto& line : lines_of(ndjson.body))
+    ids.push_back(json::parse(line).at("id").get<std::string>());
+  // SQL's set, each id once, in id order.
+  EXPECT_EQ(ids.size(), expected.ids.size());
+  EXPECT_EQ(ids, expected.ids);
+
+  auto csv = http_call(port, "GET", "/api/segments/" + id + "/members", {},
+                       {{"Accept", "text/csv"}}, 60s);
+  ASSERT_EQ(csv.status, 200) << csv.body.substr(0, 500);
+  EXPECT_EQ(csv.header("transfer-encoding"), "chunked");
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.header("x-total-count"), std::to_string(expected.count));
+  auto rows = lines_of(csv.body);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows.front(), "id");
+  rows.erase(rows.begin());
+  EXPECT_EQ(rows.size(), expected.ids.size());
+  EXPECT_EQ(rows, expected.ids);
+}
+
 TEST_F(live_routes_test, count_and_segment_come_from_the_segment_actor) {
   const auto& d = issue_definitions()[2];
   auto id = save_segment(d.json);

@@ -15,9 +15,10 @@
 #include "storage/repositories/order_repository.hpp"
 #include "tests/integration/segments_live/live_fixture.hpp"
 
-// Random writes to the seeded database for the incremental tests: customer
-// inserts, edits and deletes and order inserts and deletes, through SQL
-// and through the repositories (every one captured by the triggers).
+// Random writes to a database (the seeded one unless told) for the
+// incremental tests: customer inserts, edits and deletes and order inserts
+// and deletes, through SQL and through the repositories (every one
+// captured by the triggers).
 namespace cdpd::test {
 
 /// The seed of this run: CDPD_TEST_SEED or a fresh one.
@@ -32,11 +33,16 @@ class random_writer {
 public:
   /// `prefix` (plus a number per writer of the process) starts the e-mail
   /// addresses of the customers it creates; e-mails are unique, so writers
-  /// sharing a database need different prefixes.
-  explicit random_writer(std::uint32_t seed, std::string prefix = "inc")
-      : rng_(seed), conn_(seeded_db().conninfo()),
+  /// sharing a database need different prefixes. Writes to the database of
+  /// `conninfo`, the seeded one when empty. PostgreSQL's random() (which
+  /// picks customers and orders) is seeded from `seed` too.
+  explicit random_writer(std::uint32_t seed, std::string prefix = "inc",
+                         const std::string& conninfo = {})
+      : rng_(seed), conn_(conninfo.empty() ? seeded_db().conninfo() : conninfo),
         prefix_(std::move(prefix) + "-" + std::to_string(++instances())) {
     pqxx::work tx{conn_};
+    tx.exec_params("SELECT setseed($1)",
+                   static_cast<double>(seed) / 4294967296.0);
     for (const auto& r : tx.exec("SELECT id::text FROM products"))
       products_.push_back(r[0].as<std::string>());
     for (const auto& r : tx.exec("SELECT DISTINCT order_status FROM orders"))

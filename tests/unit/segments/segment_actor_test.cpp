@@ -1,11 +1,14 @@
 // The segment actor's ordering rules against a stand-in shard whose
 // answers the test releases when it wants: deltas that overtake an answer,
 // duplicates, gaps, a new shard generation and a trailing delta of an old
-// one. The real shards are tested with PostgreSQL in
+// one; and the paged ids merged over several shards. The real shards are
+// tested with PostgreSQL in
 // tests/integration/segments_live/segment_actors_test.cpp.
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <string>
 #include <thread>
@@ -216,6 +219,149 @@ TEST_F(segment_actor_test, a_hello_at_the_answered_point_changes_nothing) {
   self->request(shard, 5s, waiting_atom::value)
       .receive([&](std::uint64_t k) { waiting = k; }, [](caf::error&) {});
   EXPECT_EQ(waiting, 0u) << "asked again without a reason";
+}
+
+/// The UUID text of member number `i` (ordered like `i`).
+std::string member(unsigned i) {
+  char text[40];
+  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012x", i);
+  return text;
+}
+
+/// A segment actor over three stand-in shards, for the paged ids.
+class segment_pages_test : public ::testing::Test {
+protected:
+  static constexpr std::uint32_t shards = 3;
+
+  void SetUp() override {
+    sys = std::make_unique<caf::actor_system>(cfg);
+    for (std::uint32_t i = 0; i < shards; ++i) {
+      parts.push_back(sys->spawn(fake_shard));
+      sys->registry().put(caf::atom_from_string(live::shard_name(i)),
+                          caf::actor_cast<caf::strong_actor_ptr>(parts[i]));
+    }
+    auto parsed = storage::segments::parse_definition(nlohmann::json::parse(
+        R"({"logical_operator": "AND", "criteria": [
+            {"field": "shipping_state", "operator": "eq", "value": "CA"}]})"));
+    ASSERT_TRUE(parsed.ok());
+    live::segment_options o;
+    o.id = "p";
+    o.definition =
+        std::make_shared<const storage::segments::segment_definition>(
+            std::move(*parsed.definition));
+    o.shards = shards;
+    o.retry_delay = 10ms;
+    segment = live::spawn_segment_actor(*sys, o);
+  }
+
+  void TearDown() override {
+    caf::anon_send_exit(segment, caf::exit_reason::user_shutdown);
+    for (std::uint32_t i = 0; i < shards; ++i) {
+      caf::anon_send_exit(parts[i], caf::exit_reason::user_shutdown);
+      sys->registry().erase(caf::atom_from_string(live::shard_name(i)));
+    }
+    sys.reset();
+  }
+
+  /// Answers every shard's first question with its share of `ids`: ids
+  /// 0-9 go round the shards, the rest to the last one.
+  void answer_all(const std::vector<std::string>& ids) {
+    caf::scoped_actor self{*sys};
+    std::vector<std::vector<std::string>> share(shards);
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      share[i < 10 ? i % shards : shards - 1].push_back(ids[i]);
+    for (std::uint32_t i = 0; i < shards; ++i) {
+      auto deadline = std::chrono::steady_clock::now() + 10s;
+      bool done = false;
+      while (!done) {
+        self->request(parts[i], 5s, release_atom::value, answer(1, 1, share[i]))
+            .receive([&](bool ok) { done = ok; }, [](caf::error&) {});
+        if (done)
+          break;
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "not asked";
+        // The stand-in reports no event to wait on.
+        std::this_thread::sleep_for(1ms);
+      }
+    }
+  }
+
+  struct page {
+    bool ready = false;
+    std::uint64_t count = 0;
+    std::vector<std::string> ids;
+    bool failed = false;
+  };
+
+  /// A delta of shard `part` right after its answer.
+  void send_delta(std::uint32_t part, std::vector<std::string> changed,
+                  std::vector<std::string> members) {
+    auto d = delta(1, 2, std::move(changed), std::move(members));
+    d.shard = part;
+    caf::anon_send(segment, live::segment_delta_atom::value, std::move(d));
+  }
+
+  /// The segment actor's answer to `(segment_ids_atom, after, limit)`.
+  page ids_after(const std::string& after, std::uint64_t limit) {
+    caf::scoped_actor self{*sys};
+    page out;
+    self->request(segment, 5s, live::segment_ids_atom::value, after, limit)
+        .receive(
+            [&](bool ready, std::uint64_t count,
+                std::vector<std::string>& ids) {
+              out.ready = ready;
+              out.count = count;
+              out.ids = std::move(ids);
+            },
+            [&](caf::error&) { out.failed = true; });
+    return out;
+  }
+
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::vector<caf::actor> parts;
+  caf::actor segment;
+};
+
+TEST_F(segment_pages_test, pages_merge_the_shards_from_the_cursor) {
+  EXPECT_FALSE(ids_after("", 5).ready);
+  std::vector<std::string> all;
+  for (unsigned i = 0; i < 25; ++i)
+    all.push_back(member(3 * i + 1));
+  answer_all(all);
+
+  // Paging by 4 walks every member once, in id order.
+  std::vector<std::string> walked;
+  std::string after;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto p = ids_after(after, 4);
+    ASSERT_TRUE(p.ready);
+    EXPECT_EQ(p.count, all.size());
+    walked.insert(walked.end(), p.ids.begin(), p.ids.end());
+    if (p.ids.size() < 4)
+      break;
+    after = p.ids.back();
+  }
+  EXPECT_EQ(walked, all);
+
+  // A cursor between members, or in upper case, works the same.
+  using list = std::vector<std::string>;
+  EXPECT_EQ(ids_after(member(5), 2).ids, (list{member(7), member(10)}));
+  std::string upper = member(70);
+  for (auto& ch : upper)
+    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(ids_after(upper, 10).ids, (list{member(73)}));
+  EXPECT_TRUE(ids_after(all.back(), 10).ids.empty());
+  EXPECT_TRUE(ids_after("", 0).ids.empty());
+  EXPECT_TRUE(ids_after("not-a-uuid", 3).failed);
+
+  // A member entering behind the cursor is not in later pages; one ahead
+  // of it is.
+  auto cursor = member(40);
+  send_delta(0, {member(2), member(41)}, {member(2), member(41)});
+  auto rest = ids_after(cursor, 100);
+  ASSERT_FALSE(rest.ids.empty());
+  EXPECT_EQ(rest.ids.front(), member(41));
+  EXPECT_EQ(rest.count, all.size() + 2);
 }
 
 } // namespace
