@@ -25,9 +25,11 @@ inline constexpr std::size_t preview_sample_size = 10;
 /// - `GET /api/segments/{id}/members` (viewer): every member id of a saved
 ///   segment in id order, as NDJSON lines `{"id":"..."}`
 ///   (application/x-ndjson) or, when Accept names text/csv, as CSV with an
-///   `id` header line. 404 for an unknown segment. The ids come from the
-///   segment's actor (via the segment host) when it is ready, else from a
-///   full evaluation over the shards.
+///   `id` header line. 404 for an unknown segment. The body is streamed
+///   (chunked) one page of ids at a time, paged by cursor from the
+///   segment's actor (via the segment host) when it is ready, else taken
+///   from a full evaluation over the shards; a page that fails ends the
+///   transfer without its last chunk.
 /// Both answer 503 with Retry-After while a shard loads or restarts, and
 /// ask PostgreSQL when the in-memory engine does not evaluate a definition.
 void add_segment_live_routes(
