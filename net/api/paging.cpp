@@ -3,24 +3,9 @@
 #include <algorithm>
 
 #include "net/api/datetime_text.hpp"
+#include "storage/segments/values.hpp"
 
 namespace cdpd::net::api {
-
-namespace {
-
-bool is_uuid(const std::string& text) {
-  if (text.size() != 36)
-    return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-'
-             : !std::isxdigit(static_cast<unsigned char>(text[i])))
-      return false;
-  }
-  return true;
-}
-
-} // namespace
 
 storage::page_request read_page(const http_request& request, issues& found) {
   storage::page_request page;
@@ -49,7 +34,7 @@ std::optional<storage::page_cursor> decode_cursor(const std::string& text) {
     return std::nullopt;
   auto created = parse_datetime(text.substr(0, tilde));
   auto id = text.substr(tilde + 1);
-  if (!created || !is_uuid(id))
+  if (!created || !storage::segments::is_uuid(id))
     return std::nullopt;
   return storage::page_cursor{*created, id};
 }

@@ -1,7 +1,5 @@
 #include "storage/repositories/sql_support.hpp"
 
-#include <cctype>
-
 namespace cdpd::storage::internal {
 
 void prepare(pqxx::connection& conn, const char* name, const char* sql) {
@@ -14,18 +12,6 @@ std::string bind_name(std::string sql, const std::string& name, size_t n) {
        at = sql.find(name, at + number.size()))
     sql.replace(at, name.size(), number);
   return sql;
-}
-
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36)
-    return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-'
-             : !std::isxdigit(static_cast<unsigned char>(text[i])))
-      return false;
-  }
-  return true;
 }
 
 std::string iso_timestamp(std::string_view pg_text) {

@@ -14,6 +14,7 @@
 
 #include "storage/pg_errors.hpp"
 #include "storage/repositories/outcome.hpp"
+#include "storage/segments/values.hpp"
 
 /// Helpers the repositories share: statement preparation, parameter and
 /// column conversions, and running a function in one transaction with
@@ -41,7 +42,7 @@ std::string bind_name(std::string sql, const std::string& name, size_t n);
 
 /// True when `text` is a UUID in its canonical 8-4-4-4-12 hex form; ids
 /// that are not never match a row, so callers skip the query for them.
-bool is_uuid(std::string_view text);
+using segments::is_uuid;
 
 /// A timestamp column (PostgreSQL text form "YYYY-MM-DD HH:MM:SS[.f]") as
 /// the API's naive ISO form "YYYY-MM-DDTHH:MM:SS[.ffffff]"; the fraction is
