@@ -173,6 +173,36 @@ struct member_export {
 
 using export_ptr = std::shared_ptr<member_export>;
 
+/// Asks the segment host for the page of saved segment `id`'s members
+/// after `after` ("" for the first) and calls `done` once: with them when
+/// the segment's actor is ready, with nothing otherwise (no host, no actor,
+/// not ready, no answer in page_timeout).
+void ask_members(caf::actor_system& sys, const std::string& id,
+                 const std::string& after,
+                 std::function<void(std::optional<live::region_answer>)> done) {
+  auto host = caf::actor_cast<caf::actor>(
+      sys.registry().get(caf::atom_from_string(live::host_name())));
+  if (!host)
+    return done(std::nullopt);
+  sys.spawn([host, id, after, done](caf::event_based_actor* self) {
+    self->request(host, page_timeout, live::segment_ids_atom::value, id, after,
+                  members_page)
+        .then(
+            [self, done](bool ready, std::uint64_t count,
+                         std::vector<std::string>& ids) {
+              if (ready)
+                done(live::region_answer{count, std::move(ids)});
+              else
+                done(std::nullopt);
+              self->quit();
+            },
+            [self, done](caf::error&) {
+              done(std::nullopt);
+              self->quit();
+            });
+  });
+}
+
 void fetch_page(const export_ptr& x, piece_sink next);
 
 /// The body producer of a members export: writes up to members_page ids
@@ -205,32 +235,17 @@ void produce_members(const export_ptr& x, piece_sink next) {
 /// Asks the segment host for the members after the cursor; a failure (no
 /// host, no actor, not ready any more, no answer in time) aborts the body.
 void fetch_page(const export_ptr& x, piece_sink next) {
-  auto host = caf::actor_cast<caf::actor>(
-      x->sys->registry().get(caf::atom_from_string(live::host_name())));
-  if (!host)
-    return next(body_chunk{{}, false, true});
-  x->sys->spawn([host, x, next](caf::event_based_actor* self) {
-    self->request(host, page_timeout, live::segment_ids_atom::value, x->segment,
-                  x->after, members_page)
-        .then(
-            [self, x, next](bool ready, std::uint64_t,
-                            std::vector<std::string>& ids) {
-              self->quit();
-              if (x->unwanted)
-                return;
-              if (!ready)
-                return next(body_chunk{{}, false, true});
-              x->exhausted = ids.size() < members_page;
-              x->held = std::move(ids);
-              x->held_at = 0;
-              produce_members(x, next);
-            },
-            [self, x, next](caf::error&) {
-              self->quit();
-              if (!x->unwanted)
-                next(body_chunk{{}, false, true});
-            });
-  });
+  ask_members(*x->sys, x->segment, x->after,
+              [x, next](std::optional<live::region_answer> page) {
+                if (x->unwanted)
+                  return;
+                if (!page)
+                  return next(body_chunk{{}, false, true});
+                x->exhausted = page->ids.size() < members_page;
+                x->held = std::move(page->ids);
+                x->held_at = 0;
+                produce_members(x, next);
+              });
 }
 
 /// The members response: the header now, the ids streamed in pieces of
@@ -250,34 +265,6 @@ http_response members_response(caf::actor_system& sys, std::string segment,
   out.headers.emplace_back("X-Total-Count", std::to_string(first.count));
   out.producer = [x](piece_sink next) { produce_members(x, std::move(next)); };
   return out;
-}
-
-/// Asks the segment host for the first page of saved segment `id`'s
-/// members and calls `done` once: with them when the segment's actor is
-/// ready, with nothing otherwise (no host, no actor, not ready, no answer).
-void ask_members(caf::actor_system& sys, const std::string& id,
-                 std::function<void(std::optional<live::region_answer>)> done) {
-  auto host = caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(live::host_name())));
-  if (!host)
-    return done(std::nullopt);
-  sys.spawn([host, id, done](caf::event_based_actor* self) {
-    self->request(host, page_timeout, live::segment_ids_atom::value, id,
-                  std::string{}, members_page)
-        .then(
-            [self, done](bool ready, std::uint64_t count,
-                         std::vector<std::string>& ids) {
-              if (ready)
-                done(live::region_answer{count, std::move(ids)});
-              else
-                done(std::nullopt);
-              self->quit();
-            },
-            [self, done](caf::error&) {
-              done(std::nullopt);
-              self->quit();
-            });
-  });
 }
 
 } // namespace
@@ -317,7 +304,7 @@ void add_segment_live_routes(
                      // The segment actor's members when it is ready; else
                      // a full evaluation now.
                      ask_members(
-                         sys, s.id,
+                         sys, s.id, std::string{},
                          [&sys, region, csv, reply, def,
                           id = s.id](std::optional<live::region_answer> first) {
                            if (first) {

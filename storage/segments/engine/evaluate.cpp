@@ -96,6 +96,12 @@ bool holds(op o, int c) {
   }
 }
 
+// eq, neq, gt, gte, lt and lte: a number compared with one value.
+bool compares_with_one_value(op o) {
+  return o == op::eq || o == op::neq || o == op::gt || o == op::gte ||
+         o == op::lt || o == op::lte;
+}
+
 // The integers x (of one column scale) for which a comparison holds: one
 // range, or everything outside it when `outside`. Found once per condition,
 // it turns the row loop into a plain range test instead of a 128-bit
@@ -137,17 +143,8 @@ std::optional<int_range> range_of(const condition& c, int scale) {
       return none;
     return int_range{first_at_least(*lo), first_above(*hi) - 1, false};
   }
-  switch (c.oper) {
-  case op::eq:
-  case op::neq:
-  case op::gt:
-  case op::gte:
-  case op::lt:
-  case op::lte:
-    break;
-  default:
+  if (!compares_with_one_value(c.oper))
     return std::nullopt;
-  }
   auto t = threshold_of(c.value, scale);
   if (!t)
     return none;
@@ -736,18 +733,8 @@ private:
       if (!lo)
         return out;
     }
-    switch (ev.oper) {
-    case op::eq:
-    case op::neq:
-    case op::gt:
-    case op::gte:
-    case op::lt:
-    case op::lte:
-    case op::between:
-      break;
-    default:
+    if (!compares_with_one_value(ev.oper) && ev.oper != op::between)
       return unsupported(ev.path, "operator on an event condition");
-    }
     const auto& w = ev.where;
     auto statuses = allowed(cols_.statuses, w.statuses, false);
     auto channels = allowed(cols_.channels, w.channels, false);

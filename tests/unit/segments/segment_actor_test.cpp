@@ -71,6 +71,23 @@ live::shard_answer answer(std::uint64_t generation, std::uint64_t seq,
   return out;
 }
 
+/// A segment actor's options for "shipping_state = CA" over `shards`
+/// stand-in shards (no definition if it failed to parse).
+live::segment_options ca_segment(std::string id, std::uint32_t shards) {
+  auto parsed = storage::segments::parse_definition(nlohmann::json::parse(
+      R"({"logical_operator": "AND", "criteria": [
+          {"field": "shipping_state", "operator": "eq", "value": "CA"}]})"));
+  live::segment_options o;
+  o.id = std::move(id);
+  if (parsed.ok())
+    o.definition =
+        std::make_shared<const storage::segments::segment_definition>(
+            std::move(*parsed.definition));
+  o.shards = shards;
+  o.retry_delay = 10ms;
+  return o;
+}
+
 live::segment_delta delta(std::uint64_t generation, std::uint64_t seq,
                           std::vector<std::string> changed,
                           std::vector<std::string> members) {
@@ -89,17 +106,8 @@ protected:
     shard = sys->spawn(fake_shard);
     sys->registry().put(caf::atom_from_string(live::shard_name(0)),
                         caf::actor_cast<caf::strong_actor_ptr>(shard));
-    auto parsed = storage::segments::parse_definition(nlohmann::json::parse(
-        R"({"logical_operator": "AND", "criteria": [
-            {"field": "shipping_state", "operator": "eq", "value": "CA"}]})"));
-    ASSERT_TRUE(parsed.ok());
-    live::segment_options o;
-    o.id = "s";
-    o.definition =
-        std::make_shared<const storage::segments::segment_definition>(
-            std::move(*parsed.definition));
-    o.shards = 1;
-    o.retry_delay = 10ms;
+    auto o = ca_segment("s", 1);
+    ASSERT_TRUE(o.definition);
     segment = live::spawn_segment_actor(*sys, o);
   }
 
@@ -240,17 +248,8 @@ protected:
       sys->registry().put(caf::atom_from_string(live::shard_name(i)),
                           caf::actor_cast<caf::strong_actor_ptr>(parts[i]));
     }
-    auto parsed = storage::segments::parse_definition(nlohmann::json::parse(
-        R"({"logical_operator": "AND", "criteria": [
-            {"field": "shipping_state", "operator": "eq", "value": "CA"}]})"));
-    ASSERT_TRUE(parsed.ok());
-    live::segment_options o;
-    o.id = "p";
-    o.definition =
-        std::make_shared<const storage::segments::segment_definition>(
-            std::move(*parsed.definition));
-    o.shards = shards;
-    o.retry_delay = 10ms;
+    auto o = ca_segment("p", shards);
+    ASSERT_TRUE(o.definition);
     segment = live::spawn_segment_actor(*sys, o);
   }
 
