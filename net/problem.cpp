@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/domain/errc.hpp"
 #include "actors/supervision/errc.hpp"
 #include "net/reason_phrase.hpp"
 #include "storage/errc.hpp"
@@ -102,6 +103,21 @@ bool is_problem(const http_response& response) {
                                        problem_content_type) == 0;
 }
 
+/// Domain refusals keep the prototype's `{"detail"}` text.
+http_response domain_problem(const caf::error& err) {
+  using actors::domain::errc;
+  auto detail = actors::domain::describe(err);
+  switch (static_cast<errc>(err.code())) {
+  case errc::not_found:
+    return problem(404, detail, "not-found");
+  case errc::rejected:
+    return problem(400, detail, "rejected");
+  case errc::conflict:
+    return problem(409, detail, "conflict");
+  }
+  return problem(500, detail, "internal-error");
+}
+
 } // namespace
 
 http_response problem(int status, std::string detail, std::string type_slug,
@@ -125,6 +141,8 @@ http_response problem_from_error(const caf::error& err) {
   if (!err)
     return problem(500, "internal error without an error code",
                    "internal-error");
+  if (err.category() == caf::atom("domain"))
+    return domain_problem(err);
   if (err.category() == caf::atom("storage"))
     return storage_problem(err);
   if (err.category() == caf::atom("actors"))

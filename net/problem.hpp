@@ -26,7 +26,9 @@ inline constexpr std::string_view problem_type_prefix = "urn:cdpd:problem:";
 http_response problem(int status, std::string detail,
                       std::string type_slug = {}, std::string title = {});
 
-/// Maps an error to a problem response: storage errors that mean "try again"
+/// Maps an error to a problem response, the one place that does: domain
+/// errors keep their text (actors::domain::errc not_found 404, rejected
+/// 400, conflict 409); storage errors that mean "try again"
 /// (pool exhausted, connection failed or lost, Redis unavailable, pool
 /// closed) become 503 (pool exhausted adds Retry-After: 1), a statement
 /// timeout 504, other storage errors 500; actors::errc::circuit_open and

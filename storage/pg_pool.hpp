@@ -26,6 +26,22 @@ class Registry;
 
 namespace cdpd::storage {
 
+namespace internal {
+
+template <class T> struct is_expected : std::false_type {};
+template <class T> struct is_expected<caf::expected<T>> : std::true_type {};
+template <class T> inline constexpr bool is_expected_v = is_expected<T>::value;
+
+/// What pg_pool::run returns for work that returns `T`: `caf::expected<T>`,
+/// but not nested when `T` is an expected already.
+template <class T> struct flat_expected { using type = caf::expected<T>; };
+template <class T> struct flat_expected<caf::expected<T>> {
+  using type = caf::expected<T>;
+};
+template <class T> using flat_expected_t = typename flat_expected<T>::type;
+
+} // namespace internal
+
 using millis = std::chrono::milliseconds;
 
 /// How one pool connects and how long callers wait.
@@ -84,18 +100,22 @@ public:
   pg_pool& operator=(const pg_pool&) = delete;
 
   /// Runs `fn(pqxx::connection&)` on a pooled connection and returns its
-  /// result (caf::expected<void> when `fn` returns void).
+  /// result as one flat expected: caf::expected<void> when `fn` returns
+  /// void, `fn`'s own caf::expected<T> when it returns one, else
+  /// caf::expected of what it returns.
   ///
   /// Fails with errc::pool_exhausted when no connection frees up within
   /// acquire_timeout, errc::closed after close(), errc::connection_failed when
   /// a new connection cannot be opened, errc::connection_lost when the
-  /// connection broke during `fn`, errc::statement_timeout when PostgreSQL
+  /// connection broke during `fn` (thrown, or returned by `fn` as
+  /// errc::connection_lost: either way the connection is discarded),
+  /// errc::statement_timeout when PostgreSQL
   /// cancelled a statement, errc::query_failed for any other exception from
   /// `fn`. With `idempotent`, a lost connection is retried once on a fresh
   /// connection; never pass true for work that must not run twice.
   /// `fn` must keep its transactions local: they roll back when it throws.
   template <class F>
-  auto run(F&& fn, bool idempotent = false) -> caf::expected<
+  auto run(F&& fn, bool idempotent = false) -> internal::flat_expected_t<
       std::remove_cvref_t<std::invoke_result_t<F&, pqxx::connection&>>>;
 
   /// Current counts, taken under the pool's lock.
@@ -141,7 +161,7 @@ private:
 };
 
 template <class F>
-auto pg_pool::run(F&& fn, bool idempotent) -> caf::expected<
+auto pg_pool::run(F&& fn, bool idempotent) -> internal::flat_expected_t<
     std::remove_cvref_t<std::invoke_result_t<F&, pqxx::connection&>>> {
   using result_type =
       std::remove_cvref_t<std::invoke_result_t<F&, pqxx::connection&>>;
@@ -155,6 +175,15 @@ auto pg_pool::run(F&& fn, bool idempotent) -> caf::expected<
         fn(*conn);
         release(std::move(conn), false);
         return caf::unit;
+      } else if constexpr (internal::is_expected_v<result_type>) {
+        result_type result = fn(*conn);
+        // A repository reports a broken connection as connection_lost: the
+        // connection goes, and idempotent work gets a fresh one.
+        if (result || result.error() != errc::connection_lost) {
+          release(std::move(conn), false);
+          return result;
+        }
+        failure = {std::move(result.error()), true};
       } else {
         result_type result = fn(*conn);
         release(std::move(conn), false);

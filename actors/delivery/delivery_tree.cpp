@@ -30,7 +30,7 @@ supervisor_spec delivery_tree(const delivery_tree_options& options) {
     child.name = o.name;
     child.kind = "delivery-dispatcher";
     child.start = [o](caf::actor_system& sys) {
-      return spawn_dispatcher(sys, o);
+      return caf::actor_cast<caf::actor>(spawn_dispatcher(sys, o));
     };
     child.policy = options.child_policy;
     child.shutdown_timeout = options.send_timeout + margin;
@@ -46,7 +46,7 @@ supervisor_spec delivery_tree(const delivery_tree_options& options) {
     child.name = e.name;
     child.kind = "delivery-enroller";
     child.start = [e](caf::actor_system& sys) {
-      return spawn_enroller(sys, e);
+      return caf::actor_cast<caf::actor>(spawn_enroller(sys, e));
     };
     child.policy = options.child_policy;
     child.shutdown_timeout = enrol_stop;

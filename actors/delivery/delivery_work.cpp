@@ -8,9 +8,10 @@ namespace cdpd::actors::delivery {
 using domain::pg_work;
 using domain::reply;
 
-db_work list_campaign_deliveries(std::string campaign_id,
-                                 std::optional<std::string> status,
-                                 int64_t after_id, int64_t limit) {
+db_job<std::vector<storage::delivery_record>>
+list_campaign_deliveries(std::string campaign_id,
+                         std::optional<std::string> status, int64_t after_id,
+                         int64_t limit) {
   return pg_work(
       [=](pqxx::connection& c) -> caf::expected<caf::message> {
         auto found = storage::get_campaign(c, campaign_id);
@@ -24,8 +25,8 @@ db_work list_campaign_deliveries(std::string campaign_id,
       true);
 }
 
-db_work list_dead_letters(std::string campaign_id, int64_t after_id,
-                          int64_t limit) {
+db_job<std::vector<storage::delivery_record>>
+list_dead_letters(std::string campaign_id, int64_t after_id, int64_t limit) {
   return pg_work(
       [=](pqxx::connection& c) {
         return reply(storage::list_deliveries(
@@ -34,7 +35,8 @@ db_work list_dead_letters(std::string campaign_id, int64_t after_id,
       true);
 }
 
-db_work replay_dead_letters(std::vector<int64_t> ids, std::string campaign_id) {
+db_job<int64_t> replay_dead_letters(std::vector<int64_t> ids,
+                                    std::string campaign_id) {
   return pg_work(
       [=](pqxx::connection& c) {
         return reply(storage::replay_dead(c, ids, campaign_id));

@@ -18,18 +18,20 @@ namespace cdpd::actors::delivery {
 /// Replies std::vector<storage::delivery_record>: the campaign's
 /// deliveries by id after `after_id`, at most `limit`, only `status` when
 /// given; errc::not_found when the campaign does not exist.
-db_work list_campaign_deliveries(std::string campaign_id,
-                                 std::optional<std::string> status,
-                                 int64_t after_id, int64_t limit);
+db_job<std::vector<storage::delivery_record>>
+list_campaign_deliveries(std::string campaign_id,
+                         std::optional<std::string> status, int64_t after_id,
+                         int64_t limit);
 
 /// Replies std::vector<storage::delivery_record>: dead deliveries of all
 /// campaigns (or of `campaign_id` when not empty) by id after `after_id`.
-db_work list_dead_letters(std::string campaign_id, int64_t after_id,
-                          int64_t limit);
+db_job<std::vector<storage::delivery_record>>
+list_dead_letters(std::string campaign_id, int64_t after_id, int64_t limit);
 
 /// Replies int64_t, the number of dead deliveries requeued (see
 /// storage::replay_dead).
-db_work replay_dead_letters(std::vector<int64_t> ids, std::string campaign_id);
+db_job<int64_t> replay_dead_letters(std::vector<int64_t> ids,
+                                    std::string campaign_id);
 
 } // namespace cdpd::actors::delivery
 

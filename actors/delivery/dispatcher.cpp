@@ -19,20 +19,11 @@ namespace cdpd::actors::delivery {
 
 namespace {
 
-/// Runs a repository call on a pooled connection; a lost connection is
-/// re-raised so the pool discards it.
+/// Runs a repository call on a pooled connection.
 template <class F>
 auto db(storage::pg_pool& pool, F fn)
     -> decltype(fn(std::declval<pqxx::connection&>())) {
-  auto result = pool.run([&](pqxx::connection& conn) {
-    auto value = fn(conn);
-    if (!value && value.error() == storage::errc::connection_lost)
-      throw pqxx::broken_connection{storage::describe(value.error())};
-    return value;
-  });
-  if (!result)
-    return std::move(result.error());
-  return std::move(*result);
+  return pool.run(fn);
 }
 
 void warn(const dispatcher_options& o, const char* what,
@@ -394,8 +385,9 @@ struct dispatcher_state {
 
 /// One row per message, so an exit request is seen between two sends
 /// rather than after a whole batch.
-caf::behavior dispatcher_actor(caf::stateful_actor<dispatcher_state>* self,
-                               dispatcher_options options) {
+dispatcher::behavior_type
+dispatcher_actor(dispatcher::stateful_pointer<dispatcher_state> self,
+                 dispatcher_options options) {
   self->state.options = std::move(options);
   self->send(self, tick_atom::value);
   return {
@@ -442,7 +434,7 @@ round_result run_round(const dispatcher_options& o) {
   return out;
 }
 
-caf::actor spawn_dispatcher(caf::actor_system& sys,
+dispatcher spawn_dispatcher(caf::actor_system& sys,
                             dispatcher_options options) {
   return sys.spawn<caf::detached>(dispatcher_actor, std::move(options));
 }

@@ -8,6 +8,10 @@
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
 
 #include "actors/delivery/send_throttle.hpp"
 #include "storage/pg_pool.hpp"
@@ -22,6 +26,10 @@
 namespace cdpd::actors::delivery {
 
 using millis = std::chrono::milliseconds;
+
+/// A dispatcher's interface: only its own round timer. It is stopped by
+/// an exit message, between two sends.
+using dispatcher = caf::typed_actor<caf::reacts_to<tick_atom>>;
 
 /// What became of one send.
 struct send_outcome {
@@ -93,6 +101,6 @@ round_result run_round(const dispatcher_options& options);
 /// Spawns a detached dispatcher that runs rounds back to back while there
 /// is work and every `poll_interval` when there is none. It stops between
 /// rounds when asked to exit.
-caf::actor spawn_dispatcher(caf::actor_system& sys, dispatcher_options options);
+dispatcher spawn_dispatcher(caf::actor_system& sys, dispatcher_options options);
 
 } // namespace cdpd::actors::delivery

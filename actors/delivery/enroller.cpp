@@ -13,8 +13,8 @@ namespace cdpd::actors::delivery {
 
 namespace {
 
-caf::behavior enroller_actor(caf::event_based_actor* self,
-                             enroller_options options) {
+enroller::behavior_type enroller_actor(enroller::pointer self,
+                                       enroller_options options) {
   self->send(self, tick_atom::value);
   return {
       [self, o = std::move(options)](tick_atom) {
@@ -37,20 +37,12 @@ caf::behavior enroller_actor(caf::event_based_actor* self,
 
 caf::expected<storage::enrol_result>
 run_enrol_round(const enroller_options& o) {
-  auto result = o.pool->run(
-      [&](pqxx::connection& conn) -> caf::expected<storage::enrol_result> {
-        auto value = storage::enrol_events(conn, o.batch_size, o.wait_day);
-        // A lost connection is re-raised so the pool discards it.
-        if (!value && value.error() == storage::errc::connection_lost)
-          throw pqxx::broken_connection{storage::describe(value.error())};
-        return value;
-      });
-  if (!result)
-    return std::move(result.error());
-  return std::move(*result);
+  return o.pool->run([&](pqxx::connection& conn) {
+    return storage::enrol_events(conn, o.batch_size, o.wait_day);
+  });
 }
 
-caf::actor spawn_enroller(caf::actor_system& sys, enroller_options options) {
+enroller spawn_enroller(caf::actor_system& sys, enroller_options options) {
   return sys.spawn<caf::detached>(enroller_actor, std::move(options));
 }
 

@@ -8,7 +8,10 @@
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
+#include "actors/atoms.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/repositories/flow_run_repository.hpp"
 
@@ -37,6 +40,9 @@ run_enrol_round(const enroller_options& options);
 /// Spawns a detached enroller that runs batches back to back while events
 /// wait and every `poll_interval` when there are none. It stops between
 /// batches when asked to exit.
-caf::actor spawn_enroller(caf::actor_system& sys, enroller_options options);
+/// An enroller's interface: only its own round timer.
+using enroller = caf::typed_actor<caf::reacts_to<tick_atom>>;
+
+enroller spawn_enroller(caf::actor_system& sys, enroller_options options);
 
 } // namespace cdpd::actors::delivery

@@ -34,10 +34,10 @@ std::atomic<int64_t> last_late_log{0};
 limits::rate sliced(std::string_view name, int64_t per, milliseconds whole,
                     int64_t slices) {
   if (per <= 0)
-    return {name, 0, whole};
+    return {std::string{name}, 0, whole};
   auto limit = std::max<int64_t>(1, per / slices);
   auto period = (limit * whole.count() + per - 1) / per;
-  return {name, limit, milliseconds{std::max<int64_t>(1, period)}};
+  return {std::string{name}, limit, milliseconds{std::max<int64_t>(1, period)}};
 }
 
 } // namespace

@@ -17,9 +17,10 @@ caf::error hashing_failed() {
 
 } // namespace
 
-db_work login_account(std::string email, password_verifier verify,
-                      rehash_check rehash, std::string refresh_hash,
-                      int64_t refresh_ttl_seconds) {
+db_job<login_outcome> login_account(std::string email, password_verifier verify,
+                                    rehash_check rehash,
+                                    std::string refresh_hash,
+                                    int64_t refresh_ttl_seconds) {
   // The whole check runs on one db worker: it holds a connection for the
   // ~50-100 ms of Argon2id, the price of never hashing on an I/O thread.
   return pg_work(
@@ -56,8 +57,9 @@ db_work login_account(std::string email, password_verifier verify,
       false);
 }
 
-db_work rotate_session(std::string old_hash, std::string new_hash,
-                       int64_t ttl_seconds) {
+db_job<storage::refresh_rotation> rotate_session(std::string old_hash,
+                                                 std::string new_hash,
+                                                 int64_t ttl_seconds) {
   return pg_work(
       [=](pqxx::connection& c) {
         return reply(
@@ -66,8 +68,9 @@ db_work rotate_session(std::string old_hash, std::string new_hash,
       false);
 }
 
-db_work end_session(std::optional<std::string> refresh_hash,
-                    std::optional<std::string> jti, int64_t jti_expires_epoch) {
+db_job<bool> end_session(std::optional<std::string> refresh_hash,
+                         std::optional<std::string> jti,
+                         int64_t jti_expires_epoch) {
   return pg_work(
       [=](pqxx::connection& c) -> caf::expected<caf::message> {
         if (refresh_hash) {
@@ -85,8 +88,9 @@ db_work end_session(std::optional<std::string> refresh_hash,
       true);
 }
 
-db_work change_password(std::string id, password_verifier verify,
-                        hash_producer make_hash) {
+db_job<password_change_result> change_password(std::string id,
+                                               password_verifier verify,
+                                               hash_producer make_hash) {
   return pg_work(
       [=](pqxx::connection& c) -> caf::expected<caf::message> {
         auto found = storage::get_account(c, id);
@@ -113,7 +117,8 @@ db_work change_password(std::string id, password_verifier verify,
       false);
 }
 
-db_work list_accounts(storage::page_request page) {
+db_job<storage::page<storage::account_record>>
+list_accounts(storage::page_request page) {
   return pg_work(
       [page](pqxx::connection& c) {
         auto listed = storage::list_accounts(c, page);
@@ -125,7 +130,7 @@ db_work list_accounts(storage::page_request page) {
       true);
 }
 
-db_work get_account(std::string id) {
+db_job<storage::account_record> get_account(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) -> caf::expected<caf::message> {
         auto found = storage::get_account(c, id);
@@ -139,8 +144,8 @@ db_work get_account(std::string id) {
       true);
 }
 
-db_work create_account(std::string email, std::string role,
-                       hash_producer make_hash) {
+db_job<storage::account_record>
+create_account(std::string email, std::string role, hash_producer make_hash) {
   return pg_work(
       [=](pqxx::connection& c) -> caf::expected<caf::message> {
         auto hash = make_hash();
@@ -157,8 +162,9 @@ db_work create_account(std::string email, std::string role,
       false);
 }
 
-db_work update_account(std::string id, storage::account_changes changes,
-                       hash_producer make_hash) {
+db_job<storage::account_record> update_account(std::string id,
+                                               storage::account_changes changes,
+                                               hash_producer make_hash) {
   return pg_work(
       [=](pqxx::connection& c) -> caf::expected<caf::message> {
         auto apply = changes;
@@ -185,8 +191,8 @@ db_work update_account(std::string id, storage::account_changes changes,
       false);
 }
 
-db_work create_api_key(std::function<generated_api_key()> generate,
-                       int attempts) {
+db_job<created_api_key>
+create_api_key(std::function<generated_api_key()> generate, int attempts) {
   return pg_work(
       [=](pqxx::connection& c) -> caf::expected<caf::message> {
         for (int i = 0; i < attempts; ++i) {
@@ -204,7 +210,8 @@ db_work create_api_key(std::function<generated_api_key()> generate,
       false);
 }
 
-db_work list_api_keys(storage::page_request page) {
+db_job<storage::page<storage::api_key_record>>
+list_api_keys(storage::page_request page) {
   return pg_work(
       [page](pqxx::connection& c) {
         return reply(storage::list_api_keys(c, page));
@@ -212,7 +219,7 @@ db_work list_api_keys(storage::page_request page) {
       true);
 }
 
-db_work revoke_api_key(std::string id) {
+db_job<bool> revoke_api_key(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) -> caf::expected<caf::message> {
         auto revoked = storage::revoke_api_key(c, id);

@@ -51,20 +51,22 @@ struct login_outcome {
 /// same), and on success records the login, stores `refresh_hash` for
 /// `refresh_ttl_seconds` and replaces the hash when `rehash` yields one.
 /// Holds one connection for the password check. Replies login_outcome.
-db_work login_account(std::string email, password_verifier verify,
-                      rehash_check rehash, std::string refresh_hash,
-                      int64_t refresh_ttl_seconds);
+db_job<login_outcome> login_account(std::string email, password_verifier verify,
+                                    rehash_check rehash,
+                                    std::string refresh_hash,
+                                    int64_t refresh_ttl_seconds);
 
 /// Exchanges a refresh token (see storage::rotate_refresh_token). Replies
 /// storage::refresh_rotation.
-db_work rotate_session(std::string old_hash, std::string new_hash,
-                       int64_t ttl_seconds);
+db_job<storage::refresh_rotation>
+rotate_session(std::string old_hash, std::string new_hash, int64_t ttl_seconds);
 
 /// Revokes the refresh token hashed `refresh_hash` (when set) and records
 /// the access-token id `jti` (when set) as revoked until
 /// `jti_expires_epoch`. Replies true.
-db_work end_session(std::optional<std::string> refresh_hash,
-                    std::optional<std::string> jti, int64_t jti_expires_epoch);
+db_job<bool> end_session(std::optional<std::string> refresh_hash,
+                         std::optional<std::string> jti,
+                         int64_t jti_expires_epoch);
 
 /// What a password change found.
 enum class password_change_result : uint8_t {
@@ -76,26 +78,29 @@ enum class password_change_result : uint8_t {
 /// the hash from `make_hash` and revokes the account's refresh tokens.
 /// Replies password_change_result; errc::not_found for an unknown or
 /// inactive account.
-db_work change_password(std::string id, password_verifier verify,
-                        hash_producer make_hash);
+db_job<password_change_result> change_password(std::string id,
+                                               password_verifier verify,
+                                               hash_producer make_hash);
 
 /// Replies storage::page<storage::account_record>.
-db_work list_accounts(storage::page_request page);
+db_job<storage::page<storage::account_record>>
+list_accounts(storage::page_request page);
 
 /// Replies storage::account_record; errc::not_found for an unknown id.
-db_work get_account(std::string id);
+db_job<storage::account_record> get_account(std::string id);
 
 /// Creates an account with the hash from `make_hash`. Replies the new
 /// storage::account_record; errc::conflict "Email already exists".
-db_work create_account(std::string email, std::string role,
-                       hash_producer make_hash);
+db_job<storage::account_record>
+create_account(std::string email, std::string role, hash_producer make_hash);
 
 /// Applies role, active and (from `make_hash`, when set) password changes
 /// at once (see storage::update_account). Replies the changed
 /// storage::account_record; errc::not_found, or errc::conflict with
 /// last_admin_detail.
-db_work update_account(std::string id, storage::account_changes changes,
-                       hash_producer make_hash);
+db_job<storage::account_record> update_account(std::string id,
+                                               storage::account_changes changes,
+                                               hash_producer make_hash);
 
 /// A freshly generated API key: the whole key and the row to store.
 struct generated_api_key {
@@ -112,15 +117,16 @@ struct created_api_key {
 /// Stores a key from `generate`, generating another on a prefix clash, at
 /// most `attempts` times. Replies created_api_key; errc::conflict when
 /// every attempt clashed.
-db_work create_api_key(std::function<generated_api_key()> generate,
-                       int attempts);
+db_job<created_api_key>
+create_api_key(std::function<generated_api_key()> generate, int attempts);
 
 /// Replies storage::page<storage::api_key_record>.
-db_work list_api_keys(storage::page_request page);
+db_job<storage::page<storage::api_key_record>>
+list_api_keys(storage::page_request page);
 
 /// Revokes a key. Replies true; errc::not_found for an unknown or already
 /// revoked id.
-db_work revoke_api_key(std::string id);
+db_job<bool> revoke_api_key(std::string id);
 
 } // namespace cdpd::actors::domain
 

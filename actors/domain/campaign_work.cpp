@@ -1,5 +1,6 @@
 #include "actors/domain/campaign_work.hpp"
 
+#include "actors/campaigns/campaign_lifecycle.hpp"
 #include "actors/domain/work_support.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 
@@ -26,8 +27,8 @@ caf::expected<caf::message> view_reply(pqxx::connection& c,
 /// the campaign is missing (errc::not_found) or the change is refused
 /// (errc::conflict with the reason).
 caf::error change_status(pqxx::connection& c, const std::string& id,
-                         const std::string& status) {
-  auto moved = storage::transition_campaign(c, id, status);
+                         campaigns::campaign_status status) {
+  auto moved = campaigns::move_campaign(c, id, status);
   if (!moved)
     return std::move(moved.error());
   if (!moved->found)
@@ -39,24 +40,19 @@ caf::error change_status(pqxx::connection& c, const std::string& id,
 
 } // namespace
 
-bool is_campaign_status(const std::string& status) {
-  return status == "draft" || status == "active" || status == "paused" ||
-         status == "completed";
-}
-
-db_work list_campaigns() {
+db_job<std::vector<storage::campaign_record>> list_campaigns() {
   return pg_work(
       [](pqxx::connection& c) { return reply(storage::list_campaigns(c)); },
       true);
 }
 
-db_work get_campaign(std::string id) {
+db_job<storage::campaign_record> get_campaign(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) { return reply(storage::get_campaign(c, id)); },
       true);
 }
 
-db_work list_campaign_views() {
+db_job<std::vector<campaign_view>> list_campaign_views() {
   return pg_work(
       [](pqxx::connection& c) -> caf::expected<caf::message> {
         auto campaigns = storage::list_campaigns(c);
@@ -79,11 +75,12 @@ db_work list_campaign_views() {
       true);
 }
 
-db_work get_campaign_view(std::string id) {
+db_job<campaign_view> get_campaign_view(std::string id) {
   return pg_work([id](pqxx::connection& c) { return view_reply(c, id); }, true);
 }
 
-db_work create_campaign(storage::campaign_fields fields) {
+db_job<storage::campaign_record>
+create_campaign(storage::campaign_fields fields) {
   return pg_work(
       [fields](pqxx::connection& c) {
         return reply(storage::create_campaign(c, fields));
@@ -91,14 +88,18 @@ db_work create_campaign(storage::campaign_fields fields) {
       false);
 }
 
-db_work update_campaign(std::string id, storage::campaign_fields fields) {
+db_job<campaign_view> update_campaign(std::string id,
+                                      storage::campaign_fields fields) {
   return pg_work(
       [id, fields](pqxx::connection& c) -> caf::expected<caf::message> {
         // A status in the body follows the lifecycle like the status route;
         // values outside it are stored as before.
         auto rest = fields;
-        if (rest.status && is_campaign_status(*rest.status)) {
-          if (auto err = change_status(c, id, *rest.status))
+        auto status = rest.status
+                          ? campaigns::parse_campaign_status(*rest.status)
+                          : std::nullopt;
+        if (status) {
+          if (auto err = change_status(c, id, *status))
             return err;
           rest.status.reset();
         }
@@ -110,7 +111,7 @@ db_work update_campaign(std::string id, storage::campaign_fields fields) {
       false);
 }
 
-db_work set_campaign_status(std::string id, std::string status) {
+db_job<campaign_view> set_campaign_status(std::string id, std::string status) {
   return pg_work(
       [id, status](pqxx::connection& c) -> caf::expected<caf::message> {
         // The campaign is looked up first so an unknown id is a 404 even
@@ -118,17 +119,18 @@ db_work set_campaign_status(std::string id, std::string status) {
         auto found = storage::get_campaign(c, id);
         if (!found || !found->value)
           return reply(std::move(found));
-        if (!is_campaign_status(status))
+        auto wanted = campaigns::parse_campaign_status(status);
+        if (!wanted)
           return make_error(errc::rejected, "Invalid status. Must be: draft, "
                                             "active, paused, or completed");
-        if (auto err = change_status(c, id, status))
+        if (auto err = change_status(c, id, *wanted))
           return err;
         return view_reply(c, id);
       },
       false);
 }
 
-db_work delete_campaign(std::string id) {
+db_job<bool> delete_campaign(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) {
         return reply(storage::delete_campaign(c, id));
@@ -136,7 +138,7 @@ db_work delete_campaign(std::string id) {
       false);
 }
 
-db_work get_campaign_flow(std::string id) {
+db_job<storage::flow_record> get_campaign_flow(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) {
         return reply(storage::get_campaign_flow(c, id));

@@ -21,42 +21,41 @@ struct campaign_view {
   storage::campaign_execution execution;
 };
 
-/// The statuses a campaign may have.
-bool is_campaign_status(const std::string& status);
-
 /// Replies std::vector<storage::campaign_record>.
-db_work list_campaigns();
+db_job<std::vector<storage::campaign_record>> list_campaigns();
 
 /// Replies storage::campaign_record.
-db_work get_campaign(std::string id);
+db_job<storage::campaign_record> get_campaign(std::string id);
 
 /// Replies std::vector<campaign_view>, every campaign in insertion order.
-db_work list_campaign_views();
+db_job<std::vector<campaign_view>> list_campaign_views();
 
 /// Replies campaign_view; errc::not_found "Campaign not found".
-db_work get_campaign_view(std::string id);
+db_job<campaign_view> get_campaign_view(std::string id);
 
 /// Replies the new storage::campaign_record.
-db_work create_campaign(storage::campaign_fields fields);
+db_job<storage::campaign_record>
+create_campaign(storage::campaign_fields fields);
 
 /// Replies the changed campaign_view. A status of the
 /// lifecycle (draft, active, paused, completed) changes as through
 /// set_campaign_status, refusals included.
-db_work update_campaign(std::string id, storage::campaign_fields fields);
+db_job<campaign_view> update_campaign(std::string id,
+                                      storage::campaign_fields fields);
 
 /// Sets the status after checking the campaign exists (errc::not_found)
 /// and the status is draft, active, paused or completed (errc::rejected
 /// "Invalid status. Must be: draft, active, paused, or completed"), then
-/// moves it through the lifecycle of storage::transition_campaign
+/// moves it through the lifecycle of actors/campaigns/campaign_lifecycle.hpp
 /// (errc::conflict with the reason when the change is not allowed, e.g.
 /// leaving completed); replies the changed campaign_view.
-db_work set_campaign_status(std::string id, std::string status);
+db_job<campaign_view> set_campaign_status(std::string id, std::string status);
 
 /// Replies true.
-db_work delete_campaign(std::string id);
+db_job<bool> delete_campaign(std::string id);
 
 /// Replies the campaign's storage::flow_record.
-db_work get_campaign_flow(std::string id);
+db_job<storage::flow_record> get_campaign_flow(std::string id);
 
 } // namespace cdpd::actors::domain
 

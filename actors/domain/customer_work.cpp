@@ -4,7 +4,8 @@
 
 namespace cdpd::actors::domain {
 
-db_work list_customers(storage::customer_query query) {
+db_job<storage::page<storage::customer_record>>
+list_customers(storage::customer_query query) {
   return pg_work(
       [query](pqxx::connection& c) {
         return reply(storage::list_customers(c, query));
@@ -12,13 +13,14 @@ db_work list_customers(storage::customer_query query) {
       true);
 }
 
-db_work get_customer(std::string id) {
+db_job<storage::customer_record> get_customer(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) { return reply(storage::get_customer(c, id)); },
       true);
 }
 
-db_work create_customer(storage::customer_fields fields) {
+db_job<storage::customer_record>
+create_customer(storage::customer_fields fields) {
   return pg_work(
       [fields](pqxx::connection& c) {
         return reply(storage::create_customer(c, fields));
@@ -26,7 +28,8 @@ db_work create_customer(storage::customer_fields fields) {
       false);
 }
 
-db_work update_customer(std::string id, storage::customer_fields fields) {
+db_job<storage::customer_record>
+update_customer(std::string id, storage::customer_fields fields) {
   return pg_work(
       [id, fields](pqxx::connection& c) {
         return reply(storage::update_customer(c, id, fields));
@@ -34,7 +37,7 @@ db_work update_customer(std::string id, storage::customer_fields fields) {
       false);
 }
 
-db_work delete_customer(std::string id) {
+db_job<bool> delete_customer(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) {
         return reply(storage::delete_customer(c, id));

@@ -11,18 +11,21 @@
 namespace cdpd::actors::domain {
 
 /// Replies storage::page<storage::customer_record>.
-db_work list_customers(storage::customer_query query);
+db_job<storage::page<storage::customer_record>>
+list_customers(storage::customer_query query);
 
 /// Replies storage::customer_record.
-db_work get_customer(std::string id);
+db_job<storage::customer_record> get_customer(std::string id);
 
 /// Replies the new storage::customer_record.
-db_work create_customer(storage::customer_fields fields);
+db_job<storage::customer_record>
+create_customer(storage::customer_fields fields);
 
 /// Replies the changed storage::customer_record.
-db_work update_customer(std::string id, storage::customer_fields fields);
+db_job<storage::customer_record>
+update_customer(std::string id, storage::customer_fields fields);
 
 /// Replies true.
-db_work delete_customer(std::string id);
+db_job<bool> delete_customer(std::string id);
 
 } // namespace cdpd::actors::domain

@@ -11,32 +11,36 @@
 namespace cdpd::actors::domain {
 
 /// Replies std::vector<storage::flow_record>.
-db_work list_flows();
+db_job<std::vector<storage::flow_record>> list_flows();
 
 /// Replies storage::flow_record.
-db_work get_flow(std::string id);
+db_job<storage::flow_record> get_flow(std::string id);
 
 /// Replies the new storage::flow_record (without its steps).
-db_work create_flow(storage::flow_input input);
+db_job<storage::flow_record> create_flow(storage::flow_input input);
 
 /// Replies the changed storage::flow_record.
-db_work update_flow(std::string id, storage::flow_fields fields);
+db_job<storage::flow_record> update_flow(std::string id,
+                                         storage::flow_fields fields);
 
 /// Replies true.
-db_work delete_flow(std::string id);
+db_job<bool> delete_flow(std::string id);
 
 /// Replies std::vector<storage::flow_step_record> (empty for an unknown
 /// flow).
-db_work list_flow_steps(std::string flow_id);
+db_job<std::vector<storage::flow_step_record>>
+list_flow_steps(std::string flow_id);
 
 /// Replies the new storage::flow_step_record.
-db_work create_flow_step(std::string flow_id, storage::flow_step_input input);
+db_job<storage::flow_step_record>
+create_flow_step(std::string flow_id, storage::flow_step_input input);
 
 /// Replies the replaced storage::flow_step_record.
-db_work update_flow_step(std::string flow_id, std::string step_id,
-                         storage::flow_step_input input);
+db_job<storage::flow_step_record>
+update_flow_step(std::string flow_id, std::string step_id,
+                 storage::flow_step_input input);
 
 /// Replies true.
-db_work delete_flow_step(std::string flow_id, std::string step_id);
+db_job<bool> delete_flow_step(std::string flow_id, std::string step_id);
 
 } // namespace cdpd::actors::domain

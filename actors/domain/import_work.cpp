@@ -9,7 +9,8 @@ namespace cdpd::actors::domain {
 // The rows are shared rather than copied: a batch is large, and the work
 // function is copied into the job message.
 
-db_work import_customers(std::vector<storage::customer_import_row> rows) {
+db_job<std::vector<storage::import_line_result>>
+import_customers(std::vector<storage::customer_import_row> rows) {
   auto batch =
       std::make_shared<const std::vector<storage::customer_import_row>>(
           std::move(rows));
@@ -22,7 +23,8 @@ db_work import_customers(std::vector<storage::customer_import_row> rows) {
       false);
 }
 
-db_work import_orders(std::vector<storage::order_import_row> rows) {
+db_job<std::vector<storage::import_line_result>>
+import_orders(std::vector<storage::order_import_row> rows) {
   auto batch = std::make_shared<const std::vector<storage::order_import_row>>(
       std::move(rows));
   return pg_work(

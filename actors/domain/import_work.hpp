@@ -12,10 +12,12 @@ namespace cdpd::actors::domain {
 
 /// Upserts customers by external_id; replies
 /// std::vector<storage::import_line_result>, one per row, in order.
-db_work import_customers(std::vector<storage::customer_import_row> rows);
+db_job<std::vector<storage::import_line_result>>
+import_customers(std::vector<storage::customer_import_row> rows);
 
 /// Upserts orders by external_id, replacing their items and recomputing
 /// the customers' aggregates; replies std::vector<storage::import_line_result>.
-db_work import_orders(std::vector<storage::order_import_row> rows);
+db_job<std::vector<storage::import_line_result>>
+import_orders(std::vector<storage::order_import_row> rows);
 
 } // namespace cdpd::actors::domain

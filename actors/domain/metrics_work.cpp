@@ -4,13 +4,13 @@
 
 namespace cdpd::actors::domain {
 
-db_work read_dashboard() {
+db_job<storage::dashboard_metrics> read_dashboard() {
   return pg_work(
       [](pqxx::connection& c) { return reply(storage::read_dashboard(c)); },
       true);
 }
 
-db_work read_customer_metrics(std::string id) {
+db_job<storage::customer_metrics> read_customer_metrics(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) {
         return reply(storage::read_customer_metrics(c, id));
@@ -18,7 +18,7 @@ db_work read_customer_metrics(std::string id) {
       true);
 }
 
-db_work read_product_metrics(std::string id) {
+db_job<storage::product_metrics> read_product_metrics(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) {
         return reply(storage::read_product_metrics(c, id));
@@ -26,7 +26,7 @@ db_work read_product_metrics(std::string id) {
       true);
 }
 
-db_work read_top_products(int64_t limit) {
+db_job<std::vector<storage::product_sales>> read_top_products(int64_t limit) {
   return pg_work(
       [limit](pqxx::connection& c) {
         return reply(storage::read_top_products(c, limit));

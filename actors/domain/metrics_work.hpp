@@ -12,15 +12,15 @@
 namespace cdpd::actors::domain {
 
 /// Replies storage::dashboard_metrics.
-db_work read_dashboard();
+db_job<storage::dashboard_metrics> read_dashboard();
 
 /// Replies storage::customer_metrics.
-db_work read_customer_metrics(std::string id);
+db_job<storage::customer_metrics> read_customer_metrics(std::string id);
 
 /// Replies storage::product_metrics.
-db_work read_product_metrics(std::string id);
+db_job<storage::product_metrics> read_product_metrics(std::string id);
 
 /// Replies std::vector<storage::product_sales>.
-db_work read_top_products(int64_t limit);
+db_job<std::vector<storage::product_sales>> read_top_products(int64_t limit);
 
 } // namespace cdpd::actors::domain

@@ -4,7 +4,8 @@
 
 namespace cdpd::actors::domain {
 
-db_work list_orders(storage::order_query query) {
+db_job<storage::page<storage::order_record>>
+list_orders(storage::order_query query) {
   return pg_work(
       [query](pqxx::connection& c) {
         return reply(storage::list_orders(c, query));
@@ -12,13 +13,13 @@ db_work list_orders(storage::order_query query) {
       true);
 }
 
-db_work get_order(std::string id) {
+db_job<storage::order_record> get_order(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) { return reply(storage::get_order(c, id)); },
       true);
 }
 
-db_work create_order(storage::order_input input) {
+db_job<storage::order_record> create_order(storage::order_input input) {
   return pg_work(
       [input](pqxx::connection& c) {
         return reply(storage::create_order(c, input));

@@ -11,13 +11,14 @@
 namespace cdpd::actors::domain {
 
 /// Replies storage::page<storage::order_record>.
-db_work list_orders(storage::order_query query);
+db_job<storage::page<storage::order_record>>
+list_orders(storage::order_query query);
 
 /// Replies storage::order_record with its items.
-db_work get_order(std::string id);
+db_job<storage::order_record> get_order(std::string id);
 
 /// Writes the order and its items and recomputes the customer's aggregates
 /// in one transaction; replies the new storage::order_record.
-db_work create_order(storage::order_input input);
+db_job<storage::order_record> create_order(storage::order_input input);
 
 } // namespace cdpd::actors::domain

@@ -4,7 +4,8 @@
 
 namespace cdpd::actors::domain {
 
-db_work list_products(storage::product_query query) {
+db_job<storage::page<storage::product_record>>
+list_products(storage::product_query query) {
   return pg_work(
       [query](pqxx::connection& c) {
         return reply(storage::list_products(c, query));
@@ -12,13 +13,13 @@ db_work list_products(storage::product_query query) {
       true);
 }
 
-db_work get_product(std::string id) {
+db_job<storage::product_record> get_product(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) { return reply(storage::get_product(c, id)); },
       true);
 }
 
-db_work create_product(storage::product_fields fields) {
+db_job<storage::product_record> create_product(storage::product_fields fields) {
   return pg_work(
       [fields](pqxx::connection& c) {
         return reply(storage::create_product(c, fields));
@@ -26,7 +27,8 @@ db_work create_product(storage::product_fields fields) {
       false);
 }
 
-db_work update_product(std::string id, storage::product_fields fields) {
+db_job<storage::product_record> update_product(std::string id,
+                                               storage::product_fields fields) {
   return pg_work(
       [id, fields](pqxx::connection& c) {
         return reply(storage::update_product(c, id, fields));

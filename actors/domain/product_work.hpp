@@ -10,15 +10,17 @@
 namespace cdpd::actors::domain {
 
 /// Replies storage::page<storage::product_record>.
-db_work list_products(storage::product_query query);
+db_job<storage::page<storage::product_record>>
+list_products(storage::product_query query);
 
 /// Replies storage::product_record.
-db_work get_product(std::string id);
+db_job<storage::product_record> get_product(std::string id);
 
 /// Replies the new storage::product_record.
-db_work create_product(storage::product_fields fields);
+db_job<storage::product_record> create_product(storage::product_fields fields);
 
 /// Replies the changed storage::product_record.
-db_work update_product(std::string id, storage::product_fields fields);
+db_job<storage::product_record> update_product(std::string id,
+                                               storage::product_fields fields);
 
 } // namespace cdpd::actors::domain

@@ -57,7 +57,8 @@ std::string in_use_message(const storage::segment_dependents& users) {
   return "Segment is used by " + both + "; delete or move them first";
 }
 
-db_work list_segments(storage::page_request request) {
+db_job<storage::page<storage::segment_record>>
+list_segments(storage::page_request request) {
   return pg_work(
       [request](pqxx::connection& c) {
         return reply(storage::list_segments(c, request));
@@ -65,13 +66,13 @@ db_work list_segments(storage::page_request request) {
       true);
 }
 
-db_work get_segment(std::string id) {
+db_job<storage::segment_record> get_segment(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) { return reply(storage::get_segment(c, id)); },
       true);
 }
 
-db_work create_segment(storage::segment_fields fields) {
+db_job<storage::segment_record> create_segment(storage::segment_fields fields) {
   return pg_work(
       [fields](pqxx::connection& c) {
         return reply(storage::create_segment(c, fields));
@@ -79,7 +80,8 @@ db_work create_segment(storage::segment_fields fields) {
       false);
 }
 
-db_work update_segment(std::string id, storage::segment_fields fields) {
+db_job<storage::segment_record> update_segment(std::string id,
+                                               storage::segment_fields fields) {
   return pg_work(
       [id, fields](pqxx::connection& c) {
         return reply(storage::update_segment(c, id, fields));
@@ -87,7 +89,7 @@ db_work update_segment(std::string id, storage::segment_fields fields) {
       false);
 }
 
-db_work delete_segment(std::string id) {
+db_job<bool> delete_segment(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) -> caf::expected<caf::message> {
         auto result = storage::delete_segment(c, id);
@@ -102,7 +104,7 @@ db_work delete_segment(std::string id) {
       false);
 }
 
-db_work count_segment(std::string id) {
+db_job<std::int64_t> count_segment(std::string id) {
   return pg_work(
       [id](pqxx::connection& c) -> caf::expected<caf::message> {
         auto def = load_definition(c, id);
@@ -114,7 +116,7 @@ db_work count_segment(std::string id) {
       true);
 }
 
-db_work segment_members_of(std::string id, std::int64_t limit) {
+db_job<segment_members> segment_members_of(std::string id, std::int64_t limit) {
   return pg_work(
       [id, limit](pqxx::connection& c) -> caf::expected<caf::message> {
         auto def = load_definition(c, id);
@@ -138,8 +140,9 @@ db_work segment_members_of(std::string id, std::int64_t limit) {
       true);
 }
 
-db_work segment_members_by_id(std::string id, std::int64_t total,
-                              std::vector<std::string> ids) {
+db_job<segment_members> segment_members_by_id(std::string id,
+                                              std::int64_t total,
+                                              std::vector<std::string> ids) {
   return pg_work(
       [id, total, ids](pqxx::connection& c) -> caf::expected<caf::message> {
         // The definition gives the extra column and the 404 of a segment

@@ -33,35 +33,38 @@ struct segment_members {
 std::string in_use_message(const storage::segment_dependents& users);
 
 /// Replies storage::page<storage::segment_record>.
-db_work list_segments(storage::page_request request);
+db_job<storage::page<storage::segment_record>>
+list_segments(storage::page_request request);
 
 /// Replies storage::segment_record.
-db_work get_segment(std::string id);
+db_job<storage::segment_record> get_segment(std::string id);
 
 /// Replies the new storage::segment_record.
-db_work create_segment(storage::segment_fields fields);
+db_job<storage::segment_record> create_segment(storage::segment_fields fields);
 
 /// Replies the changed storage::segment_record.
-db_work update_segment(std::string id, storage::segment_fields fields);
+db_job<storage::segment_record> update_segment(std::string id,
+                                               storage::segment_fields fields);
 
 /// Replies true; errc::conflict (in_use_message) when campaigns or flows
 /// use the segment.
-db_work delete_segment(std::string id);
+db_job<bool> delete_segment(std::string id);
 
 /// Replies the number of matching customers as std::int64_t.
-db_work count_segment(std::string id);
+db_job<std::int64_t> count_segment(std::string id);
 
 /// Replies segment_members with at most `limit` rows (negative counts as
 /// 0) in (created_at, id) order.
-db_work segment_members_of(std::string id, std::int64_t limit);
+db_job<segment_members> segment_members_of(std::string id, std::int64_t limit);
 
 /// Replies segment_members for members already known (from the segment's
 /// actor): `total` as given and the rows of the customers `ids`, read by id
 /// and kept in the order of `ids` (a customer deleted since is left out).
 /// Fails like segment_members_of when the segment is gone or its
 /// definition no longer parses.
-db_work segment_members_by_id(std::string id, std::int64_t total,
-                              std::vector<std::string> ids);
+db_job<segment_members> segment_members_by_id(std::string id,
+                                              std::int64_t total,
+                                              std::vector<std::string> ids);
 
 } // namespace cdpd::actors::domain
 

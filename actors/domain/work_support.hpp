@@ -29,19 +29,11 @@ caf::error refusal_error(storage::refusal why);
 template <class Fn> db_work pg_work(Fn fn, bool idempotent) {
   return [fn = std::move(fn),
           idempotent](storage::pg_pool& pool) -> caf::expected<caf::message> {
-    auto result = pool.run(
+    return pool.run(
         [&](pqxx::connection& conn) -> caf::expected<caf::message> {
-          auto reply = fn(conn);
-          // Repositories translate driver errors themselves; re-raising a
-          // lost connection lets the pool discard (and maybe retry) it.
-          if (!reply && reply.error() == storage::errc::connection_lost)
-            throw pqxx::broken_connection{storage::describe(reply.error())};
-          return reply;
+          return fn(conn);
         },
         idempotent);
-    if (!result)
-      return std::move(result.error());
-    return std::move(*result);
   };
 }
 

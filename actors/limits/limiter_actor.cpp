@@ -1,12 +1,8 @@
 #include "actors/limits/limiter_actor.hpp"
 
 #include <algorithm>
-#include <exception>
 
 #include <caf/all.hpp>
-
-#include "actors/limits/limit_messages.hpp"
-#include "actors/log.hpp"
 
 namespace cdpd::actors::limits {
 
@@ -31,22 +27,7 @@ void store(rate_states& states, std::string_view name, gcra_state next) {
     i->second = next;
 }
 
-void answer(const limiter_state& st, const limit_request& request,
-            const verdict& v) {
-  if (!request.done)
-    return;
-  // A throwing callback must not take the key's state down with it.
-  try {
-    request.done(v);
-  } catch (const std::exception& e) {
-    log()->error("limiter {}: verdict callback threw: {}", st.config.key,
-                 e.what());
-  } catch (...) {
-    log()->error("limiter {}: verdict callback threw", st.config.key);
-  }
-}
-
-void on_tick(caf::stateful_actor<limiter_state>* self) {
+void on_tick(limiter_key_actor::stateful_pointer<limiter_state> self) {
   auto& st = self->state;
   auto idle = st.config.idle_timeout;
   auto now = clock::now();
@@ -125,8 +106,9 @@ clock::time_point fresh_at(const rate_states& states) {
   return out;
 }
 
-caf::behavior limiter_actor(caf::stateful_actor<limiter_state>* self,
-                            limiter_config config) {
+limiter_key_actor::behavior_type
+limiter_actor(limiter_key_actor::stateful_pointer<limiter_state> self,
+              limiter_config config) {
   auto& st = self->state;
   st.config = std::move(config);
   st.last_request = clock::now();
@@ -140,16 +122,15 @@ caf::behavior limiter_actor(caf::stateful_actor<limiter_state>* self,
       self, std::max<clock::duration>(st.config.idle_timeout, min_tick),
       tick_atom::value);
   return {
-      [self](limit_atom, const limit_request& request) {
+      [self](limit_atom, const limit_query& query) -> verdict {
         auto& st = self->state;
         auto now = clock::now();
         ++st.handled;
         st.last_request = now;
-        auto v =
-            decide(st.rates, request.rates, request.cost, request.peek, now);
+        auto v = decide(st.rates, query.rates, query.cost, query.peek, now);
         if (st.config.metrics)
           st.config.metrics->decided(v.allowed);
-        answer(st, request, v);
+        return v;
       },
       [self](tick_atom) { on_tick(self); },
       [self](caf::ok_atom) { self->quit(); },

@@ -13,11 +13,12 @@
 #include <caf/fwd.hpp>
 
 #include "actors/limits/gcra.hpp"
+#include "actors/limits/limit_messages.hpp"
 #include "actors/limits/limiter_metrics.hpp"
 #include "actors/limits/limiter_region.hpp"
 
 /// The limiter of one key: one GCRA state per rate name, a verdict per
-/// limit_request, and passivation once it has been idle with a fresh state
+/// limit_query, and passivation once it has been idle with a fresh state
 /// (protocol in actors/limits/limit_messages.hpp).
 namespace cdpd::actors::limits {
 
@@ -45,7 +46,7 @@ clock::time_point fresh_at(const rate_states& states);
 /// What a limiter actor needs from its host.
 struct limiter_config {
   std::string key;
-  caf::actor host; ///< receives the passivation request
+  limiter_host_actor host; ///< receives the passivation request
   std::chrono::milliseconds idle_timeout{60'000};
   std::shared_ptr<limiter_metrics> metrics; ///< may be null
 };
@@ -59,11 +60,12 @@ struct limiter_state {
   static inline const char* name = "limiter";
 };
 
-/// The behaviour of a limiter actor: answers `(limit_atom, limit_request)`
-/// by calling `request.done` exactly once, asks its host to stop it with
-/// `(caf::idle_atom, key, handled)` after `idle_timeout` without requests
-/// and with a fresh state, and quits on `(caf::ok_atom)`.
-caf::behavior limiter_actor(caf::stateful_actor<limiter_state>* self,
-                            limiter_config config);
+/// The behaviour of a limiter actor: answers `(limit_atom, limit_query)`
+/// with its verdict, asks its host to stop it with `(caf::idle_atom, key,
+/// handled)` after `idle_timeout` without requests and with a fresh state,
+/// and quits on `(caf::ok_atom)`.
+limiter_key_actor::behavior_type
+limiter_actor(limiter_key_actor::stateful_pointer<limiter_state> self,
+              limiter_config config);
 
 } // namespace cdpd::actors::limits

@@ -8,7 +8,6 @@
 
 #include <caf/all.hpp>
 
-#include "actors/limits/limit_messages.hpp"
 #include "actors/limits/limiter_actor.hpp"
 #include "actors/limits/limiter_metrics.hpp"
 #include "actors/log.hpp"
@@ -19,7 +18,7 @@ namespace {
 
 /// One live limiter and how many requests its host sent it.
 struct host_entry {
-  caf::actor limiter;
+  limiter_key_actor limiter;
   uint64_t forwarded = 0;
 };
 
@@ -31,19 +30,19 @@ struct host_state {
   static inline const char* name = "limiter-host";
 };
 
-using host_ptr = caf::stateful_actor<host_state>*;
+using host_ptr = limiter_host_actor::stateful_pointer<host_state>;
 
-void forward(host_ptr self, limit_request& request) {
+caf::delegated<verdict> forward(host_ptr self, limit_query& query) {
   auto& st = self->state;
-  auto [i, added] = st.limiters.try_emplace(request.key);
+  auto [i, added] = st.limiters.try_emplace(query.key);
   auto& entry = i->second;
   if (added)
     entry.limiter = self->spawn<caf::linked>(
         limiter_actor,
-        limiter_config{request.key, caf::actor_cast<caf::actor>(self),
+        limiter_config{query.key, caf::actor_cast<limiter_host_actor>(self),
                        st.options.idle_timeout, st.metrics});
   ++entry.forwarded;
-  self->send(entry.limiter, limit_atom::value, std::move(request));
+  return self->delegate(entry.limiter, limit_atom::value, std::move(query));
 }
 
 /// Stops an idle limiter unless a request is still on its way to it: the
@@ -55,8 +54,9 @@ void passivate(host_ptr self, const std::string& key, uint64_t handled) {
   auto i = st.limiters.find(key);
   if (i == st.limiters.end())
     return;
-  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-  if (sender != i->second.limiter || i->second.forwarded != handled)
+  if (self->current_sender() !=
+          caf::actor_cast<caf::strong_actor_ptr>(i->second.limiter) ||
+      i->second.forwarded != handled)
     return;
   self->send(i->second.limiter, caf::ok_atom::value);
   st.limiters.erase(i);
@@ -64,7 +64,8 @@ void passivate(host_ptr self, const std::string& key, uint64_t handled) {
     st.metrics->passivated();
 }
 
-caf::behavior limiter_host(host_ptr self, int index, limiter_options options) {
+limiter_host_actor::behavior_type limiter_host(host_ptr self, int index,
+                                               limiter_options options) {
   auto& st = self->state;
   st.index = index;
   st.options = options;
@@ -87,7 +88,7 @@ caf::behavior limiter_host(host_ptr self, int index, limiter_options options) {
     self->quit(msg.reason);
   });
   return {
-      [self](limit_atom, limit_request& request) { forward(self, request); },
+      [self](limit_atom, limit_query& query) { return forward(self, query); },
       [self](caf::idle_atom, const std::string& key, uint64_t handled) {
         passivate(self, key, handled);
       },
@@ -96,8 +97,8 @@ caf::behavior limiter_host(host_ptr self, int index, limiter_options options) {
 
 } // namespace
 
-caf::actor spawn_limiter_host(caf::actor_system& sys, int index,
-                              const limiter_options& options) {
+limiter_host_actor spawn_limiter_host(caf::actor_system& sys, int index,
+                                      const limiter_options& options) {
   auto host = sys.spawn(limiter_host, index, options);
   // Also under its direct name, so the region skips the supervisor's proxy
   // (a mailbox hop per check). Removed when it stops, unless a restarted

@@ -6,7 +6,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/limits/limit_messages.hpp"
+#include "actors/ask.hpp"
 #include "actors/log.hpp"
 
 namespace cdpd::actors::limits {
@@ -48,37 +48,6 @@ void call(const std::function<void(const verdict&)>& done, const verdict& v) {
   }
 }
 
-/// The caller's callback, called exactly once: by the limiter, or, when
-/// every copy of the request was dropped unanswered (its host stopped with
-/// the request in its mailbox, or the host's proxy refused it while the host
-/// restarted), with an allowed verdict when the last copy goes away.
-class done_once {
-public:
-  explicit done_once(std::function<void(const verdict&)> done)
-      : done_(std::move(done)) {}
-
-  done_once(const done_once&) = delete;
-  done_once& operator=(const done_once&) = delete;
-
-  ~done_once() {
-    if (called_.exchange(true))
-      return;
-    if (due(last_lost_log))
-      log()->warn("rate limit: a limit request was lost with its limiter "
-                  "host; allowed (limits fail open)");
-    call(done_, verdict{});
-  }
-
-  void operator()(const verdict& v) {
-    if (!called_.exchange(true))
-      call(done_, v);
-  }
-
-private:
-  std::function<void(const verdict&)> done_;
-  std::atomic<bool> called_{false};
-};
-
 } // namespace
 
 std::string limiter_host_name(int index) {
@@ -109,13 +78,15 @@ limiter_region::limiter_region(caf::actor_system& sys, int hosts)
 }
 
 void limiter_region::check(limit_request request) const {
-  caf::actor host;
+  limiter_host_actor host;
   if (hosts_ > 0) {
     const auto& names = names_[static_cast<std::size_t>(
         limiter_host_index(request.key, hosts_))];
-    host = caf::actor_cast<caf::actor>(sys_->registry().get(names.direct));
+    host =
+        caf::actor_cast<limiter_host_actor>(sys_->registry().get(names.direct));
     if (!host)
-      host = caf::actor_cast<caf::actor>(sys_->registry().get(names.proxy));
+      host = caf::actor_cast<limiter_host_actor>(
+          sys_->registry().get(names.proxy));
   }
   if (!host) {
     if (due(last_no_host_log))
@@ -125,9 +96,20 @@ void limiter_region::check(limit_request request) const {
     call(request.done, verdict{});
     return;
   }
-  request.done = [once = std::make_shared<done_once>(std::move(request.done))](
-                     const verdict& v) { (*once)(v); };
-  caf::anon_send(host, limit_atom::value, std::move(request));
+  limit_query query{std::move(request.key), std::move(request.rates),
+                    request.cost, request.peek};
+  auto done = std::move(request.done);
+  auto* sys = sys_;
+  ask(
+      *sys_, host, limit_reply_timeout, [done](verdict& v) { call(done, v); },
+      [sys, done](caf::error& err) {
+        if (due(last_lost_log))
+          log()->warn("rate limit: no verdict from a limiter host ({}); "
+                      "allowed (limits fail open)",
+                      sys->render(err));
+        call(done, verdict{});
+      },
+      limit_atom::value, std::move(query));
 }
 
 } // namespace cdpd::actors::limits

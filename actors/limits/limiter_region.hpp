@@ -10,6 +10,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/limits/limit_messages.hpp"
 #include "actors/limits/rate_plan.hpp"
 
 namespace prometheus {
@@ -26,38 +27,25 @@ class Registry;
 /// without touching callers.
 namespace cdpd::actors::limits {
 
-/// The answer to one limit_request, with what the RateLimit-* and
-/// Retry-After headers need. When several rates apply, the figures are
-/// those of the rate with the fewest remaining requests (the refusing one
-/// when refused).
-struct verdict {
-  bool allowed = true;
-  std::string rate_name;           ///< empty when no rate applied
-  int64_t limit = 0;               ///< RateLimit-Limit
-  int64_t remaining = 0;           ///< RateLimit-Remaining
-  int64_t reset_seconds = 0;       ///< RateLimit-Reset (rounded up)
-  int64_t retry_after_seconds = 0; ///< Retry-After when refused (rounded up)
-  /// When refused: milliseconds until the same request would be allowed,
-  /// from the GCRA state (rounded up to a whole millisecond, at least 1), for
-  /// callers that wait rather than answer with a header; 0 when allowed.
-  int64_t retry_after_ms = 0;
-};
-
-/// One question to a limiter.
+/// One question to a limiter from a caller on this node, with where its
+/// verdict goes.
 struct limit_request {
   std::string key;         ///< "account:<id>", "apikey:<prefix>", "ip:<addr>"
-  std::vector<rate> rates; ///< names must have static storage duration
+  std::vector<rate> rates; ///< each tracked under its name
   int64_t cost = 1;
   /// True: only report whether a request of `cost` would be allowed, and
-  /// record nothing (the login throttle asks before checking a password
-  /// and charges only failures).
+  /// record nothing.
   bool peek = false;
   /// Called exactly once, on an actor thread, with the verdict. A request
-  /// is charged only when every rate allows it. When limits fail open the
-  /// allowed verdict may come on another thread: the caller's (no host),
-  /// or wherever the request is dropped undelivered (its host stopped).
+  /// is charged only when every rate allows it. When limits fail open (no
+  /// host, a host that stopped or did not answer within
+  /// limit_reply_timeout) the verdict is an allowed one, possibly on the
+  /// caller's thread.
   std::function<void(const verdict&)> done;
 };
+
+/// The longest wait for a host's verdict before limits fail open.
+inline constexpr std::chrono::seconds limit_reply_timeout{2};
 
 /// How the limiter hosts run.
 struct limiter_options {
@@ -79,8 +67,8 @@ std::string limiter_host_direct_name(int index);
 int limiter_host_index(std::string_view key, int hosts);
 
 /// Spawns limiter host `index`.
-caf::actor spawn_limiter_host(caf::actor_system& sys, int index,
-                              const limiter_options& options);
+limiter_host_actor spawn_limiter_host(caf::actor_system& sys, int index,
+                                      const limiter_options& options);
 
 /// Routes limit requests by key to the hosts registered under
 /// limiter_host_name(0 .. hosts-1). Safe to share between threads.
@@ -88,11 +76,12 @@ class limiter_region {
 public:
   limiter_region(caf::actor_system& sys, int hosts);
 
-  /// Sends `request` to its key's host without blocking: to the host
-  /// itself while it runs, else to its proxy (which holds the request while
-  /// the host restarts). When neither is registered, `done` is called at once
-  /// with an allowed verdict (limits fail open: losing a limiter must not take
-  /// the API down) and the failure is logged at most once a minute.
+  /// Asks `request`'s key's host without blocking, as a limit_query: the
+  /// host itself while it runs, else its proxy (which holds the request
+  /// while the host restarts). When neither is registered, or the host
+  /// fails or does not answer within limit_reply_timeout, `done` gets an
+  /// allowed verdict (limits fail open: losing a limiter must not take the
+  /// API down) and the failure is logged at most once a minute.
   void check(limit_request request) const;
 
 private:

@@ -10,7 +10,7 @@ using std::chrono::minutes;
 void add(std::vector<rate>& out, std::string_view name, int64_t limit,
          std::chrono::milliseconds period) {
   if (limit > 0)
-    out.push_back({name, limit, period});
+    out.push_back({std::string{name}, limit, period});
 }
 
 } // namespace

@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include <caf/meta/type_name.hpp>
 
 #include "config/settings.hpp"
 
@@ -28,10 +31,18 @@ std::string_view to_string(route_class c);
 /// One limit: `limit` requests per `period`, tracked under `name` (so a
 /// limiter key is client + name).
 struct rate {
-  std::string_view name; ///< "general-per-hour", "campaign-create-per-minute"
+  std::string name; ///< "general-per-hour", "campaign-create-per-minute"
   int64_t limit = 0;
   std::chrono::milliseconds period{};
+
+  friend bool operator==(const rate&, const rate&) = default;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rate& x) {
+  return f(caf::meta::type_name("cdpd::limits::rate"), x.name, x.limit,
+           x.period);
+}
 
 /// The limits a request of class `c` counts against, general ones first.
 /// Empty when rate limiting is disabled; limits set to 0 are left out.

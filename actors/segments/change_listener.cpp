@@ -17,6 +17,7 @@
 #include "actors/log.hpp"
 #include "actors/segments/customer_shard.hpp"
 #include "actors/segments/shard_messages.hpp"
+#include "storage/repositories/customer_change_repository.hpp"
 #include "storage/segments/engine/load_columns.hpp"
 #include "storage/segments/engine/shard_hash.hpp"
 
@@ -59,23 +60,6 @@ using listener_ptr = caf::stateful_actor<listener_state>*;
 caf::actor shard_actor(caf::actor_system& sys, std::uint32_t index) {
   return caf::actor_cast<caf::actor>(
       sys.registry().get(caf::atom_from_string(shard_name(index))));
-}
-
-/// The ids of log rows committed after `since` that the transaction sees,
-/// restricted by `extra` (a SQL condition on customer_id, or "TRUE").
-std::vector<std::string> changed_since(pqxx::transaction_base& tx,
-                                       const std::string& since,
-                                       const std::string& extra) {
-  auto snap = tx.quote(since) + "::pg_snapshot";
-  auto rows = tx.exec("SELECT DISTINCT customer_id::text FROM customer_changes "
-                      "WHERE xid >= pg_snapshot_xmin(" +
-                      snap + ") AND NOT pg_visible_in_snapshot(xid, " + snap +
-                      ") AND " + extra);
-  std::vector<std::string> out;
-  out.reserve(rows.size());
-  for (const auto& r : rows)
-    out.push_back(r[0].as<std::string>());
-  return out;
 }
 
 /// Re-reads `ids` in `tx` and hands each shard its part: all to
@@ -160,12 +144,10 @@ void prune(listener_ptr self) {
   if (horizon.empty())
     return;
   pqxx::work tx{*st.conn, "segment_changes_prune"};
-  auto r =
-      tx.exec0("DELETE FROM customer_changes WHERE xid < pg_snapshot_xmin(" +
-               tx.quote(horizon) + "::pg_snapshot)");
+  auto pruned = storage::prune_customer_changes(tx, horizon);
   tx.commit();
-  if (r.affected_rows() > 0)
-    log()->info("segment changes: pruned {} log rows", r.affected_rows());
+  if (pruned > 0)
+    log()->info("segment changes: pruned {} log rows", pruned);
 }
 
 /// One read: every change committed since the cursor's snapshot.
@@ -173,10 +155,9 @@ void read_changes(listener_ptr self) {
   auto& st = self->state;
   auto since = st.options.cursor->get();
   snapshot_tx tx{*st.conn, "segment_changes_read"};
-  auto now_snapshot =
-      tx.exec1("SELECT pg_current_snapshot()::text")[0].as<std::string>();
+  auto now_snapshot = storage::current_snapshot(tx);
   if (!since.empty()) {
-    auto ids = changed_since(tx, since, "TRUE");
+    auto ids = storage::customers_changed_since(tx, since, "TRUE");
     if (!ids.empty())
       deliver(self, tx, ids, caf::actor{});
   }
@@ -231,7 +212,7 @@ void catch_up(listener_ptr self, std::uint32_t shard,
     return; // the shard asks again
   try {
     snapshot_tx tx{*st.conn, "segment_changes_catch_up"};
-    auto ids = changed_since(
+    auto ids = storage::customers_changed_since(
         tx, snapshot,
         eng::shard_predicate_sql("customer_id", shard, st.options.shards));
     deliver(self, tx, ids, target);

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include <caf/all.hpp>
@@ -29,6 +31,7 @@ namespace cdpd::actors::segments {
 namespace {
 
 namespace eng = storage::segments::engine;
+namespace seg = storage::segments;
 using steady = std::chrono::steady_clock;
 
 /// What a caller is told to wait while a shard loads.
@@ -46,6 +49,9 @@ struct load_cancelled : std::runtime_error {
 /// Set when a shard incarnation terminates, so its loader stops early and
 /// shutdown does not wait for a whole load.
 using cancel_flag = std::shared_ptr<std::atomic<bool>>;
+
+/// Parsed definitions a shard keeps; past this many it starts afresh.
+constexpr std::size_t max_parsed = 256;
 
 /// Generations of shard columns, increasing over the process, so a segment
 /// actor tells a newer load (a restart, a refresh) from an older one.
@@ -66,13 +72,17 @@ struct shard_state {
   std::uint64_t generation = 0;     ///< of the current columns
   std::uint64_t seq = 0;            ///< change batches applied to them
   live_definitions_ptr definitions; ///< the segments to keep current
+  /// Definitions that came as text (from other nodes), by text.
+  std::unordered_map<std::string,
+                     std::shared_ptr<const seg::segment_definition>>
+      parsed;
   static inline const char* name = "customer-shard";
 };
 
-using shard_ptr = caf::stateful_actor<shard_state>*;
+using shard_ptr = customer_shard::stateful_pointer<shard_state>;
 
 /// Loads the shard on a thread of its own and reports back to `shard`.
-void spawn_loader(caf::actor_system& sys, caf::actor shard,
+void spawn_loader(caf::actor_system& sys, customer_shard shard,
                   shard_options options, cancel_flag cancelled) {
   sys.spawn<caf::detached>([shard, options,
                             cancelled](caf::event_based_actor* self) {
@@ -92,24 +102,21 @@ void spawn_loader(caf::actor_system& sys, caf::actor shard,
       shared =
           options.first_load->take(options.index, *options.pool, *cancelled);
     eng::shard_filter filter{options.index, options.shards};
-    auto loaded =
-        shared ? caf::expected<caf::expected<eng::customer_columns>>{std::move(
-                     *shared)}
-               : options.pool->run(
-                     [&](pqxx::connection& conn) {
-                       return eng::load_columns(conn, filter, progress);
-                     },
-                     true);
+    auto loaded = shared
+                      ? std::move(*shared)
+                      : options.pool->run(
+                            [&](pqxx::connection& conn) {
+                              return eng::load_columns(conn, filter, progress);
+                            },
+                            true);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   steady::now() - started)
                   .count();
     if (!loaded) {
       self->send(shard, shard_loaded_atom::value, loaded.error());
-    } else if (!*loaded) {
-      self->send(shard, shard_loaded_atom::value, loaded->error());
     } else {
       auto columns =
-          std::make_shared<const eng::customer_columns>(std::move(**loaded));
+          std::make_shared<const eng::customer_columns>(std::move(*loaded));
       self->send(shard, shard_loaded_atom::value, loaded_columns{columns},
                  static_cast<std::int64_t>(ms));
     }
@@ -123,7 +130,7 @@ void start_load(shard_ptr self) {
   self->state.loading = true;
   log()->info("segment shard {} of {}: loading from PostgreSQL",
               self->state.options.index, self->state.options.shards);
-  spawn_loader(self->system(), caf::actor_cast<caf::actor>(self),
+  spawn_loader(self->system(), caf::actor_cast<customer_shard>(self),
                self->state.options, self->state.cancelled);
 }
 
@@ -135,9 +142,11 @@ void request_catch_up(shard_ptr self) {
     return;
   auto listener = caf::actor_cast<caf::actor>(
       self->system().registry().get(caf::atom_from_string(listener_name())));
+  // The listener's supervision proxy relays its empty reply.
   if (listener)
-    self->send(listener, shard_catch_up_atom::value, st.options.index,
-               st.snapshot);
+    self->request(listener, catch_up_retry, shard_catch_up_atom::value,
+                  st.options.index, st.snapshot)
+        .then([] {}, [](caf::error&) {});
   self->delayed_send(self, catch_up_retry, shard_catch_up_atom::value);
 }
 
@@ -221,6 +230,24 @@ void apply_changes(shard_ptr self, const shard_changes& changes) {
   }
 }
 
+/// The parsed tree of a question's definition: the asker's, or (from
+/// another node) the text parsed here once; null when neither is usable.
+std::shared_ptr<const seg::segment_definition>
+definition_of(shard_ptr self, const shard_definition& def) {
+  if (def.parsed || def.json.empty())
+    return def.parsed;
+  auto& cache = self->state.parsed;
+  if (auto i = cache.find(def.json); i != cache.end())
+    return i->second;
+  auto made = make_shard_definition(def.json);
+  if (!made)
+    return nullptr;
+  if (cache.size() >= max_parsed)
+    cache.clear();
+  cache.emplace(def.json, made->parsed);
+  return made->parsed;
+}
+
 caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
   auto& st = self->state;
   if (!st.live)
@@ -228,10 +255,11 @@ caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
         errc::child_unavailable,
         "segment shard " + std::to_string(st.options.index) + " is loading",
         loading_retry_ms);
-  if (!q.definition)
+  auto definition = definition_of(self, q.definition);
+  if (!definition)
     return storage::make_error(storage::errc::invalid_argument,
-                               "no segment definition");
-  auto found = st.live->evaluate(*q.definition, q.now, q.max_ids);
+                               "no valid segment definition");
+  auto found = st.live->evaluate(*definition, q.now, q.max_ids);
   if (!found)
     return found.error();
   shard_answer out;
@@ -261,7 +289,8 @@ shard_status status_of(shard_ptr self) {
   return out;
 }
 
-caf::behavior customer_shard(shard_ptr self, shard_options options) {
+customer_shard::behavior_type shard_behavior(shard_ptr self,
+                                             shard_options options) {
   self->state.options = std::move(options);
   self->state.next_retry = self->state.options.retry_delay;
   self->attach_functor(
@@ -299,7 +328,7 @@ caf::behavior customer_shard(shard_ptr self, shard_options options) {
                                       std::chrono::milliseconds{10 * ms}),
                              shard_load_atom::value);
       },
-      [self](shard_loaded_atom, const caf::error& err) {
+      [self](shard_loaded_atom, caf::error& err) {
         auto& st = self->state;
         st.loading = false;
         log()->warn("segment shard {}: load failed: {}; trying again in {} ms",
@@ -316,9 +345,6 @@ caf::behavior customer_shard(shard_ptr self, shard_options options) {
       [self](segment_defs_atom, live_definitions_ptr& defs) {
         take_definitions(self, std::move(defs));
       },
-      // The supervision proxy in front of the listener relays its empty
-      // reply to a catch-up request.
-      [] {},
   };
 }
 
@@ -352,11 +378,9 @@ shared_first_load::take(std::uint32_t index, storage::pg_pool& pool,
         true);
     if (!loaded)
       error_ = loaded.error();
-    else if (!*loaded)
-      error_ = loaded->error();
     else
-      for (std::uint32_t i = 0; i < shards_ && i < (*loaded)->size(); ++i)
-        parts_[i] = std::move((**loaded)[i]);
+      for (std::uint32_t i = 0; i < shards_ && i < loaded->size(); ++i)
+        parts_[i] = std::move((*loaded)[i]);
   }
   if (error_ || !parts_[index])
     return caf::expected<eng::customer_columns>{
@@ -372,8 +396,9 @@ std::string shard_name(std::uint32_t index) {
   return "segs-" + std::to_string(index);
 }
 
-caf::actor spawn_customer_shard(caf::actor_system& sys, shard_options options) {
-  return sys.spawn(customer_shard, std::move(options));
+customer_shard spawn_customer_shard(caf::actor_system& sys,
+                                    shard_options options) {
+  return sys.spawn(shard_behavior, std::move(options));
 }
 
 } // namespace cdpd::actors::segments

@@ -12,6 +12,7 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/segments/shard_messages.hpp"
 #include "storage/segments/engine/customer_columns.hpp"
 
 namespace cdpd::storage {
@@ -93,6 +94,7 @@ std::string shard_name(std::uint32_t index);
 /// the batch's customers and sends each segment actor a segment_delta;
 /// after a load lands and when the list changes it sends each a hello.
 /// Answers carry the columns' generation and change sequence number.
-caf::actor spawn_customer_shard(caf::actor_system& sys, shard_options options);
+customer_shard spawn_customer_shard(caf::actor_system& sys,
+                                    shard_options options);
 
 } // namespace cdpd::actors::segments

@@ -95,7 +95,7 @@ struct segment_state {
   static inline const char* name = "segment";
 };
 
-using segment_ptr = caf::stateful_actor<segment_state>*;
+using segment_ptr = segment_actor::stateful_pointer<segment_state>;
 
 std::uint64_t count_of(const segment_state& st) {
   std::uint64_t n = 0;
@@ -269,14 +269,15 @@ void ask(segment_ptr self, std::uint32_t shard) {
   auto& part = st.parts[shard];
   part.asking = true;
   auto ticket = ++part.ticket;
-  auto target = caf::actor_cast<caf::actor>(
+  auto target = caf::actor_cast<customer_shard>(
       self->system().registry().get(caf::atom_from_string(shard_name(shard))));
   if (!target) {
     self->delayed_send(self, st.options.retry_delay, segment_ask_atom::value,
                        shard, ticket);
     return;
   }
-  shard_question q{st.options.definition, std::chrono::system_clock::now(),
+  shard_question q{{st.options.definition_json, st.options.definition},
+                   std::chrono::system_clock::now(),
                    all_ids};
   self->request(target, st.options.ask_timeout, shard_eval_atom::value, q)
       .then(
@@ -305,7 +306,10 @@ void ask(segment_ptr self, std::uint32_t shard) {
           });
 }
 
-caf::behavior segment_actor(segment_ptr self, segment_options options) {
+using ids_result = caf::result<bool, std::uint64_t, std::vector<std::string>>;
+
+segment_actor::behavior_type segment_behavior(segment_ptr self,
+                                              segment_options options) {
   auto& st = self->state;
   st.options = std::move(options);
   st.options.shards = std::max<std::uint32_t>(st.options.shards, 1);
@@ -320,24 +324,22 @@ caf::behavior segment_actor(segment_ptr self, segment_options options) {
       [self](segment_delta_atom, segment_delta& d) {
         on_delta(self, std::move(d));
       },
-      [self](segment_count_atom) {
+      [self](segment_count_atom)
+          -> caf::result<bool, std::uint64_t, std::int64_t, std::int64_t> {
         auto& st = self->state;
         bool ready = st.ready && !st.unsupported;
-        return caf::make_message(ready, ready ? count_of(st) : 0,
-                                 ready ? st.updated_at : 0,
-                                 ready ? st.last_evaluated_at : 0);
+        return {ready, ready ? count_of(st) : std::uint64_t{0},
+                ready ? st.updated_at : std::int64_t{0},
+                ready ? st.last_evaluated_at : std::int64_t{0}};
       },
-      [self](segment_ids_atom, std::uint64_t limit) {
+      [self](segment_ids_atom, std::uint64_t limit) -> ids_result {
         auto& st = self->state;
-        bool ready = st.ready && !st.unsupported;
-        if (!ready)
-          return caf::make_message(false, std::uint64_t{0},
-                                   std::vector<std::string>{});
-        return caf::make_message(true, count_of(st),
-                                 members_after(st, nullptr, limit));
+        if (!st.ready || st.unsupported)
+          return {false, std::uint64_t{0}, std::vector<std::string>{}};
+        return {true, count_of(st), members_after(st, nullptr, limit)};
       },
-      [self](segment_ids_atom, const std::string& after, std::uint64_t limit)
-          -> caf::result<bool, std::uint64_t, std::vector<std::string>> {
+      [self](segment_ids_atom, const std::string& after,
+             std::uint64_t limit) -> ids_result {
         std::optional<member_id> cursor;
         if (!after.empty()) {
           cursor = member_id_of(after);
@@ -394,9 +396,9 @@ bool depends_on_time(const storage::segments::segment_definition& def) {
   return group_depends_on_time(def.root);
 }
 
-caf::actor spawn_segment_actor(caf::actor_system& sys,
-                               segment_options options) {
-  return sys.spawn(segment_actor, std::move(options));
+segment_actor spawn_segment_actor(caf::actor_system& sys,
+                                  segment_options options) {
+  return sys.spawn(segment_behavior, std::move(options));
 }
 
 } // namespace cdpd::actors::segments

@@ -10,6 +10,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/segments/segment_messages.hpp"
 #include "storage/segments/definition.hpp"
 
 /// Segment actors: one per saved segment, holding its members per shard,
@@ -35,6 +36,9 @@ bool depends_on_time(const storage::segments::segment_definition& def);
 struct segment_options {
   std::string id; ///< the saved segment's id
   std::shared_ptr<const storage::segments::segment_definition> definition;
+  /// The definition's JSON text, sent with each question so shards on
+  /// other nodes can parse it; empty: only shards on this node answer.
+  std::string definition_json;
   std::uint32_t shards = 1; ///< all shards (shard_name(0 .. shards-1))
   /// Evaluate in full again this often when depends_on_time(definition);
   /// 0: never.
@@ -52,6 +56,7 @@ struct segment_options {
 /// (see segment_messages.hpp); ready is false until every shard
 /// answered once, and stays false for a definition the engine does not
 /// evaluate.
-caf::actor spawn_segment_actor(caf::actor_system& sys, segment_options options);
+segment_actor spawn_segment_actor(caf::actor_system& sys,
+                                  segment_options options);
 
 } // namespace cdpd::actors::segments

@@ -15,14 +15,4 @@ void segment_directory::publish(live_definitions_ptr next) {
     current_ = std::move(next);
 }
 
-caf::actor segment_directory::find(const std::string& id) const {
-  auto defs = definitions();
-  if (!defs)
-    return {};
-  for (const auto& item : defs->items)
-    if (item.id == id)
-      return item.actor;
-  return {};
-}
-
 } // namespace cdpd::actors::segments

@@ -3,8 +3,6 @@
 #include <mutex>
 #include <string>
 
-#include <caf/actor.hpp>
-
 #include "actors/segments/segment_messages.hpp"
 
 namespace cdpd::actors::segments {
@@ -19,9 +17,6 @@ public:
 
   /// Replaces the publication when `next` is newer than the current one.
   void publish(live_definitions_ptr next);
-
-  /// The segment actor of segment `id`; invalid when there is none.
-  caf::actor find(const std::string& id) const;
 
 private:
   mutable std::mutex mutex_;

@@ -8,15 +8,16 @@
 #include <vector>
 
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
+#include <pqxx/connection>
 
 #include "actors/log.hpp"
 #include "actors/segments/customer_shard.hpp"
 #include "actors/segments/segment_actor.hpp"
 #include "actors/segments/segment_directory.hpp"
 #include "actors/segments/segment_messages.hpp"
+#include "actors/segments/shard_messages.hpp"
 #include "storage/pg_pool.hpp"
+#include "storage/repositories/segment_repository.hpp"
 
 namespace cdpd::actors::segments {
 
@@ -27,7 +28,7 @@ namespace seg = storage::segments;
 struct hosted {
   std::string digest; ///< md5 of the definition text
   std::shared_ptr<const seg::segment_definition> definition; ///< null: bad
-  caf::actor actor;
+  segment_actor actor;
 };
 
 struct host_state {
@@ -40,10 +41,10 @@ struct host_state {
   static inline const char* name = "segment-host";
 };
 
-using host_ptr = caf::stateful_actor<host_state>*;
+/// How long a shard may take to take a new list of segments.
+constexpr auto publish_timeout = std::chrono::seconds{10};
 
-/// (id, digest) of every saved segment.
-using digests = std::map<std::string, std::string>;
+using host_ptr = segment_host::stateful_pointer<host_state>;
 
 void publish(host_ptr self) {
   auto& st = self->state;
@@ -55,15 +56,19 @@ void publish(host_ptr self) {
   live_definitions_ptr ptr = std::move(next);
   st.options.directory->publish(ptr);
   for (std::uint32_t i = 0; i < st.options.shards; ++i)
-    if (auto shard = caf::actor_cast<caf::actor>(self->system().registry().get(
-            caf::atom_from_string(shard_name(i)))))
-      self->send(shard, segment_defs_atom::value, ptr);
+    if (auto shard =
+            caf::actor_cast<customer_shard>(self->system().registry().get(
+                caf::atom_from_string(shard_name(i)))))
+      // A shard that restarts meanwhile reads the directory when its load
+      // lands, so a failed delivery needs no retry.
+      self->request(shard, publish_timeout, segment_defs_atom::value, ptr)
+          .then([] {}, [](caf::error&) {});
 }
 
 void stop_actor(host_ptr self, hosted& h) {
   if (!h.actor)
     return;
-  self->demonitor(h.actor);
+  self->demonitor(h.actor.address());
   self->send_exit(h.actor, caf::exit_reason::user_shutdown);
   h.actor = nullptr;
 }
@@ -71,14 +76,7 @@ void stop_actor(host_ptr self, hosted& h) {
 void poll(host_ptr self) {
   auto& st = self->state;
   auto read = st.options.pool->run(
-      [](pqxx::connection& conn) {
-        pqxx::read_transaction tx{conn};
-        digests out;
-        for (const auto& r :
-             tx.exec("SELECT id::text, md5(definition::text) FROM segments"))
-          out.emplace(r[0].as<std::string>(), r[1].as<std::string>());
-        return out;
-      },
+      [](pqxx::connection& conn) { return storage::segment_digests(conn); },
       true);
   if (!read) {
     if (!st.failing)
@@ -106,32 +104,23 @@ void poll(host_ptr self) {
       fresh.push_back(id);
   for (const auto& id : fresh) {
     auto text = st.options.pool->run(
-        [&id](pqxx::connection& conn) -> std::optional<std::string> {
-          pqxx::read_transaction tx{conn};
-          auto r = tx.exec_params(
-              "SELECT definition::text, md5(definition::text) FROM segments "
-              "WHERE id = $1::uuid",
-              id);
-          if (r.empty())
-            return std::nullopt;
-          return r[0][0].as<std::string>() + '\n' + r[0][1].as<std::string>();
+        [&id](pqxx::connection& conn) {
+          return storage::get_segment_definition(conn, id);
         },
         true);
     if (!text)
       break; // the next poll tries the rest again
     if (!*text)
       continue; // deleted meanwhile
-    auto cut = (*text)->rfind('\n');
     hosted h;
-    h.digest = (*text)->substr(cut + 1);
-    auto parsed = seg::parse_definition(
-        nlohmann::json::parse((*text)->substr(0, cut), nullptr, false));
-    if (parsed.ok()) {
-      h.definition = std::make_shared<const seg::segment_definition>(
-          std::move(*parsed.definition));
+    h.digest = std::move((*text)->digest);
+    auto parsed = make_shard_definition(std::move((*text)->definition));
+    if (parsed) {
+      h.definition = parsed->parsed;
       segment_options opts;
       opts.id = id;
-      opts.definition = h.definition;
+      opts.definition = std::move(parsed->parsed);
+      opts.definition_json = std::move(parsed->json);
       opts.shards = st.options.shards;
       opts.reevaluate_interval = st.options.reevaluate_interval;
       h.actor = spawn_segment_actor(self->system(), std::move(opts));
@@ -148,13 +137,15 @@ void poll(host_ptr self) {
     publish(self);
 }
 
-caf::actor actor_of(host_ptr self, const std::string& id) {
+segment_actor actor_of(host_ptr self, const std::string& id) {
   auto& segments = *self->state.segments;
   auto it = segments.find(id);
-  return it == segments.end() ? caf::actor{} : it->second.actor;
+  return it == segments.end() ? segment_actor{} : it->second.actor;
 }
 
-caf::behavior segment_host(host_ptr self, host_options options) {
+using ids_result = caf::result<bool, std::uint64_t, std::vector<std::string>>;
+
+segment_host::behavior_type host_behavior(host_ptr self, host_options options) {
   self->state.options = std::move(options);
   self->state.options.shards =
       std::max<std::uint32_t>(self->state.options.shards, 1);
@@ -184,48 +175,35 @@ caf::behavior segment_host(host_ptr self, host_options options) {
         self->delayed_send(self, self->state.options.poll_interval,
                            host_poll_atom::value);
       },
-      [self](segment_count_atom atom, const std::string& id) {
-        auto rp = self->make_response_promise();
-        auto actor = actor_of(self, id);
-        if (!actor)
-          rp.deliver(false, std::uint64_t{0}, std::int64_t{0}, std::int64_t{0});
-        else
-          rp.delegate(actor, atom);
+      [self](segment_count_atom atom, const std::string& id)
+          -> caf::result<bool, std::uint64_t, std::int64_t, std::int64_t> {
+        if (auto actor = actor_of(self, id))
+          return self->delegate(actor, atom);
+        return {false, std::uint64_t{0}, std::int64_t{0}, std::int64_t{0}};
       },
       [self](segment_ids_atom atom, const std::string& id,
-             std::uint64_t limit) {
-        auto rp = self->make_response_promise();
-        auto actor = actor_of(self, id);
-        if (!actor)
-          rp.deliver(false, std::uint64_t{0}, std::vector<std::string>{});
-        else
-          rp.delegate(actor, atom, limit);
+             std::uint64_t limit) -> ids_result {
+        if (auto actor = actor_of(self, id))
+          return self->delegate(actor, atom, limit);
+        return {false, std::uint64_t{0}, std::vector<std::string>{}};
       },
       [self](segment_ids_atom atom, const std::string& id,
-             const std::string& after, std::uint64_t limit) {
-        auto rp = self->make_response_promise();
-        auto actor = actor_of(self, id);
-        if (!actor)
-          rp.deliver(false, std::uint64_t{0}, std::vector<std::string>{});
-        else
-          rp.delegate(actor, atom, after, limit);
+             const std::string& after, std::uint64_t limit) -> ids_result {
+        if (auto actor = actor_of(self, id))
+          return self->delegate(actor, atom, after, limit);
+        return {false, std::uint64_t{0}, std::vector<std::string>{}};
       },
-      // A shard's supervision proxy relays the shard's empty reply to a
-      // segment_defs_atom message, or an error while the shard restarts
-      // (the restarted shard reads the directory when its load lands).
-      [] {},
-      [](caf::error&) {},
   };
 }
 
 } // namespace
 
 std::string host_name() {
-  return "segs-host";
+  return caf::to_string(host_key);
 }
 
-caf::actor spawn_segment_host(caf::actor_system& sys, host_options options) {
-  return sys.spawn<caf::detached>(segment_host, std::move(options));
+segment_host spawn_segment_host(caf::actor_system& sys, host_options options) {
+  return sys.spawn<caf::detached>(host_behavior, std::move(options));
 }
 
 } // namespace cdpd::actors::segments

@@ -7,6 +7,8 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/segments/segment_messages.hpp"
+
 namespace cdpd::storage {
 class pg_pool;
 } // namespace cdpd::storage
@@ -42,6 +44,6 @@ std::string host_name();
 /// limit)` to the segment's actor, answering
 /// "not ready" for a segment without one. Its segment actors stop with it.
 /// Database errors are logged and the read is tried at the next poll.
-caf::actor spawn_segment_host(caf::actor_system& sys, host_options options);
+segment_host spawn_segment_host(caf::actor_system& sys, host_options options);
 
 } // namespace cdpd::actors::segments

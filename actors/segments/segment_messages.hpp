@@ -5,14 +5,19 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "storage/segments/definition.hpp"
 
-// The messages of the segment actors and their host (see README.md in this
-// folder). They stay on one node: definitions travel by shared pointer.
+// The messages and interfaces of the segment actors and their host (see
+// README.md in this folder). Header-only, so the routes can ask a segment
+// without linking the shards. Everything but live_definitions_ptr is a
+// plain, registered type (add_segment_types).
 namespace cdpd::actors::segments {
 
 /// `(segment_delta_atom, segment_delta)`, shard -> segment actor: after a
@@ -59,22 +64,6 @@ using segment_ask_atom = caf::atom_constant<caf::atom("segask")>;
 /// Internal, host -> itself: read the saved segments again.
 using host_poll_atom = caf::atom_constant<caf::atom("seghpoll")>;
 
-/// One saved segment that the shards keep current.
-struct live_definition {
-  std::string id; ///< the segment's id (lower-case UUID)
-  std::shared_ptr<const storage::segments::segment_definition> definition;
-  caf::actor actor; ///< its segment actor
-};
-
-/// Every saved segment with an actor, as the host published it last.
-struct live_definitions {
-  std::uint64_t version = 0; ///< increases with every publication
-  std::vector<live_definition> items;
-};
-
-/// Immutable once published.
-using live_definitions_ptr = std::shared_ptr<const live_definitions>;
-
 /// What a shard tells a segment actor.
 struct segment_delta {
   std::uint32_t shard = 0;
@@ -88,9 +77,65 @@ struct segment_delta {
   bool hello = false;
   std::vector<std::string> changed; ///< customers of the batch, sorted
   std::vector<std::string> members; ///< those of them in the segment, sorted
+
+  friend bool operator==(const segment_delta&, const segment_delta&) = default;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, segment_delta& x) {
+  return f(caf::meta::type_name("cdpd::segments::segment_delta"), x.shard,
+           x.generation, x.seq, x.hello, x.changed, x.members);
+}
+
+/// The interface of a segment actor (see segment_actor.hpp). Its own
+/// timers: segment_full_atom and segment_ask_atom.
+using segment_actor = caf::typed_actor<
+    caf::reacts_to<segment_delta_atom, segment_delta>,
+    caf::replies_to<segment_count_atom>::with<bool, std::uint64_t, std::int64_t,
+                                              std::int64_t>,
+    caf::replies_to<segment_ids_atom, std::uint64_t>::with<
+        bool, std::uint64_t, std::vector<std::string>>,
+    caf::replies_to<segment_ids_atom, std::string, std::uint64_t>::with<
+        bool, std::uint64_t, std::vector<std::string>>,
+    caf::reacts_to<segment_full_atom>,
+    caf::reacts_to<segment_ask_atom, std::uint32_t, std::uint64_t>>;
+
+/// The interface of a node's segment host (see segment_host.hpp): the same
+/// questions by segment id. Its own timer: host_poll_atom.
+using segment_host = caf::typed_actor<
+    caf::replies_to<segment_count_atom, std::string>::with<
+        bool, std::uint64_t, std::int64_t, std::int64_t>,
+    caf::replies_to<segment_ids_atom, std::string, std::uint64_t>::with<
+        bool, std::uint64_t, std::vector<std::string>>,
+    caf::replies_to<segment_ids_atom, std::string, std::string, std::uint64_t>::
+        with<bool, std::uint64_t, std::vector<std::string>>,
+    caf::reacts_to<host_poll_atom>>;
+
+/// The registry key of a node's segment host ("segs-host"), so a caller
+/// finds it without linking the host.
+inline constexpr caf::atom_value host_key = caf::atom("segs-host");
+
+/// One saved segment that the shards keep current.
+struct live_definition {
+  std::string id; ///< the segment's id (lower-case UUID)
+  std::shared_ptr<const storage::segments::segment_definition> definition;
+  segment_actor actor; ///< its segment actor
+};
+
+/// Every saved segment with an actor, as the host published it last.
+struct live_definitions {
+  std::uint64_t version = 0; ///< increases with every publication
+  std::vector<live_definition> items;
+};
+
+/// Immutable once published.
+using live_definitions_ptr = std::shared_ptr<const live_definitions>;
+
+/// Registers the segment and shard messages under their wire names.
+void add_segment_types(caf::actor_system_config& cfg);
 
 } // namespace cdpd::actors::segments
 
+// Published by a node's host to its own shards: the host and the shards
+// that read a directory share a node by construction.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::live_definitions_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::segment_delta)

@@ -5,9 +5,9 @@
 #include <utility>
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/segments/customer_shard.hpp"
-#include "actors/segments/shard_messages.hpp"
 #include "storage/segments/engine/shard_hash.hpp"
 
 namespace cdpd::actors::segments {
@@ -34,16 +34,15 @@ std::uint32_t segment_region::shard_for(const std::string& customer_id) const {
   return storage::segments::engine::shard_of(customer_id, shards_);
 }
 
-caf::actor segment_region::shard(std::uint32_t index) const {
-  return caf::actor_cast<caf::actor>(
+customer_shard segment_region::shard(std::uint32_t index) const {
+  return caf::actor_cast<customer_shard>(
       sys_->registry().get(caf::atom_from_string(shard_name(index))));
 }
 
-void segment_region::evaluate(
-    std::shared_ptr<const storage::segments::segment_definition> definition,
-    std::chrono::system_clock::time_point now, std::size_t max_ids,
-    region_callback done) const {
-  std::vector<caf::actor> targets;
+void segment_region::evaluate(shard_definition definition,
+                              std::chrono::system_clock::time_point now,
+                              std::size_t max_ids, region_callback done) const {
+  std::vector<customer_shard> targets;
   targets.reserve(shards_);
   for (std::uint32_t i = 0; i < shards_; ++i) {
     auto target = shard(i);
@@ -90,6 +89,17 @@ void segment_region::evaluate(
               });
     }
   });
+}
+
+std::optional<shard_definition> make_shard_definition(std::string json) {
+  auto parsed = storage::segments::parse_definition(
+      nlohmann::json::parse(json, nullptr, false));
+  if (!parsed.ok())
+    return std::nullopt;
+  return shard_definition{
+      std::move(json),
+      std::make_shared<const storage::segments::segment_definition>(
+          std::move(*parsed.definition))};
 }
 
 std::vector<std::string>

@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
 
+#include "actors/segments/shard_messages.hpp"
 #include "storage/segments/definition.hpp"
 
 /// The way into the customer shards: callers name a customer or ask a
@@ -23,7 +24,15 @@ namespace cdpd::actors::segments {
 struct region_answer {
   std::uint64_t count = 0;      ///< every matching customer
   std::vector<std::string> ids; ///< the first max_ids members in id order
+
+  friend bool operator==(const region_answer&, const region_answer&) = default;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, region_answer& x) {
+  return f(caf::meta::type_name("cdpd::segments::region_answer"), x.count,
+           x.ids);
+}
 
 /// Called exactly once with the merged answer or the first error.
 using region_callback = std::function<void(caf::expected<region_answer>)>;
@@ -44,7 +53,7 @@ public:
 
   /// The registered shard `index` (its supervision proxy); invalid when no
   /// shard is registered under that name.
-  caf::actor shard(std::uint32_t index) const;
+  customer_shard shard(std::uint32_t index) const;
 
   /// Evaluates `definition` at `now` on every shard without blocking and
   /// calls `done` (on an actor thread; on the caller's when a shard is not
@@ -55,10 +64,9 @@ public:
   /// storage::errc::invalid_argument when the engine does not evaluate the
   /// definition (ask PostgreSQL instead), caf::sec::request_timeout, or
   /// caf::sec::request_receiver_down when a shard is not running.
-  void evaluate(
-      std::shared_ptr<const storage::segments::segment_definition> definition,
-      std::chrono::system_clock::time_point now, std::size_t max_ids,
-      region_callback done) const;
+  void evaluate(shard_definition definition,
+                std::chrono::system_clock::time_point now, std::size_t max_ids,
+                region_callback done) const;
 
 private:
   caf::actor_system* sys_;
@@ -72,7 +80,3 @@ std::vector<std::string>
 merge_sorted(std::vector<std::vector<std::string>> parts, std::size_t max_ids);
 
 } // namespace cdpd::actors::segments
-
-// Merged answers stay on one node (the SQL fallback sends one as a db
-// actor reply).
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::region_answer)

@@ -5,17 +5,25 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
+#include "actors/segments/segment_messages.hpp"
 #include "storage/segments/definition.hpp"
 #include "storage/segments/engine/customer_columns.hpp"
 
-// The messages of the customer shards (see README.md in this folder). They
-// stay on one node: a shard_question shares its definition by pointer.
+// The messages and interface of the customer shards (see README.md in this
+// folder). Answers and status are plain, registered types; a question
+// still shares its definition by pointer, and changes and loaded columns
+// come from threads of the shard's own node.
 namespace cdpd::actors::segments {
 
 /// `(shard_eval_atom, shard_question)` -> shard_answer: evaluate a
@@ -46,16 +54,37 @@ using shard_catch_up_atom = caf::atom_constant<caf::atom("segcatch")>;
 using listener_poll_atom = caf::atom_constant<caf::atom("segpoll")>;
 
 /// "Every id" for shard_question::max_ids.
-inline constexpr std::size_t all_ids = std::numeric_limits<std::size_t>::max();
+inline constexpr std::uint64_t all_ids =
+    std::numeric_limits<std::uint64_t>::max();
+
+/// A segment definition as a question carries it: its JSON text, which
+/// crosses nodes, and the parsed tree, which does not. A shard on the
+/// asker's node uses the tree as it is; one on another node parses the
+/// text (and keeps the result for the next question with the same text).
+struct shard_definition {
+  std::string json; ///< as parse_definition reads it
+  std::shared_ptr<const storage::segments::segment_definition> parsed;
+};
+
+/// `json` parsed into a shard_definition; nothing when it is not a valid
+/// definition.
+std::optional<shard_definition> make_shard_definition(std::string json);
 
 /// One question to a shard.
 struct shard_question {
-  std::shared_ptr<const storage::segments::segment_definition> definition;
+  shard_definition definition;
   std::chrono::system_clock::time_point now; ///< relative dates from here
   /// How many member ids to return (the first ones in id order); 0 for a
   /// count only, all_ids for every member.
-  std::size_t max_ids = 0;
+  std::uint64_t max_ids = 0;
 };
+
+/// Only the text of the definition is written: a reader parses it.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_question& x) {
+  return f(caf::meta::type_name("cdpd::segments::shard_question"),
+           x.definition.json, x.now, x.max_ids);
+}
 
 /// A shard's answer.
 struct shard_answer {
@@ -66,7 +95,15 @@ struct shard_answer {
   std::uint64_t generation = 0;
   /// Change batches applied to those columns when answering.
   std::uint64_t seq = 0;
+
+  friend bool operator==(const shard_answer&, const shard_answer&) = default;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_answer& x) {
+  return f(caf::meta::type_name("cdpd::segments::shard_answer"), x.shard,
+           x.count, x.ids, x.generation, x.seq);
+}
 
 /// Changed customers of one shard, read from one snapshot after their
 /// changes committed.
@@ -91,16 +128,36 @@ struct shard_status {
   std::uint64_t overlay = 0; ///< changed customers not yet merged
   /// The changes since the last load have been caught up with.
   bool caught_up = false;
+
+  friend bool operator==(const shard_status&, const shard_status&) = default;
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_status& x) {
+  return f(caf::meta::type_name("cdpd::segments::shard_status"), x.shard,
+           x.ready, x.customers, x.orders, x.bytes, x.load_ms, x.loads,
+           x.changes, x.overlay, x.caught_up);
+}
 
 /// Columns handed from the loader to its shard.
 using loaded_columns =
     std::shared_ptr<const storage::segments::engine::customer_columns>;
 
+/// The interface of a customer shard (see customer_shard.hpp). From its
+/// own loader: shard_loaded_atom; its own timers: shard_load_atom and
+/// shard_catch_up_atom.
+using customer_shard = caf::typed_actor<
+    caf::replies_to<shard_eval_atom, shard_question>::with<shard_answer>,
+    caf::replies_to<shard_status_atom>::with<shard_status>,
+    caf::reacts_to<shard_changes_atom, shard_changes>,
+    caf::reacts_to<segment_defs_atom, live_definitions_ptr>,
+    caf::reacts_to<shard_loaded_atom, loaded_columns, std::int64_t>,
+    caf::reacts_to<shard_loaded_atom, caf::error>,
+    caf::reacts_to<shard_load_atom>, caf::reacts_to<shard_catch_up_atom>>;
+
 } // namespace cdpd::actors::segments
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_question)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_answer)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_status)
+// From the shard's own loader thread.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::loaded_columns)
+// From the node's change listener, which reads changes for its own shards.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::actors::segments::shard_changes)

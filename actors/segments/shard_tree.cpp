@@ -56,7 +56,7 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
     child.name = host_name();
     child.kind = "segment-host";
     child.start = [host](caf::actor_system& sys) {
-      return spawn_segment_host(sys, host);
+      return caf::actor_cast<caf::actor>(spawn_segment_host(sys, host));
     };
     // A detached actor that may be in the middle of a read.
     child.shutdown_timeout = host_stop;
@@ -75,7 +75,7 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
     shard.first_load = first_load;
     shard.directory = directory;
     child.start = [shard](caf::actor_system& sys) {
-      return spawn_customer_shard(sys, shard);
+      return caf::actor_cast<caf::actor>(spawn_customer_shard(sys, shard));
     };
     child.shutdown_timeout = shard_stop;
     child.policy = options.shard_policy;

@@ -48,9 +48,11 @@ caf::behavior db_worker(caf::event_based_actor* self,
   };
 }
 
+using db_promise = caf::typed_response_promise<db_result>;
+
 struct pending_job {
   db_work work;
-  caf::response_promise promise;
+  db_promise promise;
 };
 
 struct dispatcher_state {
@@ -61,10 +63,10 @@ struct dispatcher_state {
   static inline const char* name = "db-dispatcher";
 };
 
-using dispatcher_ptr = caf::stateful_actor<dispatcher_state>*;
+using dispatcher_ptr = db_actor::stateful_pointer<dispatcher_state>;
 
 void run_on(dispatcher_ptr self, caf::actor worker, db_work work,
-            caf::response_promise promise);
+            db_promise promise);
 
 void release(dispatcher_ptr self, caf::actor worker) {
   auto& st = self->state;
@@ -84,7 +86,7 @@ void release(dispatcher_ptr self, caf::actor worker) {
 }
 
 void run_on(dispatcher_ptr self, caf::actor worker, db_work work,
-            caf::response_promise promise) {
+            db_promise promise) {
   // The worker blocks as long as PostgreSQL does; the statement timeout
   // bounds that, so no timeout is needed here.
   self->request(worker, caf::infinite, db_job_atom::value, std::move(work))
@@ -93,7 +95,7 @@ void run_on(dispatcher_ptr self, caf::actor worker, db_work work,
             if (reply.err)
               promise.deliver(std::move(reply.err));
             else
-              promise.deliver(std::move(reply.value));
+              promise.deliver(db_result{std::move(reply.value)});
             release(self, worker);
           },
           [=](caf::error& err) mutable {
@@ -102,14 +104,14 @@ void run_on(dispatcher_ptr self, caf::actor worker, db_work work,
           });
 }
 
-caf::behavior db_dispatcher(dispatcher_ptr self,
-                            std::shared_ptr<storage::pg_pool> pool,
-                            db_actor_options options) {
+db_actor::behavior_type db_dispatcher(dispatcher_ptr self,
+                                      std::shared_ptr<storage::pg_pool> pool,
+                                      db_actor_options options) {
   for (int i = 0; i < options.workers; ++i)
     self->state.idle.push_back(
         self->spawn<caf::detached + caf::linked>(db_worker, pool));
   auto submit = [=](db_work work) {
-    auto promise = self->make_response_promise();
+    auto promise = self->make_response_promise<db_result>();
     auto& st = self->state;
     if (!st.idle.empty()) {
       auto worker = std::move(st.idle.back());
@@ -133,7 +135,7 @@ caf::behavior db_dispatcher(dispatcher_ptr self,
   };
   return {
       [=](db_job_atom, db_work& work) { return submit(std::move(work)); },
-      [=](check_atom) {
+      [=](check_atom) -> caf::result<check_result> {
         auto started = std::chrono::steady_clock::now();
         db_work probe =
             [started](storage::pg_pool& p) -> caf::expected<caf::message> {
@@ -153,7 +155,19 @@ caf::behavior db_dispatcher(dispatcher_ptr self,
             result.error = storage::describe(ok.error());
           return caf::make_message(std::move(result));
         };
-        return submit(std::move(probe));
+        auto rp = self->make_response_promise<check_result>();
+        self->request(caf::actor_cast<db_actor>(self), caf::infinite,
+                      db_job_atom::value, std::move(probe))
+            .then(
+                [rp](db_result& r) mutable {
+                  auto value = db_value<check_result>(r);
+                  if (value)
+                    rp.deliver(std::move(*value));
+                  else
+                    rp.deliver(std::move(value.error()));
+                },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](expire_atom, uint64_t id) {
         auto& st = self->state;
@@ -172,9 +186,9 @@ caf::behavior db_dispatcher(dispatcher_ptr self,
 
 } // namespace
 
-caf::actor spawn_db_actor(caf::actor_system& sys,
-                          std::shared_ptr<storage::pg_pool> pool,
-                          db_actor_options options) {
+db_actor spawn_db_actor(caf::actor_system& sys,
+                        std::shared_ptr<storage::pg_pool> pool,
+                        db_actor_options options) {
   return sys.spawn(db_dispatcher, std::move(pool), std::move(options));
 }
 

@@ -25,13 +25,6 @@ caf::error fail(std::string what) {
   return caf::make_error(caf::sec::runtime_error, std::move(what));
 }
 
-template <class T>
-caf::expected<T> flatten(caf::expected<caf::expected<T>> nested) {
-  if (!nested)
-    return nested.error();
-  return std::move(*nested);
-}
-
 caf::expected<std::string> find_signing_key(const config::settings& s,
                                             storage::pg_pool& pool) {
   auto configured = net::auth::signing_key(s.auth);
@@ -41,10 +34,10 @@ caf::expected<std::string> find_signing_key(const config::settings& s,
   if (!unset)
     return fail(net::auth::describe(configured.error()));
   // 32 random bytes, as base64url: 43 characters.
-  auto stored = flatten(pool.run([](pqxx::connection& conn) {
+  auto stored = pool.run([](pqxx::connection& conn) {
     return storage::ensure_cluster_secret(conn, signing_key_name,
                                           net::auth::random_token(32));
-  }));
+  });
   if (!stored)
     return fail("could not read or store the token signing key: " +
                 storage::describe(stored.error()));
@@ -56,8 +49,8 @@ caf::expected<std::string> find_signing_key(const config::settings& s,
 
 caf::expected<void> ensure_first_admin(const config::settings& s,
                                        storage::pg_pool& pool) {
-  auto existing = flatten(pool.run(
-      [](pqxx::connection& conn) { return storage::count_accounts(conn); }));
+  auto existing = pool.run(
+      [](pqxx::connection& conn) { return storage::count_accounts(conn); });
   if (!existing)
     return fail("could not count accounts: " +
                 storage::describe(existing.error()));
@@ -70,9 +63,9 @@ caf::expected<void> ensure_first_admin(const config::settings& s,
   if (!hash)
     return fail("could not hash the first admin's password: " +
                 net::auth::describe(hash.error()));
-  auto created = flatten(pool.run([&](pqxx::connection& conn) {
+  auto created = pool.run([&](pqxx::connection& conn) {
     return storage::bootstrap_admin(conn, s.auth.bootstrap_email, *hash);
-  }));
+  });
   if (!created)
     return fail("could not create the first admin: " +
                 storage::describe(created.error()));
@@ -121,16 +114,16 @@ prepare_auth(const config::settings& s, storage::pg_pool& pool) {
 std::function<void(const std::string&)>
 record_api_key_use(caf::actor_system& sys) {
   return [&sys](const std::string& key_id) {
-    actors::db_work work =
+    actors::db_job<bool> work =
         [key_id](storage::pg_pool& pool) -> caf::expected<caf::message> {
-      auto touched = flatten(pool.run([&](pqxx::connection& conn) {
+      auto touched = pool.run([&](pqxx::connection& conn) {
         return storage::touch_api_key(conn, key_id);
-      }));
+      });
       if (!touched)
         return touched.error();
       return caf::make_message(*touched);
     };
-    net::api::run_db<bool>(
+    net::api::run_db(
         sys, net::api::db_role::write, std::move(work), [](bool) {},
         [](caf::error& err) {
           spdlog::debug("could not record an API key's use: {}",

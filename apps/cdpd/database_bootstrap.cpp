@@ -84,15 +84,14 @@ caf::expected<void> wait_and_migrate(const config::settings& s,
   auto report = pool.run([](pqxx::connection& c) {
     return storage::migrate(c, storage::embedded_migrations());
   });
-  if (auto err = error_of(report))
-    return err;
-  auto& applied = (*report)->applied;
+  if (!report)
+    return std::move(report.error());
+  auto& applied = report->applied;
   if (applied.empty())
-    spdlog::info("schema up to date ({} migrations)",
-                 (*report)->already_applied);
+    spdlog::info("schema up to date ({} migrations)", report->already_applied);
   else
     spdlog::info("applied {} migrations, {} were already applied",
-                 applied.size(), (*report)->already_applied);
+                 applied.size(), report->already_applied);
   return caf::expected<void>{};
 }
 

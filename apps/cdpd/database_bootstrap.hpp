@@ -25,17 +25,6 @@ storage::pg_pool_options one_off_pool_options(const config::settings& s,
                                               const database& db,
                                               std::string name);
 
-/// The error of a pool call whose work itself returns an expected: the
-/// pool's error, else the work's, else none.
-template <class T>
-caf::error error_of(const caf::expected<caf::expected<T>>& result) {
-  if (!result)
-    return result.error();
-  if (!*result)
-    return result->error();
-  return caf::error{};
-}
-
 /// The state directory: `state.dir`, or /var/lib/cdpd as root, else
 /// ~/.local/state/cdpd.
 std::string state_directory(const config::settings& s);

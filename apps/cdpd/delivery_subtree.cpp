@@ -5,10 +5,8 @@
 
 #include "actors/delivery/provider_breaker.hpp"
 #include "actors/supervision/policy_from_settings.hpp"
+#include "net/email/delivery_message.hpp"
 #include "net/email/errc.hpp"
-#include "net/email/message.hpp"
-#include "net/email/template.hpp"
-#include "net/uri.hpp"
 
 namespace cdpd::app {
 
@@ -44,75 +42,16 @@ email::email_settings to_email_settings(const config::email_settings& in,
   return out;
 }
 
-std::string message_links::unsubscribe(int64_t delivery_id) const {
-  return public_url + "/u/" +
-         signer->sign(net::auth::link_kind::unsubscribe, delivery_id);
-}
-
-std::string message_links::track_clicks(const std::string& text,
-                                        int64_t delivery_id) const {
-  std::string out;
-  std::size_t done = 0;
-  for (;;) {
-    auto start =
-        std::min(text.find("https://", done), text.find("http://", done));
-    if (start == std::string::npos)
-      break;
-    // A URL ends at whitespace or at the brackets and quotes around it.
-    auto end = text.find_first_of(" \t\r\n<>\"'()[]", start);
-    if (end == std::string::npos)
-      end = text.size();
-    // A sentence's full stop or comma is not part of the link.
-    while (end > start && (text[end - 1] == '.' || text[end - 1] == ','))
-      --end;
-    auto url = text.substr(start, end - start);
-    out.append(text, done, start - done);
-    done = end;
-    if (url.starts_with(public_url + "/u/")) {
-      out += url; // {{unsubscribe_url}} in the body stays what it is
-      continue;
-    }
-    out += public_url + "/t/c/" +
-           signer->sign(net::auth::link_kind::click, delivery_id, url) +
-           "?u=" + net::percent_encode(url);
-  }
-  out.append(text, done, std::string::npos);
-  return out;
-}
-
 actors::delivery::send_fn
 make_email_sender(std::shared_ptr<email::email_provider> provider,
-                  std::string from, message_links links) {
+                  std::string from, email::message_links links) {
   return [provider = std::move(provider), from = std::move(from),
           links = std::move(links)](
              const storage::claimed_delivery& d) -> send_outcome {
-    email::email_message msg;
-    msg.from = from;
-    msg.to = d.email;
-    msg.idempotency_key = d.idempotency_key;
-    msg.unsubscribe_url = links.unsubscribe(d.id);
-    email::template_values values{
-        {"first_name", d.first_name},
-        {"last_name", d.last_name},
-        {"email", d.email},
-        {"shipping_state", d.shipping_state.value_or("")},
-        {"shipping_country", d.shipping_country.value_or("")},
-        {"unsubscribe_url", msg.unsubscribe_url},
-    };
-    auto subject = email::render(d.subject, values);
-    if (!subject)
-      return failure(subject.error());
-    auto body = email::render(d.body_text, values);
-    if (!body)
-      return failure(body.error());
-    msg.subject = std::move(*subject);
-    // Tracked after rendering, so links built from customer fields are
-    // tracked too; the unsubscribe link is left as it is.
-    msg.text_body = links.track_clicks(*body, d.id);
-    msg.headers = {{d.flow_run_id.empty() ? "X-Campaign-ID" : "X-Flow-Run-ID",
-                    d.flow_run_id.empty() ? d.campaign_id : d.flow_run_id},
-                   {"X-Delivery-Step", std::to_string(d.step_index)}};
-    auto receipt = provider->send(msg);
+    auto msg = email::render_delivery(d, from, links);
+    if (!msg)
+      return failure(msg.error());
+    auto receipt = provider->send(*msg);
     if (!receipt)
       return failure(receipt.error());
     send_outcome out;
@@ -136,7 +75,7 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   actors::delivery::delivery_tree_options tree;
   auto& d = tree.dispatcher;
   d.pool = std::move(write_pool);
-  message_links links{s.delivery.public_url, std::move(signer)};
+  email::message_links links{s.delivery.public_url, std::move(signer)};
   while (!links.public_url.empty() && links.public_url.back() == '/')
     links.public_url.pop_back();
   // The provider is a connector: behind the "connector" policy's breaker.

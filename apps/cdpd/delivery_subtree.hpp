@@ -11,6 +11,7 @@
 #include "actors/supervision/supervisor.hpp"
 #include "config/settings.hpp"
 #include "net/auth/link_token.hpp"
+#include "net/email/delivery_message.hpp"
 #include "net/email/email_settings.hpp"
 #include "net/email/provider.hpp"
 #include "storage/pg_pool.hpp"
@@ -26,28 +27,12 @@ net::email::email_settings
 to_email_settings(const config::email_settings& email,
                   const std::string& state_dir);
 
-/// Where a delivery's links point: `public_url` (delivery.public-url)
-/// followed by /u/, /t/c/ and a token `signer` made for that delivery.
-struct message_links {
-  std::string public_url;
-  std::shared_ptr<const net::auth::link_signer> signer;
-
-  /// The one-click unsubscribe URL.
-  std::string unsubscribe(int64_t delivery_id) const;
-
-  /// `text` with every http(s) URL replaced by its click-tracking link,
-  /// which redirects to it.
-  std::string track_clicks(const std::string& text, int64_t delivery_id) const;
-};
-
-/// Renders a claimed delivery (subject and text body with the customer's
-/// fields, a signed unsubscribe URL and {{unsubscribe_url}}, the body's
-/// links tracked, X-Campaign-ID and X-Delivery-Step headers) and sends it
+/// Renders a claimed delivery (net::email::render_delivery) and sends it
 /// through `provider`. Template errors and refused messages are permanent
 /// failures.
 actors::delivery::send_fn
 make_email_sender(std::shared_ptr<net::email::email_provider> provider,
-                  std::string from, message_links links);
+                  std::string from, net::email::message_links links);
 
 /// The subtree and how long it may take to stop.
 struct delivery_subtree {

@@ -36,13 +36,11 @@ int run_seed(const config::settings& s) {
           spdlog::info("seed {}: {}/{}", p.phase, p.done, p.total);
         });
   });
-  caf::error err =
-      !report ? report.error() : (!*report ? report->error() : caf::error{});
-  if (err) {
-    spdlog::error("seed failed: {}", storage::describe(err));
+  if (!report) {
+    spdlog::error("seed failed: {}", storage::describe(report.error()));
     return 1;
   }
-  const auto& r = **report;
+  const auto& r = *report;
   spdlog::info("seeded {} customers, {} products, {} orders, {} order items "
                "and {} segments in {:.1f} s",
                r.customers, r.products, r.orders, r.order_items, r.segments,

@@ -37,14 +37,8 @@ caf::expected<void> load_into(storage::pg_pool& pool, credential_cache& cache) {
       true);
   if (!rows)
     return rows.error();
-  if (!*rows)
-    return rows->error();
-  cache.replace(to_snapshot(**rows), started);
+  cache.replace(to_snapshot(*rows), started);
   return caf::unit;
-}
-
-caf::actor lookup(caf::actor_system& sys, caf::atom_value name) {
-  return caf::actor_cast<caf::actor>(sys.registry().get(name));
 }
 
 struct refresher_state {
@@ -61,7 +55,8 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
   return {
       [=](actors::tick_atom) {
         self->delayed_send(self, every, actors::tick_atom::value);
-        if (auto reader = lookup(self->system(), caf::atom("pg-read"))) {
+        if (auto reader =
+                api::find_db_actor(self->system(), api::db_role::read)) {
           actors::db_work work =
               [cache](storage::pg_pool& pool) -> caf::expected<caf::message> {
             auto loaded = load_into(pool, *cache);
@@ -71,7 +66,7 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
           };
           self->request(reader, every, actors::db_job_atom::value, work)
               .then(
-                  [=](bool) {
+                  [=](actors::db_result&) {
                     if (self->state.failing)
                       spdlog::info("credentials reloaded again");
                     self->state.failing = false;
@@ -87,7 +82,8 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
         if (clock::now() < self->state.next_purge)
           return;
         self->state.next_purge = clock::now() + token_purge_interval;
-        if (auto writer = lookup(self->system(), caf::atom("pg-write"))) {
+        if (auto writer =
+                api::find_db_actor(self->system(), api::db_role::write)) {
           actors::db_work purge =
               [](storage::pg_pool& pool) -> caf::expected<caf::message> {
             auto purged = pool.run([](pqxx::connection& conn) {
@@ -95,16 +91,15 @@ caf::behavior refresher(caf::stateful_actor<refresher_state>* self,
             });
             if (!purged)
               return purged.error();
-            if (!*purged)
-              return purged->error();
-            return caf::make_message(**purged);
+            return caf::make_message(*purged);
           };
           self->request(writer, api::db_reply_timeout,
                         actors::db_job_atom::value, purge)
               .then(
-                  [](int64_t n) {
-                    if (n > 0)
-                      spdlog::debug("purged {} expired token rows", n);
+                  [](actors::db_result& result) {
+                    auto n = actors::db_value<int64_t>(result);
+                    if (n && *n > 0)
+                      spdlog::debug("purged {} expired token rows", *n);
                   },
                   [](caf::error& err) {
                     spdlog::warn("could not purge expired tokens: {}",

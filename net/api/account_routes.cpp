@@ -146,19 +146,19 @@ http_response list_response(storage::page<T>& page, ToJson to) {
 
 void add_user_routes(router& routes, caf::actor_system& sys,
                      std::shared_ptr<const auth_services> auth) {
-  routes.add(
-      "GET", "/api/admin/users", access::admin,
-      [&sys](http_request req, responder reply) {
-        issues found;
-        auto page = read_page(req, found);
-        if (!found.empty())
-          return reply(found.response());
-        call_db<storage::page<storage::account_record>>(
-            sys, db_role::read, domain::list_accounts(page), std::move(reply),
-            [](storage::page<storage::account_record>& p) {
-              return list_response(p, [](const auto& a) { return to_json(a); });
-            });
-      });
+  routes.add("GET", "/api/admin/users", access::admin,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto page = read_page(req, found);
+               if (!found.empty())
+                 return reply(found.response());
+               call_db(sys, db_role::read, domain::list_accounts(page),
+                       std::move(reply),
+                       [](storage::page<storage::account_record>& p) {
+                         return list_response(
+                             p, [](const auto& a) { return to_json(a); });
+                       });
+             });
   routes.add(
       "POST", "/api/admin/users", access::admin,
       [&sys, auth](http_request req, responder reply) {
@@ -186,21 +186,20 @@ void add_user_routes(router& routes, caf::actor_system& sys,
           return hash ? std::optional<std::string>{std::move(*hash)}
                       : std::nullopt;
         };
-        call_db<storage::account_record>(
-            sys, db_role::write,
-            domain::create_account(*email, *role, make_hash), std::move(reply),
-            [auth](storage::account_record& a) {
-              remember(*auth, a);
-              return json_response(201, to_json(a));
-            });
+        call_db(sys, db_role::write,
+                domain::create_account(*email, *role, make_hash),
+                std::move(reply), [auth](storage::account_record& a) {
+                  remember(*auth, a);
+                  return json_response(201, to_json(a));
+                });
       });
   routes.add("GET", "/api/admin/users/{id}", access::admin,
              [&sys](http_request req, responder reply) {
-               call_db<storage::account_record>(
-                   sys, db_role::read, domain::get_account(req.params.at("id")),
-                   std::move(reply), [](storage::account_record& a) {
-                     return json_response(200, to_json(a));
-                   });
+               call_db(sys, db_role::read,
+                       domain::get_account(req.params.at("id")),
+                       std::move(reply), [](storage::account_record& a) {
+                         return json_response(200, to_json(a));
+                       });
              });
   routes.add(
       "PUT", "/api/admin/users/{id}", access::admin,
@@ -224,43 +223,41 @@ void add_user_routes(router& routes, caf::actor_system& sys,
             return hash ? std::optional<std::string>{std::move(*hash)}
                         : std::nullopt;
           };
-        call_db<storage::account_record>(
-            sys, db_role::write,
-            domain::update_account(req.params.at("id"), changes, make_hash),
-            std::move(reply), [auth](storage::account_record& a) {
-              remember(*auth, a);
-              return json_response(200, to_json(a));
-            });
+        call_db(sys, db_role::write,
+                domain::update_account(req.params.at("id"), changes, make_hash),
+                std::move(reply), [auth](storage::account_record& a) {
+                  remember(*auth, a);
+                  return json_response(200, to_json(a));
+                });
       });
   routes.add("DELETE", "/api/admin/users/{id}", access::admin,
              [&sys, auth](http_request req, responder reply) {
                storage::account_changes changes;
                changes.active = false;
-               call_db<storage::account_record>(
-                   sys, db_role::write,
-                   domain::update_account(req.params.at("id"), changes, {}),
-                   std::move(reply), [auth](storage::account_record& a) {
-                     remember(*auth, a);
-                     return no_content();
-                   });
+               call_db(sys, db_role::write,
+                       domain::update_account(req.params.at("id"), changes, {}),
+                       std::move(reply), [auth](storage::account_record& a) {
+                         remember(*auth, a);
+                         return no_content();
+                       });
              });
 }
 
 void add_api_key_routes(router& routes, caf::actor_system& sys,
                         std::shared_ptr<const auth_services> auth) {
-  routes.add(
-      "GET", "/api/admin/api-keys", access::admin,
-      [&sys](http_request req, responder reply) {
-        issues found;
-        auto page = read_page(req, found);
-        if (!found.empty())
-          return reply(found.response());
-        call_db<storage::page<storage::api_key_record>>(
-            sys, db_role::read, domain::list_api_keys(page), std::move(reply),
-            [](storage::page<storage::api_key_record>& p) {
-              return list_response(p, [](const auto& k) { return to_json(k); });
-            });
-      });
+  routes.add("GET", "/api/admin/api-keys", access::admin,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto page = read_page(req, found);
+               if (!found.empty())
+                 return reply(found.response());
+               call_db(sys, db_role::read, domain::list_api_keys(page),
+                       std::move(reply),
+                       [](storage::page<storage::api_key_record>& p) {
+                         return list_response(
+                             p, [](const auto& k) { return to_json(k); });
+                       });
+             });
   routes.add(
       "POST", "/api/admin/api-keys", access::admin,
       [&sys, auth](http_request req, responder reply) {
@@ -289,35 +286,34 @@ void add_api_key_routes(router& routes, caf::actor_system& sys,
           return domain::generated_api_key{
               fresh.key, {fresh.prefix, fresh.hash, name, role, created_by}};
         };
-        call_db<domain::created_api_key>(
-            sys, db_role::write,
-            domain::create_api_key(generate, api_key_attempts),
-            std::move(reply), [auth](domain::created_api_key& made) {
-              const auto& k = made.record;
-              auth->credentials->put_api_key(
-                  k.prefix,
-                  {k.id, k.key_hash,
-                   auth::parse_role(k.role).value_or(auth::role::viewer)});
-              json body{{"id", k.id},
-                        {"prefix", k.prefix},
-                        {"name", k.name},
-                        {"role", k.role},
-                        {"created_by", nullable(k.created_by)},
-                        {"created_at", k.created_at},
-                        {"key", made.key}};
-              auto response = json_response(201, body);
-              response.headers.emplace_back("Cache-Control", "no-store");
-              return response;
-            });
+        call_db(sys, db_role::write,
+                domain::create_api_key(generate, api_key_attempts),
+                std::move(reply), [auth](domain::created_api_key& made) {
+                  const auto& k = made.record;
+                  auth->credentials->put_api_key(
+                      k.prefix,
+                      {k.id, k.key_hash,
+                       auth::parse_role(k.role).value_or(auth::role::viewer)});
+                  json body{{"id", k.id},
+                            {"prefix", k.prefix},
+                            {"name", k.name},
+                            {"role", k.role},
+                            {"created_by", nullable(k.created_by)},
+                            {"created_at", k.created_at},
+                            {"key", made.key}};
+                  auto response = json_response(201, body);
+                  response.headers.emplace_back("Cache-Control", "no-store");
+                  return response;
+                });
       });
   routes.add("DELETE", "/api/admin/api-keys/{id}", access::admin,
              [&sys, auth](http_request req, responder reply) {
                auto id = req.params.at("id");
-               call_db<bool>(sys, db_role::write, domain::revoke_api_key(id),
-                             std::move(reply), [auth, id](bool&) {
-                               auth->credentials->remove_api_key_by_id(id);
-                               return no_content();
-                             });
+               call_db(sys, db_role::write, domain::revoke_api_key(id),
+                       std::move(reply), [auth, id](bool&) {
+                         auth->credentials->remove_api_key_by_id(id);
+                         return no_content();
+                       });
              });
 }
 

@@ -276,7 +276,7 @@ void login(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
     auto work = domain::login_account(
         email, verifier_for(password), rehash_of(password),
         auth::sha256_hex(refresh), whole_seconds(auth->settings.refresh_ttl));
-    run_db<domain::login_outcome>(
+    run_db(
         sys, db_role::write, std::move(work),
         [auth, keys, throttle, refresh, reply](domain::login_outcome& out) {
           if (!out.accepted) {
@@ -285,7 +285,7 @@ void login(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
           }
           reply(session_response(*auth, out.account, refresh));
         },
-        [reply](caf::error& err) { reply(error_response(err)); });
+        [reply](caf::error& err) { reply(problem_from_error(err)); });
   });
 }
 
@@ -302,27 +302,27 @@ void refresh(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
   auto work =
       domain::rotate_session(auth::sha256_hex(*token), auth::sha256_hex(fresh),
                              whole_seconds(auth->settings.refresh_ttl));
-  call_db<storage::refresh_rotation>(
-      sys, db_role::write, std::move(work), std::move(reply),
-      [auth, fresh](storage::refresh_rotation& r) {
-        using storage::rotation_result;
-        switch (r.result) {
-        case rotation_result::rotated:
-          return session_response(*auth, *r.account, fresh);
-        case rotation_result::unknown:
-          return unauthorized("unknown refresh token");
-        case rotation_result::expired:
-          return unauthorized("refresh token expired; log in again");
-        case rotation_result::replayed:
-          // Also what a token revoked by logout, a password change or an
-          // admin looks like: the row cannot tell these apart.
-          return unauthorized("refresh token is no longer valid (used before, "
-                              "logged out or ended); log in again");
-        case rotation_result::account_inactive:
-          return unauthorized("account disabled");
-        }
-        return unauthorized("unknown refresh token");
-      });
+  call_db(sys, db_role::write, std::move(work), std::move(reply),
+          [auth, fresh](storage::refresh_rotation& r) {
+            using storage::rotation_result;
+            switch (r.result) {
+            case rotation_result::rotated:
+              return session_response(*auth, *r.account, fresh);
+            case rotation_result::unknown:
+              return unauthorized("unknown refresh token");
+            case rotation_result::expired:
+              return unauthorized("refresh token expired; log in again");
+            case rotation_result::replayed:
+              // Also what a token revoked by logout, a password change or an
+              // admin looks like: the row cannot tell these apart.
+              return unauthorized(
+                  "refresh token is no longer valid (used before, "
+                  "logged out or ended); log in again");
+            case rotation_result::account_inactive:
+              return unauthorized("account disabled");
+            }
+            return unauthorized("unknown refresh token");
+          });
 }
 
 void logout(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
@@ -357,9 +357,9 @@ void logout(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
   }
   if (!refresh_hash && !jti)
     return respond(no_content());
-  call_db<bool>(sys, db_role::write,
-                domain::end_session(refresh_hash, jti, expires_epoch), respond,
-                [](bool&) { return no_content(); });
+  call_db(sys, db_role::write,
+          domain::end_session(refresh_hash, jti, expires_epoch), respond,
+          [](bool&) { return no_content(); });
 }
 
 void me(caf::actor_system& sys, http_request req, responder reply) {
@@ -371,7 +371,7 @@ void me(caf::actor_system& sys, http_request req, responder reply) {
   auto id = caller_account(who);
   if (!id)
     return reply(json_response(200, body));
-  run_db<storage::account_record>(
+  run_db(
       sys, db_role::read, domain::get_account(*id),
       [body, reply](storage::account_record& a) {
         auto with_email = body;
@@ -381,7 +381,7 @@ void me(caf::actor_system& sys, http_request req, responder reply) {
       [body, reply](caf::error& err) {
         if (err.category() == caf::atom("domain"))
           return reply(json_response(200, body)); // account gone since
-        reply(error_response(err));
+        reply(problem_from_error(err));
       });
 }
 
@@ -415,16 +415,15 @@ void change_password(caf::actor_system& sys,
                        reply](int64_t retry_after) {
     if (retry_after > 0)
       return reply(too_many_failures(retry_after));
-    call_db<domain::password_change_result>(
-        sys, db_role::write,
-        domain::change_password(id, verifier_for(current), hash_of(next)),
-        reply, [keys, throttle](domain::password_change_result& r) {
-          if (r == domain::password_change_result::changed)
-            return no_content();
-          throttle.charge(keys);
-          return problem(403, "the current password is wrong",
-                         "wrong-password");
-        });
+    call_db(sys, db_role::write,
+            domain::change_password(id, verifier_for(current), hash_of(next)),
+            reply, [keys, throttle](domain::password_change_result& r) {
+              if (r == domain::password_change_result::changed)
+                return no_content();
+              throttle.charge(keys);
+              return problem(403, "the current password is wrong",
+                             "wrong-password");
+            });
   });
 }
 

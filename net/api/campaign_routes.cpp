@@ -138,31 +138,28 @@ http_response view_response(domain::campaign_view& v) {
 void add_campaign_routes(router& routes, caf::actor_system& sys) {
   routes.add("GET", "/api/campaigns/", access::viewer,
              [&sys](http_request, responder reply) {
-               call_db<std::vector<domain::campaign_view>>(
-                   sys, db_role::read, domain::list_campaign_views(),
-                   std::move(reply),
-                   [](std::vector<domain::campaign_view>& campaigns) {
-                     json list = json::array();
-                     for (const auto& c : campaigns)
-                       list.push_back(view_json(c));
-                     return json_response(200, list);
-                   });
+               call_db(sys, db_role::read, domain::list_campaign_views(),
+                       std::move(reply),
+                       [](std::vector<domain::campaign_view>& campaigns) {
+                         json list = json::array();
+                         for (const auto& c : campaigns)
+                           list.push_back(view_json(c));
+                         return json_response(200, list);
+                       });
              });
   routes.add("GET", "/api/campaigns/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<domain::campaign_view>(
-                   sys, db_role::read,
-                   domain::get_campaign_view(req.params.at("id")),
-                   std::move(reply), view_response);
+               call_db(sys, db_role::read,
+                       domain::get_campaign_view(req.params.at("id")),
+                       std::move(reply), view_response);
              });
   routes.add("GET", "/api/campaigns/{id}/flow", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::flow_record>(
-                   sys, db_role::read,
-                   domain::get_campaign_flow(req.params.at("id")),
-                   std::move(reply), [](storage::flow_record& f) {
-                     return json_response(200, to_json(f));
-                   });
+               call_db(sys, db_role::read,
+                       domain::get_campaign_flow(req.params.at("id")),
+                       std::move(reply), [](storage::flow_record& f) {
+                         return json_response(200, to_json(f));
+                       });
              });
   routes.add(
       "POST", "/api/campaigns/",
@@ -172,9 +169,8 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
         auto fields = read_campaign(req.body, true, found);
         if (!fields)
           return reply(found.response());
-        call_db<storage::campaign_record>(sys, db_role::write,
-                                          domain::create_campaign(*fields),
-                                          std::move(reply), campaign_response);
+        call_db(sys, db_role::write, domain::create_campaign(*fields),
+                std::move(reply), campaign_response);
       });
   routes.add("PUT", "/api/campaigns/{id}", access::manager,
              [&sys](http_request req, responder reply) {
@@ -182,10 +178,9 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_campaign(req.body, false, found);
                if (!fields)
                  return reply(found.response());
-               call_db<domain::campaign_view>(
-                   sys, db_role::write,
-                   domain::update_campaign(req.params.at("id"), *fields),
-                   std::move(reply), view_response);
+               call_db(sys, db_role::write,
+                       domain::update_campaign(req.params.at("id"), *fields),
+                       std::move(reply), view_response);
              });
   routes.add("PUT", "/api/campaigns/{id}/status", access::manager,
              [&sys](http_request req, responder reply) {
@@ -196,20 +191,20 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                            "value_error.missing");
                  return reply(found.response());
                }
-               call_db<domain::campaign_view>(
+               call_db(
                    sys, db_role::write,
                    domain::set_campaign_status(req.params.at("id"), *status),
                    std::move(reply), view_response);
              });
   routes.add("DELETE", "/api/campaigns/{id}", access::manager,
              [&sys](http_request req, responder reply) {
-               call_db<bool>(
-                   sys, db_role::write,
-                   domain::delete_campaign(req.params.at("id")),
-                   std::move(reply), [](bool&) {
-                     return json_response(
-                         200, {{"message", "Campaign deleted successfully"}});
-                   });
+               call_db(sys, db_role::write,
+                       domain::delete_campaign(req.params.at("id")),
+                       std::move(reply), [](bool&) {
+                         return json_response(
+                             200,
+                             {{"message", "Campaign deleted successfully"}});
+                       });
              });
 }
 

@@ -40,24 +40,23 @@ void add_customer_routes(router& routes, caf::actor_system& sys) {
                query.search = query_string(req, "search");
                if (!found.empty())
                  return reply(found.response());
-               call_db<storage::page<storage::customer_record>>(
-                   sys, db_role::read, domain::list_customers(std::move(query)),
-                   std::move(reply),
-                   [](storage::page<storage::customer_record>& page) {
-                     json list = json::array();
-                     for (const auto& c : page.items)
-                       list.push_back(to_json(c));
-                     auto response = json_response(200, list);
-                     add_page_headers(response, page);
-                     return response;
-                   });
+               call_db(sys, db_role::read,
+                       domain::list_customers(std::move(query)),
+                       std::move(reply),
+                       [](storage::page<storage::customer_record>& page) {
+                         json list = json::array();
+                         for (const auto& c : page.items)
+                           list.push_back(to_json(c));
+                         auto response = json_response(200, list);
+                         add_page_headers(response, page);
+                         return response;
+                       });
              });
   routes.add("GET", "/api/users/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::customer_record>(
-                   sys, db_role::read,
-                   domain::get_customer(req.params.at("id")), std::move(reply),
-                   user_response);
+               call_db(sys, db_role::read,
+                       domain::get_customer(req.params.at("id")),
+                       std::move(reply), user_response);
              });
   routes.add("POST", "/api/users/", access::manager,
              [&sys](http_request req, responder reply) {
@@ -65,9 +64,8 @@ void add_customer_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_customer(req.body, true, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::customer_record>(
-                   sys, db_role::write, domain::create_customer(*fields),
-                   std::move(reply), user_response);
+               call_db(sys, db_role::write, domain::create_customer(*fields),
+                       std::move(reply), user_response);
              });
   routes.add("PUT", "/api/users/{id}", access::manager,
              [&sys](http_request req, responder reply) {
@@ -75,20 +73,18 @@ void add_customer_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_customer(req.body, false, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::customer_record>(
-                   sys, db_role::write,
-                   domain::update_customer(req.params.at("id"), *fields),
-                   std::move(reply), user_response);
+               call_db(sys, db_role::write,
+                       domain::update_customer(req.params.at("id"), *fields),
+                       std::move(reply), user_response);
              });
   routes.add("DELETE", "/api/users/{id}", access::manager,
              [&sys](http_request req, responder reply) {
-               call_db<bool>(sys, db_role::write,
-                             domain::delete_customer(req.params.at("id")),
-                             std::move(reply), [](bool&) {
-                               return json_response(
-                                   200,
-                                   {{"message", "User deleted successfully"}});
-                             });
+               call_db(sys, db_role::write,
+                       domain::delete_customer(req.params.at("id")),
+                       std::move(reply), [](bool&) {
+                         return json_response(
+                             200, {{"message", "User deleted successfully"}});
+                       });
              });
 }
 

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/ask.hpp"
 #include "actors/atoms.hpp"
 #include "actors/domain/replies.hpp"
 #include "actors/storage/db_actor.hpp"
@@ -27,11 +28,6 @@ enum class db_role {
 /// wait and PostgreSQL the statement, so this only catches a lost reply.
 inline constexpr std::chrono::seconds db_reply_timeout{60};
 
-/// The response for a failed call: domain errors become `{"detail"}`
-/// problems (not_found 404, rejected 400, conflict 409), anything else
-/// goes through problem_from_error (503, 504, 500).
-http_response error_response(const caf::error& err);
-
 /// The registry name of the db actor for a role.
 const char* db_actor_name(db_role role);
 
@@ -42,29 +38,36 @@ constexpr caf::atom_value db_actor_key(db_role role) {
 }
 
 /// The running db actor for `role`; invalid when it is not running.
-inline caf::actor db_actor(caf::actor_system& sys, db_role role) {
-  return caf::actor_cast<caf::actor>(sys.registry().get(db_actor_key(role)));
+inline actors::db_actor find_db_actor(caf::actor_system& sys, db_role role) {
+  return caf::actor_cast<actors::db_actor>(
+      sys.registry().get(db_actor_key(role)));
 }
 
-/// Sends `work` to `target` and calls `on_value(T&)` or
+/// Sends `job` to `target` and calls `on_value(T&)` or
 /// `on_error(caf::error&)` on an actor thread.
 template <class T, class OnValue, class OnError>
-void request_db(caf::actor_system& sys, caf::actor target, actors::db_work work,
-                OnValue on_value, OnError on_error) {
-  sys.spawn([target, work, on_value, on_error](caf::event_based_actor* self) {
-    self->request(target, db_reply_timeout, actors::db_job_atom::value, work)
-        .then([on_value](T& value) { on_value(value); },
-              [on_error](caf::error& err) { on_error(err); });
-  });
+void request_db(caf::actor_system& sys, actors::db_actor target,
+                actors::db_job<T> job, OnValue on_value, OnError on_error) {
+  actors::ask(
+      sys, target, db_reply_timeout,
+      [on_value, on_error](actors::db_result& result) {
+        auto value = actors::db_value<T>(result);
+        if (value)
+          on_value(*value);
+        else
+          on_error(value.error());
+      },
+      [on_error](caf::error& err) { on_error(err); },
+      actors::db_job_atom::value, std::move(job.work));
 }
 
-/// Runs `work` on the db actor for `role`, then calls `on_value(T&)` or
+/// Runs `job` on the db actor for `role`, then calls `on_value(T&)` or
 /// `on_error(caf::error&)` on an actor thread (on_error also when the db
 /// actor is not running).
 template <class T, class OnValue, class OnError>
-void run_db(caf::actor_system& sys, db_role role, actors::db_work work,
+void run_db(caf::actor_system& sys, db_role role, actors::db_job<T> job,
             OnValue on_value, OnError on_error) {
-  auto target = db_actor(sys, role);
+  auto target = find_db_actor(sys, role);
   if (!target) {
     caf::error err =
         caf::make_error(caf::sec::request_receiver_down,
@@ -72,34 +75,33 @@ void run_db(caf::actor_system& sys, db_role role, actors::db_work work,
     on_error(err);
     return;
   }
-  request_db<T>(sys, std::move(target), std::move(work), std::move(on_value),
-                std::move(on_error));
+  request_db(sys, std::move(target), std::move(job), std::move(on_value),
+             std::move(on_error));
 }
 
-/// Runs `work` on the db actor for `role` and answers with `on_reply(T&)`,
+/// Runs `job` on the db actor for `role` and answers with `on_reply(T&)`,
 /// or with `on_error(err)`; both return an http_response.
 template <class T, class OnReply, class OnError>
-void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
+void call_db(caf::actor_system& sys, db_role role, actors::db_job<T> job,
              responder respond, OnReply on_reply, OnError on_error) {
-  auto target = db_actor(sys, role);
+  auto target = find_db_actor(sys, role);
   if (!target) {
     respond(problem(503, std::string{db_actor_name(role)} + " is not running",
                     "service-unavailable"));
     return;
   }
-  request_db<T>(
-      sys, std::move(target), std::move(work),
+  request_db(
+      sys, std::move(target), std::move(job),
       [respond, on_reply](T& value) { respond(on_reply(value)); },
       [respond, on_error](caf::error& err) { respond(on_error(err)); });
 }
 
-/// call_db with the usual error mapping, error_response(err).
+/// call_db with the usual error mapping, problem_from_error(err).
 template <class T, class OnReply>
-void call_db(caf::actor_system& sys, db_role role, actors::db_work work,
+void call_db(caf::actor_system& sys, db_role role, actors::db_job<T> job,
              responder respond, OnReply on_reply) {
-  call_db<T>(sys, role, std::move(work), std::move(respond),
-             std::move(on_reply),
-             [](const caf::error& err) { return error_response(err); });
+  call_db(sys, role, std::move(job), std::move(respond), std::move(on_reply),
+          [](const caf::error& err) { return problem_from_error(err); });
 }
 
 } // namespace cdpd::net::api

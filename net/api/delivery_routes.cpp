@@ -83,11 +83,10 @@ void add_delivery_routes(router& routes, caf::actor_system& sys) {
                            "value_error");
                if (!found.empty())
                  return reply(found.response());
-               call_db<std::vector<storage::delivery_record>>(
-                   sys, db_role::read,
-                   work::list_campaign_deliveries(req.params.at("id"), status,
-                                                  p.after, p.limit),
-                   std::move(reply), list_response);
+               call_db(sys, db_role::read,
+                       work::list_campaign_deliveries(req.params.at("id"),
+                                                      status, p.after, p.limit),
+                       std::move(reply), list_response);
              });
   routes.add("GET", "/api/dead-letters", access::admin,
              [&sys](http_request req, responder reply) {
@@ -95,12 +94,11 @@ void add_delivery_routes(router& routes, caf::actor_system& sys) {
                auto p = read_paging(req, found);
                if (!found.empty())
                  return reply(found.response());
-               call_db<std::vector<storage::delivery_record>>(
-                   sys, db_role::read,
-                   work::list_dead_letters(
-                       query_string(req, "campaign_id").value_or(""), p.after,
-                       p.limit),
-                   std::move(reply), list_response);
+               call_db(sys, db_role::read,
+                       work::list_dead_letters(
+                           query_string(req, "campaign_id").value_or(""),
+                           p.after, p.limit),
+                       std::move(reply), list_response);
              });
   routes.add(
       "POST", "/api/dead-letters/replay", access::admin,
@@ -130,12 +128,12 @@ void add_delivery_routes(router& routes, caf::actor_system& sys) {
                     "value_error.missing");
         if (!found.empty())
           return reply(found.response());
-        call_db<int64_t>(sys, db_role::write,
-                         work::replay_dead_letters(std::move(ids),
-                                                   campaign.value.value_or("")),
-                         std::move(reply), [](int64_t& n) {
-                           return json_response(200, {{"replayed", n}});
-                         });
+        call_db(sys, db_role::write,
+                work::replay_dead_letters(std::move(ids),
+                                          campaign.value.value_or("")),
+                std::move(reply), [](int64_t& n) {
+                  return json_response(200, {{"replayed", n}});
+                });
       });
 }
 

@@ -1,20 +1,14 @@
 #include "net/api/event_routes.hpp"
 
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <nlohmann/json.hpp>
 
-#include "actors/domain/work_support.hpp"
+#include "actors/domain/event_work.hpp"
 #include "net/api/datetime_text.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/paging.hpp"
 #include "net/api/validation.hpp"
 #include "net/problem.hpp"
-#include "storage/repositories/flow_run_repository.hpp"
 #include "storage/segments/values.hpp"
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::event_record)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(
-    cdpd::storage::page<cdpd::storage::flow_run_record>)
 
 namespace cdpd::net::api {
 
@@ -87,26 +81,20 @@ json to_json(const storage::flow_run_record& r) {
 } // namespace
 
 void add_event_routes(router& routes, caf::actor_system& sys) {
-  routes.add("POST", "/api/events", access::manager,
-             [&sys](http_request req, responder reply) {
-               issues found;
-               auto input = read_event(req.body, found);
-               if (!input)
-                 return reply(found.response());
-               auto work = domain::pg_work(
-                   [in = std::move(*input)](pqxx::connection& c) {
-                     return domain::reply(storage::record_event(c, in));
-                   },
-                   false);
-               call_db<storage::event_record>(
-                   sys, db_role::write, std::move(work), std::move(reply),
-                   [](storage::event_record& e) {
-                     return json_response(202,
-                                          {{"id", e.id},
-                                           {"type", e.type},
-                                           {"customer_id", e.customer_id}});
-                   });
-             });
+  routes.add(
+      "POST", "/api/events", access::manager,
+      [&sys](http_request req, responder reply) {
+        issues found;
+        auto input = read_event(req.body, found);
+        if (!input)
+          return reply(found.response());
+        call_db(sys, db_role::write, domain::record_event(std::move(*input)),
+                std::move(reply), [](storage::event_record& e) {
+                  return json_response(202, {{"id", e.id},
+                                             {"type", e.type},
+                                             {"customer_id", e.customer_id}});
+                });
+      });
   routes.add(
       "GET", "/api/flows/{id}/runs", access::viewer,
       [&sys](http_request req, responder reply) {
@@ -119,21 +107,16 @@ void add_event_routes(router& routes, caf::actor_system& sys) {
                     "must be active, completed or exited", "value_error");
         if (!found.empty())
           return reply(found.response());
-        auto work = domain::pg_work(
-            [flow = req.params.at("id"), status, page](pqxx::connection& c) {
-              return domain::reply(
-                  storage::list_flow_runs(c, flow, status, page));
-            },
-            true);
-        call_db<runs_page>(sys, db_role::read, std::move(work),
-                           std::move(reply), [](runs_page& p) {
-                             json list = json::array();
-                             for (const auto& r : p.items)
-                               list.push_back(to_json(r));
-                             auto response = json_response(200, list);
-                             add_page_headers(response, p);
-                             return response;
-                           });
+        call_db(sys, db_role::read,
+                domain::list_flow_runs(req.params.at("id"), status, page),
+                std::move(reply), [](runs_page& p) {
+                  json list = json::array();
+                  for (const auto& r : p.items)
+                    list.push_back(to_json(r));
+                  auto response = json_response(200, list);
+                  add_page_headers(response, p);
+                  return response;
+                });
       });
 }
 

@@ -150,20 +150,20 @@ http_response message(const char* text) {
 void add_flow_routes(router& routes, caf::actor_system& sys) {
   routes.add("GET", "/api/flows/", access::viewer,
              [&sys](http_request, responder reply) {
-               call_db<std::vector<storage::flow_record>>(
-                   sys, db_role::read, domain::list_flows(), std::move(reply),
-                   [](std::vector<storage::flow_record>& flows) {
-                     json list = json::array();
-                     for (const auto& f : flows)
-                       list.push_back(to_json(f));
-                     return json_response(200, list);
-                   });
+               call_db(sys, db_role::read, domain::list_flows(),
+                       std::move(reply),
+                       [](std::vector<storage::flow_record>& flows) {
+                         json list = json::array();
+                         for (const auto& f : flows)
+                           list.push_back(to_json(f));
+                         return json_response(200, list);
+                       });
              });
   routes.add("GET", "/api/flows/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::flow_record>(
-                   sys, db_role::read, domain::get_flow(req.params.at("id")),
-                   std::move(reply), flow_response);
+               call_db(sys, db_role::read,
+                       domain::get_flow(req.params.at("id")), std::move(reply),
+                       flow_response);
              });
   routes.add("POST", "/api/flows/", access::manager,
              [&sys](http_request req, responder reply) {
@@ -171,9 +171,9 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                auto input = read_flow(req.body, found);
                if (!input)
                  return reply(found.response());
-               call_db<storage::flow_record>(
-                   sys, db_role::write, domain::create_flow(std::move(*input)),
-                   std::move(reply), flow_response);
+               call_db(sys, db_role::write,
+                       domain::create_flow(std::move(*input)), std::move(reply),
+                       flow_response);
              });
   routes.add("PUT", "/api/flows/{id}", access::manager,
              [&sys](http_request req, responder reply) {
@@ -181,30 +181,28 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_flow_update(req.body, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::flow_record>(
-                   sys, db_role::write,
-                   domain::update_flow(req.params.at("id"), *fields),
-                   std::move(reply), flow_response);
+               call_db(sys, db_role::write,
+                       domain::update_flow(req.params.at("id"), *fields),
+                       std::move(reply), flow_response);
              });
   routes.add("DELETE", "/api/flows/{id}", access::manager,
              [&sys](http_request req, responder reply) {
-               call_db<bool>(
+               call_db(
                    sys, db_role::write,
                    domain::delete_flow(req.params.at("id")), std::move(reply),
                    [](bool&) { return message("Flow deleted successfully"); });
              });
   routes.add("GET", "/api/flows/{id}/steps", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<std::vector<storage::flow_step_record>>(
-                   sys, db_role::read,
-                   domain::list_flow_steps(req.params.at("id")),
-                   std::move(reply),
-                   [](std::vector<storage::flow_step_record>& steps) {
-                     json list = json::array();
-                     for (const auto& s : steps)
-                       list.push_back(to_json(s));
-                     return json_response(200, list);
-                   });
+               call_db(sys, db_role::read,
+                       domain::list_flow_steps(req.params.at("id")),
+                       std::move(reply),
+                       [](std::vector<storage::flow_step_record>& steps) {
+                         json list = json::array();
+                         for (const auto& s : steps)
+                           list.push_back(to_json(s));
+                         return json_response(200, list);
+                       });
              });
   routes.add("POST", "/api/flows/{id}/steps", access::manager,
              [&sys](http_request req, responder reply) {
@@ -212,10 +210,9 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                auto step = read_step_body(req.body, found);
                if (!step)
                  return reply(found.response());
-               call_db<storage::flow_step_record>(
-                   sys, db_role::write,
-                   domain::create_flow_step(req.params.at("id"), *step),
-                   std::move(reply), step_response);
+               call_db(sys, db_role::write,
+                       domain::create_flow_step(req.params.at("id"), *step),
+                       std::move(reply), step_response);
              });
   routes.add("PUT", "/api/flows/{id}/steps/{step_id}", access::manager,
              [&sys](http_request req, responder reply) {
@@ -223,20 +220,20 @@ void add_flow_routes(router& routes, caf::actor_system& sys) {
                auto step = read_step_body(req.body, found);
                if (!step)
                  return reply(found.response());
-               call_db<storage::flow_step_record>(
-                   sys, db_role::write,
-                   domain::update_flow_step(req.params.at("id"),
-                                            req.params.at("step_id"), *step),
-                   std::move(reply), step_response);
+               call_db(sys, db_role::write,
+                       domain::update_flow_step(req.params.at("id"),
+                                                req.params.at("step_id"),
+                                                *step),
+                       std::move(reply), step_response);
              });
   routes.add("DELETE", "/api/flows/{id}/steps/{step_id}", access::manager,
              [&sys](http_request req, responder reply) {
-               call_db<bool>(sys, db_role::write,
-                             domain::delete_flow_step(req.params.at("id"),
-                                                      req.params.at("step_id")),
-                             std::move(reply), [](bool&) {
-                               return message("Flow step deleted successfully");
-                             });
+               call_db(sys, db_role::write,
+                       domain::delete_flow_step(req.params.at("id"),
+                                                req.params.at("step_id")),
+                       std::move(reply), [](bool&) {
+                         return message("Flow step deleted successfully");
+                       });
              });
 }
 

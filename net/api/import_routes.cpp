@@ -39,7 +39,7 @@ struct customer_kind {
   using row = storage::customer_import_row;
   static constexpr const char* name = "customers";
   static auto parse(std::string_view line) { return parse_customer_line(line); }
-  static actors::db_work work(std::vector<row> rows) {
+  static auto work(std::vector<row> rows) {
     return actors::domain::import_customers(std::move(rows));
   }
 };
@@ -48,7 +48,7 @@ struct order_kind {
   using row = storage::order_import_row;
   static constexpr const char* name = "orders";
   static auto parse(std::string_view line) { return parse_order_line(line); }
-  static actors::db_work work(std::vector<row> rows) {
+  static auto work(std::vector<row> rows) {
     return actors::domain::import_orders(std::move(rows));
   }
 };
@@ -170,7 +170,7 @@ private:
     std::vector<int64_t> lines(row_lines_.begin(), row_lines_.begin() + count);
     row_lines_.erase(row_lines_.begin(), row_lines_.begin() + count);
     auto self = this->shared_from_this();
-    run_db<std::vector<import_line_result>>(
+    run_db(
         sys_, db_role::write, Kind::work(std::move(batch)),
         [self, lines](std::vector<import_line_result>& results) {
           self->on_written(lines, results);
@@ -210,7 +210,7 @@ private:
                   lines.front(), caf::to_string(err));
     if (aborted_)
       return;
-    auto response = error_response(err);
+    auto response = problem_from_error(err);
     auto body = json::parse(response.body, nullptr, false);
     if (body.is_object()) {
       body["detail"] =

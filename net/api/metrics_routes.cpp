@@ -22,15 +22,15 @@ constexpr int64_t max_top_products = 1000;
 /// Runs a per-entity metrics read; an unknown entity answers 200
 /// {"error": "<X> not found"}, as the prototype does.
 template <class T>
-void entity_metrics(caf::actor_system& sys, actors::db_work work,
+void entity_metrics(caf::actor_system& sys, actors::db_job<T> work,
                     responder reply) {
-  call_db<T>(
+  call_db(
       sys, db_role::read, std::move(work), std::move(reply),
       [](T& m) { return json_response(200, to_json(m)); },
       [](const caf::error& err) {
         if (err == domain::errc::not_found)
           return json_response(200, {{"error", domain::describe(err)}});
-        return error_response(err);
+        return problem_from_error(err);
       });
 }
 
@@ -39,23 +39,22 @@ void entity_metrics(caf::actor_system& sys, actors::db_work work,
 void add_metrics_routes(router& routes, caf::actor_system& sys) {
   routes.add("GET", "/api/metrics/dashboard", access::viewer,
              [&sys](http_request, responder reply) {
-               call_db<storage::dashboard_metrics>(
-                   sys, db_role::read, domain::read_dashboard(),
-                   std::move(reply), [](storage::dashboard_metrics& m) {
-                     return json_response(200, to_json(m));
-                   });
+               call_db(sys, db_role::read, domain::read_dashboard(),
+                       std::move(reply), [](storage::dashboard_metrics& m) {
+                         return json_response(200, to_json(m));
+                       });
              });
   routes.add("GET", "/api/metrics/customers/{id}/metrics", access::viewer,
              [&sys](http_request req, responder reply) {
-               entity_metrics<storage::customer_metrics>(
+               entity_metrics(
                    sys, domain::read_customer_metrics(req.params.at("id")),
                    std::move(reply));
              });
   routes.add("GET", "/api/metrics/products/{id}/metrics", access::viewer,
              [&sys](http_request req, responder reply) {
-               entity_metrics<storage::product_metrics>(
-                   sys, domain::read_product_metrics(req.params.at("id")),
-                   std::move(reply));
+               entity_metrics(sys,
+                              domain::read_product_metrics(req.params.at("id")),
+                              std::move(reply));
              });
   routes.add("GET", "/api/metrics/top-products", access::viewer,
              [&sys](http_request req, responder reply) {
@@ -64,15 +63,14 @@ void add_metrics_routes(router& routes, caf::actor_system& sys) {
                if (!found.empty())
                  return reply(found.response());
                limit = std::clamp<int64_t>(limit, 0, max_top_products);
-               call_db<std::vector<storage::product_sales>>(
-                   sys, db_role::read, domain::read_top_products(limit),
-                   std::move(reply),
-                   [](std::vector<storage::product_sales>& rows) {
-                     json list = json::array();
-                     for (const auto& r : rows)
-                       list.push_back(to_json(r));
-                     return json_response(200, list);
-                   });
+               call_db(sys, db_role::read, domain::read_top_products(limit),
+                       std::move(reply),
+                       [](std::vector<storage::product_sales>& rows) {
+                         json list = json::array();
+                         for (const auto& r : rows)
+                           list.push_back(to_json(r));
+                         return json_response(200, list);
+                       });
              });
 }
 

@@ -57,23 +57,22 @@ void add_order_routes(router& routes, caf::actor_system& sys) {
                }
                if (!found.empty())
                  return reply(found.response());
-               call_db<storage::page<storage::order_record>>(
-                   sys, db_role::read, domain::list_orders(std::move(query)),
-                   std::move(reply),
-                   [](storage::page<storage::order_record>& page) {
-                     json list = json::array();
-                     for (const auto& o : page.items)
-                       list.push_back(to_json(o, false));
-                     auto response = json_response(200, list);
-                     add_page_headers(response, page);
-                     return response;
-                   });
+               call_db(sys, db_role::read,
+                       domain::list_orders(std::move(query)), std::move(reply),
+                       [](storage::page<storage::order_record>& page) {
+                         json list = json::array();
+                         for (const auto& o : page.items)
+                           list.push_back(to_json(o, false));
+                         auto response = json_response(200, list);
+                         add_page_headers(response, page);
+                         return response;
+                       });
              });
   routes.add("GET", "/api/orders/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::order_record>(
-                   sys, db_role::read, domain::get_order(req.params.at("id")),
-                   std::move(reply), order_response);
+               call_db(sys, db_role::read,
+                       domain::get_order(req.params.at("id")), std::move(reply),
+                       order_response);
              });
   routes.add("POST", "/api/orders/", access::manager,
              [&sys](http_request req, responder reply) {
@@ -81,9 +80,9 @@ void add_order_routes(router& routes, caf::actor_system& sys) {
                auto input = read_order(req.body, found);
                if (!input)
                  return reply(found.response());
-               call_db<storage::order_record>(
-                   sys, db_role::write, domain::create_order(std::move(*input)),
-                   std::move(reply), order_response);
+               call_db(sys, db_role::write,
+                       domain::create_order(std::move(*input)),
+                       std::move(reply), order_response);
              });
 }
 

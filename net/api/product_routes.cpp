@@ -56,23 +56,23 @@ void add_product_routes(router& routes, caf::actor_system& sys) {
                query.category = query_string(req, "category");
                if (!found.empty())
                  return reply(found.response());
-               call_db<storage::page<storage::product_record>>(
-                   sys, db_role::read, domain::list_products(std::move(query)),
-                   std::move(reply),
-                   [](storage::page<storage::product_record>& page) {
-                     json list = json::array();
-                     for (const auto& p : page.items)
-                       list.push_back(to_json(p));
-                     auto response = json_response(200, list);
-                     add_page_headers(response, page);
-                     return response;
-                   });
+               call_db(sys, db_role::read,
+                       domain::list_products(std::move(query)),
+                       std::move(reply),
+                       [](storage::page<storage::product_record>& page) {
+                         json list = json::array();
+                         for (const auto& p : page.items)
+                           list.push_back(to_json(p));
+                         auto response = json_response(200, list);
+                         add_page_headers(response, page);
+                         return response;
+                       });
              });
   routes.add("GET", "/api/products/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db<storage::product_record>(
-                   sys, db_role::read, domain::get_product(req.params.at("id")),
-                   std::move(reply), product_response);
+               call_db(sys, db_role::read,
+                       domain::get_product(req.params.at("id")),
+                       std::move(reply), product_response);
              });
   routes.add("POST", "/api/products/", access::manager,
              [&sys](http_request req, responder reply) {
@@ -80,9 +80,8 @@ void add_product_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_product(req.body, true, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::product_record>(
-                   sys, db_role::write, domain::create_product(*fields),
-                   std::move(reply), product_response);
+               call_db(sys, db_role::write, domain::create_product(*fields),
+                       std::move(reply), product_response);
              });
   routes.add("PUT", "/api/products/{id}", access::manager,
              [&sys](http_request req, responder reply) {
@@ -90,10 +89,9 @@ void add_product_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_product(req.body, false, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::product_record>(
-                   sys, db_role::write,
-                   domain::update_product(req.params.at("id"), *fields),
-                   std::move(reply), product_response);
+               call_db(sys, db_role::write,
+                       domain::update_product(req.params.at("id"), *fields),
+                       std::move(reply), product_response);
              });
 }
 

@@ -14,6 +14,7 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/ask.hpp"
 #include "actors/domain/segment_work.hpp"
 #include "actors/segments/segment_host.hpp"
 #include "actors/segments/segment_messages.hpp"
@@ -44,8 +45,9 @@ bool needs_sql(const caf::error& err) {
 
 /// The SQL back end's answer: the count and the first `max_ids` member ids
 /// in id order (the in-memory order).
-actors::db_work sql_answer(definition_ptr def, clock_type::time_point now,
-                           std::size_t max_ids) {
+actors::db_job<live::region_answer> sql_answer(definition_ptr def,
+                                               clock_type::time_point now,
+                                               std::size_t max_ids) {
   return [def, now,
           max_ids](storage::pg_pool& pool) -> caf::expected<caf::message> {
     auto answer = pool.run(
@@ -68,9 +70,7 @@ actors::db_work sql_answer(definition_ptr def, clock_type::time_point now,
         true);
     if (!answer)
       return answer.error();
-    if (!*answer)
-      return answer->error();
-    return caf::make_message(std::move(**answer));
+    return caf::make_message(std::move(*answer));
   };
 }
 
@@ -79,26 +79,26 @@ actors::db_work sql_answer(definition_ptr def, clock_type::time_point now,
 template <class Reply>
 void ask(caf::actor_system& sys,
          const std::shared_ptr<const live::segment_region>& region,
-         definition_ptr def, std::size_t max_ids, responder respond,
-         Reply reply) {
+         live::shard_definition definition, std::size_t max_ids,
+         responder respond, Reply reply) {
   auto now = clock_type::now();
-  region->evaluate(def, now, max_ids,
+  auto def = definition.parsed;
+  region->evaluate(std::move(definition), now, max_ids,
                    [&sys, def, now, max_ids, respond,
                     reply](caf::expected<live::region_answer> answer) mutable {
                      if (answer)
                        return respond(reply(*answer));
                      if (!needs_sql(answer.error()))
-                       return respond(error_response(answer.error()));
-                     call_db<live::region_answer>(sys, db_role::read,
-                                                  sql_answer(def, now, max_ids),
-                                                  std::move(respond), reply);
+                       return respond(problem_from_error(answer.error()));
+                     call_db(sys, db_role::read, sql_answer(def, now, max_ids),
+                             std::move(respond), reply);
                    });
 }
 
 /// The definition in a preview body: the body itself, or its "definition"
 /// member as the create route takes it.
-std::optional<seg::segment_definition> read_preview(const std::string& body,
-                                                    issues& found) {
+std::optional<live::shard_definition> read_preview(const std::string& body,
+                                                   issues& found) {
   auto obj = parse_object(body, found);
   if (!obj)
     return std::nullopt;
@@ -120,7 +120,9 @@ std::optional<seg::segment_definition> read_preview(const std::string& body,
       found.add(loc, "invalid segment definition", "value_error.segment");
     return std::nullopt;
   }
-  return std::move(*parsed.definition);
+  return live::shard_definition{definition->dump(),
+                                std::make_shared<const seg::segment_definition>(
+                                    std::move(*parsed.definition))};
 }
 
 /// True when the Accept header asks for CSV.
@@ -180,27 +182,20 @@ using export_ptr = std::shared_ptr<member_export>;
 void ask_members(caf::actor_system& sys, const std::string& id,
                  const std::string& after,
                  std::function<void(std::optional<live::region_answer>)> done) {
-  auto host = caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(live::host_name())));
+  auto host =
+      caf::actor_cast<live::segment_host>(sys.registry().get(live::host_key));
   if (!host)
     return done(std::nullopt);
-  sys.spawn([host, id, after, done](caf::event_based_actor* self) {
-    self->request(host, page_timeout, live::segment_ids_atom::value, id, after,
-                  members_page)
-        .then(
-            [self, done](bool ready, std::uint64_t count,
-                         std::vector<std::string>& ids) {
-              if (ready)
-                done(live::region_answer{count, std::move(ids)});
-              else
-                done(std::nullopt);
-              self->quit();
-            },
-            [self, done](caf::error&) {
-              done(std::nullopt);
-              self->quit();
-            });
-  });
+  actors::ask(
+      sys, host, page_timeout,
+      [done](bool ready, std::uint64_t count, std::vector<std::string>& ids) {
+        if (ready)
+          done(live::region_answer{count, std::move(ids)});
+        else
+          done(std::nullopt);
+      },
+      [done](caf::error&) { done(std::nullopt); },
+      live::segment_ids_atom::value, id, after, members_page);
 }
 
 void fetch_page(const export_ptr& x, piece_sink next);
@@ -280,47 +275,42 @@ void add_segment_live_routes(
         auto def = read_preview(req.body, found);
         if (!def)
           return reply(found.response());
-        ask(sys, region,
-            std::make_shared<const seg::segment_definition>(std::move(*def)),
-            preview_sample_size, std::move(reply),
+        ask(sys, region, std::move(*def), preview_sample_size, std::move(reply),
             [](const live::region_answer& a) {
               return json_response(200,
                                    {{"count", a.count}, {"sample", a.ids}});
             });
       });
-  routes.add("GET", "/api/segments/{id}/members", access::viewer,
-             [&sys, region](http_request req, responder reply) {
-               auto csv = wants_csv(req);
-               run_db<storage::segment_record>(
-                   sys, db_role::read,
-                   actors::domain::get_segment(req.params.at("id")),
-                   [&sys, region, csv, reply](storage::segment_record& s) {
-                     auto parsed = seg::parse_definition(
-                         json::parse(s.definition, nullptr, false));
-                     if (!parsed.ok())
-                       return reply(problem(400, "Invalid segment definition"));
-                     auto def = std::make_shared<const seg::segment_definition>(
-                         std::move(*parsed.definition));
-                     // The segment actor's members when it is ready; else
-                     // a full evaluation now.
-                     ask_members(
-                         sys, s.id, std::string{},
-                         [&sys, region, csv, reply, def,
-                          id = s.id](std::optional<live::region_answer> first) {
-                           if (first) {
-                             bool more = first->ids.size() >= members_page;
-                             return reply(members_response(
-                                 sys, id, std::move(*first), more, csv));
-                           }
-                           ask(sys, region, def, live::all_ids, reply,
-                               [&sys, csv, id](live::region_answer& a) {
-                                 return members_response(sys, id, std::move(a),
-                                                         false, csv);
-                               });
-                         });
-                   },
-                   [reply](caf::error& err) { reply(error_response(err)); });
-             });
+  routes.add(
+      "GET", "/api/segments/{id}/members", access::viewer,
+      [&sys, region](http_request req, responder reply) {
+        auto csv = wants_csv(req);
+        run_db(
+            sys, db_role::read,
+            actors::domain::get_segment(req.params.at("id")),
+            [&sys, region, csv, reply](storage::segment_record& s) {
+              auto def = live::make_shard_definition(s.definition);
+              if (!def)
+                return reply(problem(400, "Invalid segment definition"));
+              // The segment actor's members when it is ready; else
+              // a full evaluation now.
+              ask_members(sys, s.id, std::string{},
+                          [&sys, region, csv, reply, def, id = s.id](
+                              std::optional<live::region_answer> first) {
+                            if (first) {
+                              bool more = first->ids.size() >= members_page;
+                              return reply(members_response(
+                                  sys, id, std::move(*first), more, csv));
+                            }
+                            ask(sys, region, *def, live::all_ids, reply,
+                                [&sys, csv, id](live::region_answer& a) {
+                                  return members_response(sys, id, std::move(a),
+                                                          false, csv);
+                                });
+                          });
+            },
+            [reply](caf::error& err) { reply(problem_from_error(err)); });
+      });
 }
 
 } // namespace cdpd::net::api

@@ -10,7 +10,9 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/ask.hpp"
 #include "actors/domain/segment_work.hpp"
+#include "actors/segments/segment_messages.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/json_codecs.hpp"
 #include "net/api/paging.hpp"
@@ -18,6 +20,8 @@
 #include "net/api/validation.hpp"
 
 namespace cdpd::net::api {
+
+namespace live = actors::segments;
 
 namespace {
 
@@ -43,19 +47,13 @@ json to_json(const storage::segment_record& s) {
 }
 
 /// A segment's figures from its segment actor (see
-/// actors/segments/segment_messages.hpp; asked with plain types so this
-/// module does not depend on the live segments).
+/// actors/segments/segment_messages.hpp, a header-only protocol, so this
+/// module does not link the live segments).
 struct live_figures {
   std::uint64_t count = 0;
   std::int64_t updated_at = 0;        ///< microseconds since the epoch
   std::int64_t last_evaluated_at = 0; ///< microseconds since the epoch
 };
-
-/// segment_count_atom of actors/segments/segment_messages.hpp.
-using live_count_atom = caf::atom_constant<caf::atom("segcount")>;
-
-/// The registry name of the segment host (actors::segments::host_name()).
-constexpr caf::atom_value live_host_key = caf::atom("segs-host");
 
 /// How long a route waits for the segment host before answering without it
 /// (the host answers in microseconds unless a read of `segments` holds it).
@@ -67,13 +65,13 @@ constexpr std::chrono::seconds live_timeout{1};
 template <class OnReply, class... Args>
 void ask_host(caf::actor_system& sys, std::function<void()> none,
               OnReply on_reply, Args... args) {
-  auto host = caf::actor_cast<caf::actor>(sys.registry().get(live_host_key));
+  auto host =
+      caf::actor_cast<live::segment_host>(sys.registry().get(live::host_key));
   if (!host)
     return none();
-  sys.spawn([=](caf::event_based_actor* self) {
-    self->request(host, live_timeout, args...)
-        .then(on_reply, [none](caf::error&) { none(); });
-  });
+  actors::ask(
+      sys, host, live_timeout, on_reply, [none](caf::error&) { none(); },
+      args...);
 }
 
 /// The host knows segments by their lower-case UUID text.
@@ -96,11 +94,8 @@ void ask_live(caf::actor_system& sys, const std::string& id,
         done(ready ? std::optional{live_figures{count, updated, evaluated}}
                    : std::nullopt);
       },
-      live_count_atom::value, lower(id));
+      live::segment_count_atom::value, lower(id));
 }
-
-/// segment_ids_atom of actors/segments/segment_messages.hpp.
-using live_ids_atom = caf::atom_constant<caf::atom("segids")>;
 
 /// A segment's count and first members (in id order) from its actor.
 struct live_members {
@@ -119,7 +114,7 @@ void ask_live_members(caf::actor_system& sys, const std::string& id,
              const std::vector<std::string>& ids) {
         done(ready ? std::optional{live_members{count, ids}} : std::nullopt);
       },
-      live_ids_atom::value, lower(id), limit);
+      live::segment_ids_atom::value, lower(id), limit);
 }
 
 /// The members `users` and `evaluate` show: from the segment's actor when
@@ -132,15 +127,13 @@ void members_of(caf::actor_system& sys, const std::string& id,
       sys, id, static_cast<std::uint64_t>(limit),
       [&sys, id, limit, reply, respond](std::optional<live_members> live) {
         if (live)
-          return call_db<domain::segment_members>(
-              sys, db_role::read,
-              domain::segment_members_by_id(
-                  id, static_cast<std::int64_t>(live->count),
-                  std::move(live->ids)),
-              reply, respond);
-        call_db<domain::segment_members>(sys, db_role::read,
-                                         domain::segment_members_of(id, limit),
-                                         reply, respond);
+          return call_db(sys, db_role::read,
+                         domain::segment_members_by_id(
+                             id, static_cast<std::int64_t>(live->count),
+                             std::move(live->ids)),
+                         reply, respond);
+        call_db(sys, db_role::read, domain::segment_members_of(id, limit),
+                reply, respond);
       });
 }
 
@@ -366,39 +359,37 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
                auto page = read_page(req, found);
                if (!found.empty())
                  return reply(found.response());
-               call_db<storage::page<storage::segment_record>>(
-                   sys, db_role::read, domain::list_segments(page),
-                   std::move(reply),
-                   [](storage::page<storage::segment_record>& page) {
-                     json list = json::array();
-                     for (const auto& s : page.items)
-                       list.push_back(to_json(s));
-                     auto response = json_response(200, list);
-                     add_page_headers(response, page);
-                     return response;
-                   });
+               call_db(sys, db_role::read, domain::list_segments(page),
+                       std::move(reply),
+                       [](storage::page<storage::segment_record>& page) {
+                         json list = json::array();
+                         for (const auto& s : page.items)
+                           list.push_back(to_json(s));
+                         auto response = json_response(200, list);
+                         add_page_headers(response, page);
+                         return response;
+                       });
              });
-  routes.add("GET", "/api/segments/{id}", access::viewer,
-             [&sys](http_request req, responder reply) {
-               run_db<storage::segment_record>(
-                   sys, db_role::read, domain::get_segment(req.params.at("id")),
-                   [&sys, reply](storage::segment_record& s) {
-                     ask_live(sys, s.id,
-                              [reply, s](std::optional<live_figures> live) {
-                                reply(live_segment_response(s, live));
-                              });
-                   },
-                   [reply](caf::error& err) { reply(error_response(err)); });
-             });
+  routes.add(
+      "GET", "/api/segments/{id}", access::viewer,
+      [&sys](http_request req, responder reply) {
+        run_db(
+            sys, db_role::read, domain::get_segment(req.params.at("id")),
+            [&sys, reply](storage::segment_record& s) {
+              ask_live(sys, s.id, [reply, s](std::optional<live_figures> live) {
+                reply(live_segment_response(s, live));
+              });
+            },
+            [reply](caf::error& err) { reply(problem_from_error(err)); });
+      });
   routes.add("POST", "/api/segments/", access::manager,
              [&sys](http_request req, responder reply) {
                issues found;
                auto fields = read_segment(req.body, true, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::segment_record>(
-                   sys, db_role::write, domain::create_segment(*fields),
-                   std::move(reply), segment_response);
+               call_db(sys, db_role::write, domain::create_segment(*fields),
+                       std::move(reply), segment_response);
              });
   routes.add("PUT", "/api/segments/{id}", access::manager,
              [&sys](http_request req, responder reply) {
@@ -406,20 +397,19 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
                auto fields = read_segment(req.body, false, found);
                if (!fields)
                  return reply(found.response());
-               call_db<storage::segment_record>(
-                   sys, db_role::write,
-                   domain::update_segment(req.params.at("id"), *fields),
-                   std::move(reply), segment_response);
+               call_db(sys, db_role::write,
+                       domain::update_segment(req.params.at("id"), *fields),
+                       std::move(reply), segment_response);
              });
   routes.add("DELETE", "/api/segments/{id}", access::manager,
              [&sys](http_request req, responder reply) {
-               call_db<bool>(
-                   sys, db_role::write,
-                   domain::delete_segment(req.params.at("id")),
-                   std::move(reply), [](bool&) {
-                     return json_response(
-                         200, {{"message", "Segment deleted successfully"}});
-                   });
+               call_db(sys, db_role::write,
+                       domain::delete_segment(req.params.at("id")),
+                       std::move(reply), [](bool&) {
+                         return json_response(
+                             200,
+                             {{"message", "Segment deleted successfully"}});
+                       });
              });
   routes.add(
       "GET", "/api/segments/{id}/count", access::viewer,
@@ -430,11 +420,11 @@ void add_segment_routes(router& routes, caf::actor_system& sys) {
           if (live)
             return reply(json_response(
                 200, {{"segment_id", id}, {"count", live->count}}));
-          call_db<std::int64_t>(sys, db_role::read, domain::count_segment(id),
-                                reply, [id](std::int64_t& count) {
-                                  return json_response(200, {{"segment_id", id},
-                                                             {"count", count}});
-                                });
+          call_db(sys, db_role::read, domain::count_segment(id), reply,
+                  [id](std::int64_t& count) {
+                    return json_response(
+                        200, {{"segment_id", id}, {"count", count}});
+                  });
         });
       });
   routes.add("GET", "/api/segments/{id}/users", access::viewer,

@@ -7,7 +7,9 @@
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/ask.hpp"
 #include "actors/atoms.hpp"
+#include "actors/supervision/snapshot.hpp"
 #include "net/problem.hpp"
 
 namespace cdpd::net {
@@ -49,48 +51,42 @@ void collect_breakers(const actors::actor_node& node, json& out) {
 template <class Render>
 void with_tree(caf::actor_system& sys, const admin_routes_options& options,
                responder respond, Render render) {
-  auto root = caf::actor_cast<caf::actor>(
+  auto root = caf::actor_cast<actors::inspectable>(
       sys.registry().get(caf::atom_from_string(options.root)));
   if (!root) {
     respond(problem(503, "the root supervisor is not running",
                     "service-unavailable"));
     return;
   }
-  // A short-lived actor per request, as for /health/ready.
-  sys.spawn([root, options, respond, render](caf::event_based_actor* self) {
-    self->request(root, options.timeout, actors::inspect_atom::value)
-        .then(
-            [respond, render](actors::actor_node& tree) {
-              respond(json_response(200, render(tree)));
-            },
-            [respond](caf::error& err) { respond(problem_from_error(err)); });
-  });
+  actors::ask(
+      sys, root, options.timeout,
+      [respond, render](actors::actor_node& tree) {
+        respond(json_response(200, render(tree)));
+      },
+      [respond](caf::error& err) { respond(problem_from_error(err)); },
+      actors::inspect_atom::value);
 }
 
 void breaker_action(caf::actor_system& sys, const admin_routes_options& options,
                     const std::string& name, bool open, responder respond) {
-  auto target = caf::actor_cast<caf::actor>(
+  auto target = caf::actor_cast<actors::breaker_control>(
       sys.registry().get(caf::atom_from_string(name)));
   if (name.size() > 10 || !target) {
     respond(problem(404, "no actor named " + name, "not-found"));
     return;
   }
-  sys.spawn([target, open, options, respond](caf::event_based_actor* self) {
-    auto on_reply = [respond](actors::breaker_snapshot& b) {
-      respond(json_response(200, breaker_json(b)));
-    };
-    auto on_error = [respond](caf::error& err) {
-      respond(problem_from_error(err));
-    };
-    if (open)
-      self->request(target, options.timeout, actors::breaker_atom::value,
-                    actors::force_open_atom::value)
-          .then(on_reply, on_error);
-    else
-      self->request(target, options.timeout, actors::breaker_atom::value,
-                    actors::reset_atom::value)
-          .then(on_reply, on_error);
-  });
+  auto on_reply = [respond](actors::breaker_snapshot& b) {
+    respond(json_response(200, breaker_json(b)));
+  };
+  auto on_error = [respond](caf::error& err) {
+    respond(problem_from_error(err));
+  };
+  if (open)
+    actors::ask(sys, target, options.timeout, on_reply, on_error,
+                actors::breaker_atom::value, actors::force_open_atom::value);
+  else
+    actors::ask(sys, target, options.timeout, on_reply, on_error,
+                actors::breaker_atom::value, actors::reset_atom::value);
 }
 
 } // namespace

@@ -60,7 +60,7 @@ http_response pixel() {
 template <class Done>
 void record(caf::actor_system& sys, int64_t delivery_id, message_event kind,
             std::optional<std::string> url, responder respond, Done done) {
-  auto work = actors::domain::pg_work(
+  actors::db_job<bool> work = actors::domain::pg_work(
       [delivery_id, kind,
        url](pqxx::connection& conn) -> caf::expected<caf::message> {
         auto recorded =
@@ -71,9 +71,8 @@ void record(caf::actor_system& sys, int64_t delivery_id, message_event kind,
         return caf::make_message(recorded->has_value());
       },
       false);
-  api::call_db<bool>(sys, api::db_role::write, std::move(work),
-                     std::move(respond),
-                     [done](bool& found) { return done(found); });
+  api::call_db(sys, api::db_role::write, std::move(work), std::move(respond),
+               [done](bool& found) { return done(found); });
 }
 
 } // namespace

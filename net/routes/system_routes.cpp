@@ -57,7 +57,7 @@ void check_readiness(caf::actor_system& sys,
   // pending and never blocks the I/O thread that called us.
   sys.spawn([round, options](caf::event_based_actor* self) {
     for (auto& check : options.checks) {
-      auto target = caf::actor_cast<caf::actor>(
+      auto target = caf::actor_cast<actors::checkable>(
           self->system().registry().get(caf::atom_from_string(check.actor)));
       if (!target) {
         round->add(check.name, {false, 0, check.actor + " is not running"});

@@ -231,29 +231,6 @@ std::string ms(millis value) {
   return std::to_string(value.count());
 }
 
-/// Why a transition from `from` (with execution phase `phase`) to `to` is
-/// refused; empty when it is allowed.
-std::string refusal_of(const std::string& from,
-                       const std::optional<std::string>& phase,
-                       const std::string& to) {
-  if (from == to)
-    return {};
-  if (from == "completed")
-    return "Campaign is completed; its status cannot change";
-  if (to == "active")
-    return {};
-  if (to == "paused")
-    return from == "active" ? std::string{}
-                            : "Only an active campaign can be paused";
-  if (to == "completed")
-    return from == "draft" ? "A draft campaign cannot be completed"
-                           : std::string{};
-  // to == "draft"
-  if (phase && *phase != "waiting" && *phase != "failed")
-    return "A campaign that started sending cannot return to draft";
-  return {};
-}
-
 } // namespace
 
 caf::expected<outcome<campaign_execution>>
@@ -281,7 +258,7 @@ list_campaign_executions(pqxx::connection& conn) {
 
 caf::expected<transition_result>
 transition_campaign(pqxx::connection& conn, const std::string& id,
-                    const std::string& status) {
+                    const std::string& status, const transition_rule& allowed) {
   if (!internal::is_uuid(id))
     return transition_result{};
   return in_transaction(conn, "transition_campaign", [&](pqxx::work& tx) {
@@ -292,7 +269,7 @@ transition_campaign(pqxx::connection& conn, const std::string& id,
     out.found = true;
     auto from = rows[0][0].as<std::string>();
     auto phase = optional_text(rows[0][1]);
-    out.conflict = refusal_of(from, phase, status);
+    out.conflict = allowed(from, phase);
     if (!out.conflict.empty() || from == status)
       return out;
     if (status == "active") {

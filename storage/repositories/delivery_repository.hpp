@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,17 +53,21 @@ struct transition_result {
   std::string conflict; ///< non-empty: refused, with the reason to show
 };
 
-/// Moves a campaign to `status` (draft, active, paused, completed) if the
-/// lifecycle allows it, adjusting the execution columns: draft -> active
-/// queues it for the scheduler; active <-> paused stops and resumes
-/// claims; active or paused -> completed stops it for good; active or
-/// paused -> draft only before it started sending. A completed campaign
-/// stays completed. The same status again is accepted and changes nothing.
-/// Refusals come back in `conflict`; an unknown status is the caller's to
-/// reject first.
-caf::expected<transition_result> transition_campaign(pqxx::connection& conn,
-                                                     const std::string& id,
-                                                     const std::string& status);
+/// Decides a move of a campaign in status `from` (execution phase `phase`,
+/// if any): empty to allow it, else the reason to refuse it.
+using transition_rule = std::function<std::string(
+    const std::string& from, const std::optional<std::string>& phase)>;
+
+/// Locks campaign `id`, asks `allowed` whether it may move to `status`
+/// (draft, active, paused, completed) and, if so, writes the move with its
+/// execution columns in the same transaction: -> active queues it for the
+/// scheduler (a resume keeps its phase; a failed start is tried again);
+/// -> paused stops claims; -> completed stops it for good; -> draft clears
+/// its schedule. The same status again changes nothing. Refusals come back
+/// in `conflict`. The lifecycle itself is actors/campaigns'.
+caf::expected<transition_result>
+transition_campaign(pqxx::connection& conn, const std::string& id,
+                    const std::string& status, const transition_rule& allowed);
 
 /// Gives every active campaign that has no schedule yet its start:
 /// start_date + start_time_of_day read in `timezone` (an IANA name), or now

@@ -151,4 +151,30 @@ delete_segment(pqxx::connection& conn, const std::string& id) {
   });
 }
 
+caf::expected<std::map<std::string, std::string>>
+segment_digests(pqxx::connection& conn) {
+  return in_transaction(conn, "segment_digests", [&](pqxx::work& tx) {
+    std::map<std::string, std::string> out;
+    for (const auto& r :
+         tx.exec("SELECT id::text, md5(definition::text) FROM segments"))
+      out.emplace(r[0].as<std::string>(), r[1].as<std::string>());
+    return out;
+  });
+}
+
+caf::expected<std::optional<segment_definition_text>>
+get_segment_definition(pqxx::connection& conn, const std::string& id) {
+  if (!internal::is_uuid(id))
+    return std::optional<segment_definition_text>{};
+  return in_transaction(conn, "get_segment_definition", [&](pqxx::work& tx) {
+    auto r = tx.exec_params("SELECT definition::text, md5(definition::text)"
+                            " FROM segments WHERE id = $1::uuid",
+                            id);
+    if (r.empty())
+      return std::optional<segment_definition_text>{};
+    return std::optional<segment_definition_text>{segment_definition_text{
+        r[0][0].as<std::string>(), r[0][1].as<std::string>()}};
+  });
+}
+
 } // namespace cdpd::storage

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,5 +67,19 @@ update_segment(pqxx::connection& conn, const std::string& id,
 /// or fails its own foreign key check.
 caf::expected<outcome<segment_dependents>>
 delete_segment(pqxx::connection& conn, const std::string& id);
+
+/// The md5 of every segment's definition text, by segment id: a cheap way
+/// to notice created, edited and deleted segments.
+caf::expected<std::map<std::string, std::string>>
+segment_digests(pqxx::connection& conn);
+
+/// A segment's definition text and its md5 (as segment_digests has it);
+/// nothing when the segment does not exist.
+struct segment_definition_text {
+  std::string definition;
+  std::string digest;
+};
+caf::expected<std::optional<segment_definition_text>>
+get_segment_definition(pqxx::connection& conn, const std::string& id);
 
 } // namespace cdpd::storage

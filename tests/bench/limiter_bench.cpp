@@ -110,7 +110,8 @@ void direct(int requests) {
   options.hosts = hosts;
   std::vector<caf::actor> started;
   for (int i = 0; i < hosts; ++i) {
-    started.push_back(spawn_limiter_host(sys, i, options));
+    started.push_back(
+        caf::actor_cast<caf::actor>(spawn_limiter_host(sys, i, options)));
     sys.registry().put(caf::atom_from_string(limiter_host_name(i)),
                        caf::actor_cast<caf::strong_actor_ptr>(started.back()));
   }
@@ -134,7 +135,7 @@ void supervised(int requests) {
     child.name = limiter_host_name(i);
     child.kind = "limiter-host";
     child.start = [i, options](caf::actor_system& s) {
-      return spawn_limiter_host(s, i, options);
+      return caf::actor_cast<caf::actor>(spawn_limiter_host(s, i, options));
     };
     spec.children.push_back(std::move(child));
   }
@@ -178,7 +179,8 @@ void paced(const idle_strategy& idle, int requests,
     options.hosts = hosts;
     std::vector<caf::actor> started;
     for (int i = 0; i < hosts; ++i) {
-      started.push_back(spawn_limiter_host(sys, i, options));
+      started.push_back(
+          caf::actor_cast<caf::actor>(spawn_limiter_host(sys, i, options)));
       sys.registry().put(
           caf::atom_from_string(limiter_host_name(i)),
           caf::actor_cast<caf::strong_actor_ptr>(started.back()));

@@ -65,7 +65,7 @@ ask(const live::segment_region& region,
     std::chrono::system_clock::time_point now) {
   std::promise<caf::expected<live::region_answer>> done;
   auto answer = done.get_future();
-  region.evaluate(std::move(def), now, 0,
+  region.evaluate(live::shard_definition{{}, std::move(def)}, now, 0,
                   [&done](caf::expected<live::region_answer> a) {
                     done.set_value(std::move(a));
                   });

@@ -42,7 +42,8 @@ caf::actor spawn_db(caf::actor_system& sys,
   o.name = name;
   o.workers = 4;
   o.queue_timeout = 10s;
-  return actors::spawn_db_actor(sys, std::move(pool), o);
+  return caf::actor_cast<caf::actor>(
+      actors::spawn_db_actor(sys, std::move(pool), o));
 }
 
 void put(caf::actor_system& sys, const std::string& name, caf::actor a) {
@@ -70,8 +71,8 @@ auth_fixture::auth_fixture() {
   actors::limits::limiter_options limiter_options;
   limiter_options.hosts = limiter_host_count;
   for (int i = 0; i < limiter_host_count; ++i) {
-    limiter_hosts.push_back(
-        actors::limits::spawn_limiter_host(*sys, i, limiter_options));
+    limiter_hosts.push_back(caf::actor_cast<caf::actor>(
+        actors::limits::spawn_limiter_host(*sys, i, limiter_options)));
     put(*sys, actors::limits::limiter_host_name(i), limiter_hosts.back());
   }
 

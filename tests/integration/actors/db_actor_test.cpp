@@ -21,7 +21,7 @@ struct db_actor_fixture : ::testing::Test {
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
 
-  caf::actor start(int workers, std::chrono::milliseconds queue_timeout) {
+  actors::db_actor start(int workers, std::chrono::milliseconds queue_timeout) {
     storage::pg_pool_options o;
     o.name = "write";
     o.url = db.url();
@@ -53,7 +53,7 @@ struct db_actor_fixture : ::testing::Test {
     for (auto& a : started)
       self->send_exit(a, caf::exit_reason::user_shutdown);
   }
-  std::vector<caf::actor> started;
+  std::vector<actors::db_actor> started;
 };
 
 } // namespace
@@ -64,8 +64,13 @@ TEST_F(db_actor_fixture, RepliesWithTheWorksResult) {
   int got = 0;
   self->request(db_actor, 10s, actors::db_job_atom::value,
                 query_int("SELECT 41 + 1"))
-      .receive([&](int n) { got = n; },
-               [&](caf::error& e) { FAIL() << sys.render(e); });
+      .receive(
+          [&](actors::db_result& r) {
+            auto n = actors::db_value<int>(r);
+            ASSERT_TRUE(n) << sys.render(n.error());
+            got = *n;
+          },
+          [&](caf::error& e) { FAIL() << sys.render(e); });
   EXPECT_EQ(got, 42);
 }
 
@@ -75,7 +80,7 @@ TEST_F(db_actor_fixture, PassesStorageErrorsThrough) {
   caf::error err;
   self->request(db_actor, 10s, actors::db_job_atom::value,
                 query_int("SELECT no_such_column FROM nowhere"))
-      .receive([](int) {}, [&](caf::error& e) { err = e; });
+      .receive([](actors::db_result&) {}, [&](caf::error& e) { err = e; });
   EXPECT_EQ(err, storage::errc::query_failed) << sys.render(err);
 }
 
@@ -88,7 +93,7 @@ TEST_F(db_actor_fixture, QueueTimeoutAnswersPoolExhaustedInsteadOfWaiting) {
   caf::error err;
   self->request(db_actor, 10s, actors::db_job_atom::value,
                 query_int("SELECT 1"))
-      .receive([](int) {}, [&](caf::error& e) { err = e; });
+      .receive([](actors::db_result&) {}, [&](caf::error& e) { err = e; });
   EXPECT_EQ(err, storage::errc::pool_exhausted) << sys.render(err);
   // Answered by the queue timeout while the busy worker still sleeps.
   pqxx::connection probe{db.conninfo()};
@@ -109,4 +114,19 @@ TEST_F(db_actor_fixture, CheckReportsUp) {
       .receive([&](actors::check_result& r) { result = r; },
                [&](caf::error& e) { FAIL() << sys.render(e); });
   EXPECT_TRUE(result.up) << result.error;
+}
+
+TEST_F(db_actor_fixture, AReplyOfAnotherTypeThanDeclaredIsAnError) {
+  auto db_actor = start(1, 1s);
+  started.push_back(db_actor);
+  // Declared as text, but the work replies an int: the caller gets an
+  // error instead of a value of the wrong type.
+  actors::db_job<std::string> job = query_int("SELECT 7");
+  caf::expected<std::string> got = std::string{};
+  self->request(db_actor, 10s, actors::db_job_atom::value, job.work)
+      .receive(
+          [&](actors::db_result& r) { got = actors::db_value<std::string>(r); },
+          [&](caf::error& e) { FAIL() << sys.render(e); });
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error(), caf::sec::unexpected_response);
 }

@@ -80,8 +80,8 @@ protected:
     actors::limits::limiter_options options;
     options.hosts = hosts;
     for (int i = 0; i < hosts; ++i) {
-      limiter_hosts.push_back(
-          actors::limits::spawn_limiter_host(sys, i, options));
+      limiter_hosts.push_back(caf::actor_cast<caf::actor>(
+          actors::limits::spawn_limiter_host(sys, i, options)));
       sys.registry().put(
           caf::atom_from_string(actors::limits::limiter_host_name(i)),
           caf::actor_cast<caf::strong_actor_ptr>(limiter_hosts.back()));

@@ -35,7 +35,8 @@ caf::actor spawn_db(caf::actor_system& sys,
   o.name = name;
   o.workers = 8;
   o.queue_timeout = 10s;
-  return actors::spawn_db_actor(sys, std::move(pool), o);
+  return caf::actor_cast<caf::actor>(
+      actors::spawn_db_actor(sys, std::move(pool), o));
 }
 
 } // namespace

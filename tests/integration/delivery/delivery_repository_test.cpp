@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "actors/campaigns/campaign_lifecycle.hpp"
 #include "storage/errc.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
@@ -34,7 +35,8 @@ protected:
 
   /// Activates the campaign and starts it as the scheduler would.
   st::start_result activate_and_start() {
-    auto moved = st::transition_campaign(db.conn(), campaign, "active");
+    auto moved = cdpd::actors::campaigns::move_campaign(
+        db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active);
     EXPECT_TRUE(moved && moved->found && moved->conflict.empty());
     EXPECT_EQ(*st::schedule_campaigns(db.conn(), "UTC"), 1);
     auto due = st::due_campaigns(db.conn());
@@ -115,7 +117,10 @@ TEST_F(DeliveryRepository, CampaignWithoutFlowFailsToStart) {
 
 TEST_F(DeliveryRepository, LifecycleRefusesIllegalTransitions) {
   auto to = [&](const std::string& status) {
-    auto moved = st::transition_campaign(db.conn(), campaign, status);
+    auto wanted = cdpd::actors::campaigns::parse_campaign_status(status);
+    EXPECT_TRUE(wanted) << status;
+    auto moved =
+        cdpd::actors::campaigns::move_campaign(db.conn(), campaign, *wanted);
     EXPECT_TRUE(moved && moved->found);
     return moved ? moved->conflict : std::string{"error"};
   };
@@ -137,8 +142,9 @@ TEST_F(DeliveryRepository, LifecycleRefusesIllegalTransitions) {
   EXPECT_EQ(to("completed"), "");
   EXPECT_EQ(to("active"), "Campaign is completed; its status cannot change");
   EXPECT_EQ(to("completed"), "");
-  auto missing = st::transition_campaign(
-      db.conn(), "00000000-0000-0000-0000-000000000000", "active");
+  auto missing = cdpd::actors::campaigns::move_campaign(
+      db.conn(), "00000000-0000-0000-0000-000000000000",
+      cdpd::actors::campaigns::campaign_status::active);
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->found);
 }
@@ -207,9 +213,11 @@ TEST_F(DeliveryRepository, LaterStepWaitsForTheEarlierOne) {
 
 TEST_F(DeliveryRepository, PausedCampaignsAreNotClaimed) {
   activate_and_start();
-  ASSERT_TRUE(st::transition_campaign(db.conn(), campaign, "paused"));
+  ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::paused));
   EXPECT_TRUE(st::claim_deliveries(db.conn(), 100, 60s)->empty());
-  ASSERT_TRUE(st::transition_campaign(db.conn(), campaign, "active"));
+  ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
   EXPECT_EQ(st::claim_deliveries(db.conn(), 100, 60s)->size(), 15u);
 }
 
@@ -289,7 +297,8 @@ TEST_F(DeliveryRepository, TooManyDeadRowsPauseTheCampaign) {
   EXPECT_EQ(db.scalar("SELECT paused_reason FROM campaigns"),
             "paused after 2 deliveries failed for good");
   // Resuming counts failures afresh.
-  ASSERT_TRUE(st::transition_campaign(db.conn(), campaign, "active"));
+  ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
   kill(1);
   EXPECT_TRUE(st::pause_failing_campaigns(db.conn(), 2)->empty());
   kill(1);

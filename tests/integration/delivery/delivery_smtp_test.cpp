@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "actors/atoms.hpp"
+#include "actors/campaigns/campaign_lifecycle.hpp"
 #include "actors/supervision/errc.hpp"
 #include "actors/supervision/supervisor.hpp"
 #include "apps/cdpd/delivery_subtree.hpp"
@@ -113,7 +114,8 @@ TEST(DeliverySmtp, ThreeStepCampaignReachesEveryRecipientInOrder) {
   root.children.push_back(subtree->child);
   auto sup = cdpd::actors::spawn_supervisor(sys, std::move(root));
 
-  auto moved = st::transition_campaign(db.conn(), campaign, "active");
+  auto moved = cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active);
   ASSERT_TRUE(moved && moved->conflict.empty());
   auto status = [&] {
     return db.scalar("SELECT status FROM campaigns WHERE id = '" + campaign +
@@ -190,7 +192,7 @@ TEST(DeliverySmtp, ThreeStepCampaignReachesEveryRecipientInOrder) {
 TEST(DeliveryLinks, BodyLinksAreTrackedAndTheUnsubscribeLinkIsNot) {
   auto signer = std::make_shared<const cdpd::net::auth::link_signer>(
       "delivery-links-test-link-key-32-bytes");
-  cdpd::app::message_links links{"https://cdp.example", signer};
+  cdpd::net::email::message_links links{"https://cdp.example", signer};
   auto unsubscribe = links.unsubscribe(7);
   auto text = "See https://shop.example/sale?a=1&b=2. Or (http://x.example/p),"
               " or <https://y.example/>\nLeave: " +

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "actors/campaigns/campaign_lifecycle.hpp"
 #include "actors/delivery/dispatcher.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
@@ -43,7 +44,8 @@ TEST(DeliveryLease, ExpiredClaimIsSentOnceByAnotherDispatcher) {
   auto segment = db.add_segment("CA");
   auto flow = db.add_flow(segment, {{"SEND_EMAIL", "Hi", "Body"}});
   auto campaign = db.add_campaign(segment, flow);
-  ASSERT_TRUE(st::transition_campaign(db.conn(), campaign, "active"));
+  ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
 
   ASSERT_EQ(*st::schedule_campaigns(db.conn(), "UTC"), 1);
   auto started = st::start_campaign(db.conn(), campaign, 1s);
@@ -95,7 +97,8 @@ std::string started_campaign(delivery_test_db& db, int customers) {
   auto segment = db.add_segment("CA");
   auto flow = db.add_flow(segment, {{"SEND_EMAIL", "Hi", "Body"}});
   auto campaign = db.add_campaign(segment, flow);
-  EXPECT_TRUE(st::transition_campaign(db.conn(), campaign, "active"));
+  EXPECT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
   EXPECT_EQ(*st::schedule_campaigns(db.conn(), "UTC"), 1);
   auto started = st::start_campaign(db.conn(), campaign, 1s);
   EXPECT_TRUE(started && started->started);

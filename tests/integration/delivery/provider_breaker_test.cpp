@@ -33,7 +33,7 @@ TEST(ProviderBreaker, OpensOnRefusedConnectionsAndClosesOnAProbe) {
   settings.connect_timeout = 2s;
   auto provider = cdpd::net::email::make_provider(settings);
   ASSERT_TRUE(provider);
-  cdpd::app::message_links links{
+  cdpd::net::email::message_links links{
       "http://127.0.0.1:8000",
       std::make_shared<const cdpd::net::auth::link_signer>(
           "provider-breaker-test-key-32-bytes-long")};

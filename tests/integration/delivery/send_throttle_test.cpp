@@ -13,6 +13,7 @@
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 
+#include "actors/campaigns/campaign_lifecycle.hpp"
 #include "actors/delivery/dispatcher.hpp"
 #include "actors/limits/limiter_region.hpp"
 #include "net/email/provider.hpp"
@@ -116,7 +117,8 @@ std::string started_campaign(delivery_test_db& db, const std::string& state,
   auto segment = db.add_segment(state);
   auto flow = db.add_flow(segment, {{"SEND_EMAIL", "Hi", "Body"}});
   auto campaign = db.add_campaign(segment, flow);
-  EXPECT_TRUE(st::transition_campaign(db.conn(), campaign, "active"));
+  EXPECT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
   EXPECT_TRUE(st::schedule_campaigns(db.conn(), "UTC"));
   auto started = st::start_campaign(db.conn(), campaign, 1s);
   EXPECT_TRUE(started && started->started);

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "actors/campaigns/campaign_lifecycle.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
 #include "tests/integration/node/node_support.hpp"
@@ -46,8 +47,8 @@ TEST(NodeThrottle, RatePerSecondSpacesACampaignThroughTheLimiterHosts) {
              "--delivery.dispatchers=2", "--delivery.poll-interval=100ms"});
   ASSERT_TRUE(cdpd::test::wait_ready_status(port, 200, 60s))
       << daemon->output();
-  ASSERT_TRUE(
-      cdpd::storage::transition_campaign(db.conn(), campaign, "active"));
+  ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
 
   ASSERT_TRUE(cdpd::test::wait_until(
       [&] {

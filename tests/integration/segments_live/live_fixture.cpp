@@ -136,6 +136,14 @@ ask(const live::segment_region& region,
     std::shared_ptr<const seg::segment_definition> def,
     std::chrono::system_clock::time_point now, std::size_t max_ids,
     std::chrono::seconds wait) {
+  return ask(region, live::shard_definition{{}, std::move(def)}, now, max_ids,
+             wait);
+}
+
+caf::expected<live::region_answer>
+ask(const live::segment_region& region, live::shard_definition def,
+    std::chrono::system_clock::time_point now, std::size_t max_ids,
+    std::chrono::seconds wait) {
   auto done =
       std::make_shared<std::promise<caf::expected<live::region_answer>>>();
   auto answer = done->get_future();

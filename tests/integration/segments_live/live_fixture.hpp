@@ -50,6 +50,13 @@ sql_answer(const std::string& conninfo,
 /// Asks the region and waits for the callback (at most `wait`).
 caf::expected<actors::segments::region_answer>
 ask(const actors::segments::segment_region& region,
+    actors::segments::shard_definition def,
+    std::chrono::system_clock::time_point now, std::size_t max_ids,
+    std::chrono::seconds wait = std::chrono::seconds{30});
+
+/// The same with a parsed definition only, as a question from this node.
+caf::expected<actors::segments::region_answer>
+ask(const actors::segments::segment_region& region,
     std::shared_ptr<const storage::segments::segment_definition> def,
     std::chrono::system_clock::time_point now, std::size_t max_ids,
     std::chrono::seconds wait = std::chrono::seconds{30});

@@ -63,7 +63,7 @@ protected:
     o.name = "pg-read";
     o.workers = 2;
     o.queue_timeout = 10s;
-    reader = actors::spawn_db_actor(*sys, pool, o);
+    reader = caf::actor_cast<caf::actor>(actors::spawn_db_actor(*sys, pool, o));
     sys->registry().put(caf::atom("pg-read"),
                         caf::actor_cast<caf::strong_actor_ptr>(reader));
     server =

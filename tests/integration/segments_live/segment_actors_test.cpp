@@ -41,9 +41,9 @@ struct actor_members {
 
 /// Asks `target` (the host with an id, or a segment actor) for every
 /// member; nothing when it does not answer.
-template <class... Ts>
-std::optional<actor_members>
-members_from(caf::actor_system& sys, const caf::actor& target, Ts&&... xs) {
+template <class Target, class... Ts>
+std::optional<actor_members> members_from(caf::actor_system& sys,
+                                          const Target& target, Ts&&... xs) {
   std::optional<actor_members> out;
   caf::scoped_actor self{sys};
   self->request(target, 10s, live::segment_ids_atom::value,
@@ -60,7 +60,7 @@ members_from(caf::actor_system& sys, const caf::actor& target, Ts&&... xs) {
 using count_reply = std::tuple<bool, std::uint64_t, std::int64_t, std::int64_t>;
 
 std::optional<count_reply> count_from(caf::actor_system& sys,
-                                      const caf::actor& target) {
+                                      const live::segment_actor& target) {
   std::optional<count_reply> out;
   caf::scoped_actor self{sys};
   self->request(target, 10s, live::segment_count_atom::value)
@@ -118,9 +118,9 @@ public:
 
 class segment_actors_test : public shard_tree_fixture {
 protected:
-  caf::actor host() {
-    return caf::actor_cast<caf::actor>(
-        sys->registry().get(caf::atom_from_string(live::host_name())));
+  live::segment_host host() {
+    return caf::actor_cast<live::segment_host>(
+        sys->registry().get(live::host_key));
   }
 
   /// The first saved segment whose actor differs from SQL or from a fresh

@@ -50,6 +50,13 @@ TEST_F(shards_test, fan_out_equals_sql_for_counts_ids_and_samples) {
     ASSERT_TRUE(every) << sys->render(every.error()) << "\n" << json;
     EXPECT_EQ(every->count, expected.count) << json;
     EXPECT_EQ(every->ids, expected.ids) << json;
+    // The text alone, as a question from another node carries it: the
+    // shards parse it themselves.
+    auto from_text =
+        ask(*region, live::shard_definition{json, nullptr}, now, live::all_ids);
+    ASSERT_TRUE(from_text) << sys->render(from_text.error()) << "\n" << json;
+    EXPECT_EQ(from_text->count, expected.count) << json;
+    EXPECT_EQ(from_text->ids, expected.ids) << json;
     auto sample = ask(*region, def, now, 10);
     ASSERT_TRUE(sample) << sys->render(sample.error());
     EXPECT_EQ(sample->count, expected.count) << json;
@@ -146,8 +153,9 @@ TEST(customer_shard, answers_unavailable_while_it_cannot_load) {
   options.retry_delay = 50ms;
   auto shard = live::spawn_customer_shard(sys, options);
   caf::scoped_actor self{sys};
-  live::shard_question q{definition_of(issue_definitions()[0].json),
-                         std::chrono::system_clock::now(), 10};
+  live::shard_question q{{{}, definition_of(issue_definitions()[0].json)},
+                         std::chrono::system_clock::now(),
+                         10};
   self->request(shard, 5s, live::shard_eval_atom::value, q)
       .receive([](live::shard_answer&) { FAIL() << "answered while loading"; },
                [&](caf::error& err) {

@@ -206,6 +206,35 @@ TEST(PgPoolIntegration, LostConnectionFailsNonIdempotentWork) {
   ASSERT_TRUE(next) << describe(next.error());
 }
 
+/// Work that reports a lost connection the way repositories do: by
+/// returning errc::connection_lost instead of throwing.
+struct reports_lost_once {
+  int* calls;
+  caf::expected<int> operator()(pqxx::connection& conn) const {
+    if (++*calls == 1)
+      return make_error(errc::connection_lost, "the server closed it");
+    return select_one(conn);
+  }
+};
+
+TEST(PgPoolIntegration, ReturnedLostConnectionIsDiscardedAndRetriedOnce) {
+  test::pg_test_db db;
+  pg_pool pool{options_for(db), nullptr};
+  int calls = 0;
+  // The result is flat: caf::expected<int>, not an expected of one.
+  caf::expected<int> result = pool.run(reports_lost_once{&calls}, true);
+  ASSERT_TRUE(result) << describe(result.error());
+  EXPECT_EQ(*result, 1);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(pool.snapshot().open, 1) << "the reported connection is gone";
+  calls = 0;
+  result = pool.run(reports_lost_once{&calls});
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(result.error() == errc::connection_lost);
+  EXPECT_EQ(calls, 1) << "work that is not idempotent runs once";
+  EXPECT_EQ(pool.snapshot().open, 0);
+}
+
 TEST(PgPoolIntegration, ExhaustedPoolAnswersWithinTheAcquireTimeout) {
   test::pg_test_db db;
   prometheus::Registry registry;

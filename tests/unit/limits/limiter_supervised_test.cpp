@@ -30,7 +30,7 @@ supervisor_spec limiter_tree(const limiter_options& options) {
     child.kind = "limiter-host";
     child.shutdown_timeout = 1s;
     child.start = [i, options](caf::actor_system& sys) {
-      return spawn_limiter_host(sys, i, options);
+      return caf::actor_cast<caf::actor>(spawn_limiter_host(sys, i, options));
     };
     spec.children.push_back(std::move(child));
   }

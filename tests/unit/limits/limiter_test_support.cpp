@@ -103,7 +103,7 @@ bare_hosts::bare_hosts(caf::actor_system& sys, int n,
     auto host = actors::limits::spawn_limiter_host(sys, i, options);
     sys.registry().put(caf::atom_from_string(limiter_host_name(i)),
                        caf::actor_cast<caf::strong_actor_ptr>(host));
-    hosts_.push_back(std::move(host));
+    hosts_.push_back(caf::actor_cast<caf::actor>(std::move(host)));
   }
 }
 

@@ -165,7 +165,7 @@ protected:
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   caf::actor shard;
-  caf::actor segment;
+  live::segment_actor segment;
 };
 
 TEST_F(segment_actor_test, deltas_apply_once_in_order_around_answers) {
@@ -318,7 +318,7 @@ protected:
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::vector<caf::actor> parts;
-  caf::actor segment;
+  live::segment_actor segment;
 };
 
 TEST_F(segment_pages_test, pages_merge_the_shards_from_the_cursor) {
