@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <condition_variable>
-#include <cstdio>
+#include <cassert>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -22,10 +21,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -35,13 +36,18 @@
 #include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/connection_registry.hpp"
 #include "net/connection_stream.hpp"
 #include "net/cors.hpp"
+#include "net/expect_continue.hpp"
 #include "net/http_message.hpp"
 #include "net/http_metrics.hpp"
 #include "net/problem.hpp"
+#include "net/request_body_stream.hpp"
 #include "net/request_id.hpp"
+#include "net/response_stream.hpp"
 #include "net/router.hpp"
+#include "net/session_state.hpp"
 #include "net/uri.hpp"
 
 namespace cdpd::net {
@@ -73,13 +79,6 @@ constexpr std::size_t stream_chunk = 256 * 1024;
 constexpr std::chrono::milliseconds accept_retry_delay{100};
 
 constexpr const char* request_id_header = "X-Request-ID";
-
-constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
-
-/// Ends a chunked body.
-constexpr std::string_view last_chunk = "0\r\n\r\n";
-
-constexpr std::string_view crlf = "\r\n";
 
 constexpr std::pair<const char*, const char*> security_headers[] = {
     {"X-Content-Type-Options", "nosniff"},
@@ -125,18 +124,16 @@ bool bodiless_status(int status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-/// Tells a response body producer that nothing more is wanted.
-void release_producer(body_producer producer,
-                      const std::shared_ptr<spdlog::logger>& log) {
-  if (!producer)
-    return;
-  try {
-    producer(nullptr);
-  } catch (const std::exception& e) {
-    log->error("a response body producer threw when released: {}", e.what());
-  } catch (...) {
-    log->error("a response body producer threw when released");
-  }
+/// Tells a response body producer that nothing more is wanted, logging
+/// what it throws.
+void release_and_log(body_producer producer,
+                     const std::shared_ptr<spdlog::logger>& log) {
+  release_producer(std::move(producer), [&log](std::string_view what) {
+    if (what.empty())
+      log->error("a response body producer threw when released");
+    else
+      log->error("a response body producer threw when released: {}", what);
+  });
 }
 
 class session;
@@ -150,27 +147,24 @@ struct server_state {
                prometheus::Registry* registry)
       : settings(settings),
         routes(routes ? std::move(routes) : std::make_shared<const router>()),
-        metrics(registry), log(http_logger()), cors(settings.cors_origins) {}
+        metrics(registry),
+        connections(
+            static_cast<std::size_t>(std::max(1, settings.max_connections)),
+            metrics),
+        log(http_logger()), cors(settings.cors_origins) {}
 
   const config::http_settings settings;
   const std::shared_ptr<const router> routes;
   http_metrics metrics;
+  /// Its lock also guards `sessions` and every session's `io_`: responders
+  /// run on foreign threads and check liveness under it before they touch a
+  /// connection's executor.
+  connection_registry connections;
   const std::shared_ptr<spdlog::logger> log;
   const cors_policy cors;
   /// Set by start() before the first connection; empty serves plain HTTP.
   std::optional<asio::ssl::context> tls;
 
-  std::atomic<bool> draining{false};
-  std::atomic<std::size_t> open{0};
-  std::atomic<std::size_t> in_flight{0};
-
-  // Guards the members below and the accounting flags of every session.
-  // Responders run on foreign threads and check `alive` under this lock
-  // before they touch a connection's executor.
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool alive = true;
-  std::size_t live_io = 0; ///< sessions that still own a socket
   std::unordered_map<session*, std::weak_ptr<session>> sessions;
 };
 
@@ -189,39 +183,46 @@ struct exchange {
 
 /// One TCP connection: reads a request, dispatches it, writes the response,
 /// repeats. Every member is touched only on the connection's strand, except
-/// those guarded by server_state::mutex.
+/// those guarded by the connection registry's lock.
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket socket, std::shared_ptr<server_state> state, bool counted)
-      : state_(std::move(state)), counted_(counted) {
+  session(tcp::socket socket, std::shared_ptr<server_state> server)
+      : server_(std::move(server)), stream_([this](std::string_view what) {
+          on_callback_threw("response body producer", what);
+        }),
+        body_(stream_chunk, [this](std::string_view what) {
+          on_callback_threw("body sink", what);
+        }) {
     beast::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     if (!ec)
       client_address_ = peer.address().to_string();
-    io_.emplace(std::move(socket), state_->tls ? &*state_->tls : nullptr);
+    io_.emplace(std::move(socket), server_->tls ? &*server_->tls : nullptr);
   }
 
   ~session() {
     // Only when the producer dropped its `next` uncalled; otherwise close()
     // or release_stream() told it already.
-    release_producer(std::move(producer_), state_->log);
-    std::lock_guard<std::mutex> guard{state_->mutex};
+    stream_.release();
+    auto guard = server_->connections.lock();
     if (io_) {
       // Only when stop() did not release us first; stop() waits for this.
-      finish_request_locked();
-      release_connection_locked();
+      server_->connections.finish_request_locked(membership_);
+      server_->connections.release_connection_locked(membership_);
       io_.reset();
-      --state_->live_io;
+      server_->connections.release_io_locked(membership_);
     }
-    state_->sessions.erase(this);
-    state_->changed.notify_all();
+    server_->sessions.erase(this);
   }
 
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
   /// The server's logger.
-  const std::shared_ptr<spdlog::logger>& log() const { return state_->log; }
+  const std::shared_ptr<spdlog::logger>& log() const { return server_->log; }
+
+  /// The connection's share of the registry's counts.
+  connection_registry::membership& membership() { return membership_; }
 
   /// Starts reading requests, after the TLS handshake when TLS is on.
   void start() {
@@ -235,23 +236,24 @@ public:
                [self = shared_from_this()] { self->on_refuse(); });
   }
 
-  /// Asks the connection to close if idle. Requires server_state::mutex.
+  /// Asks the connection to close if idle. Requires the registry's lock.
   void post_drain_locked() {
     if (io_)
       asio::post(io_->stream.get_executor(),
                  [self = shared_from_this()] { self->on_drain(); });
   }
 
-  /// Closes the socket and settles the accounting. Requires
-  /// server_state::mutex, with no I/O thread running.
+  /// Closes the socket and settles the accounting. Requires the registry's
+  /// lock, with no I/O thread running.
   void release_locked() {
     record_stream();
-    finish_request_locked();
-    release_connection_locked();
-    phase_ = phase::closed;
+    server_->connections.finish_request_locked(membership_);
+    server_->connections.release_connection_locked(membership_);
+    if (state_ != session_state::closed)
+      transition(session_state::closed);
     if (io_) {
       io_.reset();
-      --state_->live_io;
+      server_->connections.release_io_locked(membership_);
     }
   }
 
@@ -259,8 +261,8 @@ public:
   /// when the server stopped or the response belongs to an older request.
   void deliver(http_response response, uint64_t sequence) {
     {
-      std::lock_guard<std::mutex> guard{state_->mutex};
-      if (state_->alive && io_) {
+      auto guard = server_->connections.lock();
+      if (server_->connections.liveness_locked() && io_) {
         asio::post(io_->stream.get_executor(),
                    [self = shared_from_this(), response = std::move(response),
                     sequence]() mutable {
@@ -269,20 +271,15 @@ public:
         return;
       }
     }
-    release_producer(std::move(response.producer), state_->log);
+    release_and_log(std::move(response.producer), server_->log);
   }
 
   /// Tells the producer of a streamed response that nothing more is
   /// wanted. For stop(), once no I/O thread runs; release_locked() came
   /// first.
-  void release_stream() {
-    release_producer(std::move(producer_), state_->log);
-    producer_ = nullptr;
-  }
+  void release_stream() { stream_.release(); }
 
 private:
-  enum class phase { reading, dispatched, writing, lingering, closed };
-
   struct io_objects {
     io_objects(tcp::socket socket, asio::ssl::context* tls)
         : stream(std::move(socket), tls), timer(stream.get_executor()) {}
@@ -290,23 +287,51 @@ private:
     asio::steady_timer timer; ///< the read timeout
   };
 
-  const config::http_settings& settings() const { return state_->settings; }
+  const config::http_settings& settings() const { return server_->settings; }
+
+  /// The one place the state changes.
+  void transition(session_state next) {
+    if (!allowed_transition(state_, next)) {
+      server_->log->critical("illegal connection state change from {} to {}",
+                             to_string(state_), to_string(next));
+      assert(false && "illegal connection state change");
+    }
+    state_ = next;
+  }
+
+  /// True when the current request's exchange began, i.e. it was handed to
+  /// a handler, and its response has not been written yet.
+  bool exchange_begun() const { return membership_.in_flight(); }
+
+  /// True while a streamed body is still arriving: an answer now leaves
+  /// the rest unread, so the connection cannot be reused.
+  bool body_unread() const {
+    return state_ == session_state::streaming ||
+           state_ == session_state::awaiting_sink ||
+           (state_ == session_state::timed_out && exchange_begun());
+  }
+
+  void on_callback_threw(std::string_view what_threw, std::string_view what) {
+    server_->log->error("{} for {} {} threw (request {}){}{}", what_threw,
+                        current_.method, current_.route, current_.request_id,
+                        what.empty() ? "" : ": ", what);
+  }
 
   // -- reading ---------------------------------------------------------------
 
   void handshake() {
-    if (phase_ == phase::closed)
+    if (state_ == session_state::closed)
       return;
     // A client that never finishes its handshake holds the connection no
     // longer than one that never finishes its request.
     io_->stream.tcp().expires_after(settings().read_timeout);
     io_->stream.async_handshake(
         [self = shared_from_this()](beast::error_code ec) {
-          if (self->phase_ == phase::closed)
+          if (self->state_ == session_state::closed)
             return;
           self->io_->stream.tcp().expires_never();
           if (ec) {
-            self->state_->log->debug("TLS handshake failed: {}", ec.message());
+            self->server_->log->debug("TLS handshake failed: {}", ec.message());
             self->close();
             return;
           }
@@ -315,13 +340,15 @@ private:
   }
 
   void do_read() {
-    if (phase_ == phase::closed)
+    if (state_ == session_state::closed)
       return;
-    phase_ = phase::reading;
-    if (state_->draining && buffer_.size() == 0) {
+    if (server_->connections.draining() && buffer_.size() == 0) {
       close();
       return;
     }
+    // Bytes already buffered belong to the next request, which has started.
+    transition(buffer_.size() > 0 ? session_state::reading_header
+                                  : session_state::idle);
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(std::min<std::size_t>(
         settings().max_header_bytes, std::numeric_limits<uint32_t>::max())));
@@ -330,19 +357,11 @@ private:
     parser_->body_limit(static_cast<uint64_t>(
         std::max(settings().max_body_bytes, settings().max_import_bytes)));
     stream_parser_.reset();
-    sink_ = nullptr;
+    body_.detach();
     early_.reset();
-    started_ = buffer_.size() > 0;
-    timed_out_ = false;
-    continue_sent_ = false;
-    continue_wanted_ = false;
-    header_checked_ = false;
-    streaming_ = false;
-    stream_done_ = false;
-    waiting_more_ = false;
-    close_after_write_ = false;
+    continue_.reset();
     arm_read_timer();
-    if (started_)
+    if (state_ == session_state::reading_header)
       parse_input();
     else
       read_more();
@@ -357,13 +376,13 @@ private:
 
   void on_read(beast::error_code ec, std::size_t bytes) {
     read_pending_ = false;
-    if (phase_ == phase::lingering) {
+    if (state_ == session_state::lingering) {
       // A streamed body's read that was under way when its early response
       // went out: it now serves the linger.
       on_linger_read(ec, bytes);
       return;
     }
-    if (phase_ != phase::reading)
+    if (!receiving(state_))
       return;
     if (early_) {
       // The handler answered before the body was complete: the rest of the
@@ -375,9 +394,10 @@ private:
       send(std::move(response));
       return;
     }
-    if (timed_out_) {
+    if (state_ == session_state::timed_out ||
+        state_ == session_state::idle_timed_out) {
       // The deadline passed, even if some bytes made it just in time.
-      if (started_ || bytes > 0)
+      if (state_ == session_state::timed_out || bytes > 0)
         reject(408, rejection::read_timeout,
                "request not received within " +
                    std::to_string(settings().read_timeout.count()) +
@@ -389,23 +409,25 @@ private:
     }
     if (ec) {
       if (ec != asio::error::eof)
-        state_->log->debug("read failed: {}", ec.message());
+        server_->log->debug("read failed: {}", ec.message());
       close();
       return;
     }
     buffer_.commit(bytes);
-    if (!started_ || streaming_) {
-      // The request's own clock starts with its first byte; until then the
-      // connection was idle. A streamed body only has to keep moving: each
-      // read restarts its clock.
-      started_ = true;
+    // The request's own clock starts with its first byte; until then the
+    // connection was idle. A streamed body only has to keep moving: each
+    // read restarts its clock.
+    if (state_ == session_state::idle) {
+      transition(session_state::reading_header);
+      arm_read_timer();
+    } else if (state_ == session_state::streaming) {
       arm_read_timer();
     }
     parse_input();
   }
 
   void parse_input() {
-    if (streaming_) {
+    if (state_ == session_state::streaming) {
       parse_stream_input();
       return;
     }
@@ -420,8 +442,8 @@ private:
         return;
       }
       // put() stops right after the header, before any body byte.
-      if (!header_checked_ && parser_->is_header_done()) {
-        header_checked_ = true;
+      if (state_ == session_state::reading_header &&
+          parser_->is_header_done()) {
         if (!check_header())
           return; // answered, or the body is now streamed
       }
@@ -432,7 +454,7 @@ private:
       dispatch_request();
       return;
     }
-    if (header_checked_ && !continue_sent_ && continue_wanted_) {
+    if (state_ == session_state::reading_body && continue_.due()) {
       send_continue();
       return;
     }
@@ -443,9 +465,7 @@ private:
   /// streaming route. False when the request is no longer read here.
   bool check_header() {
     const auto& header = parser_->get();
-    continue_wanted_ =
-        header.version() >= 11 &&
-        beast::iequals(header[bhttp::field::expect], "100-continue");
+    continue_.on_header(header.version(), to_std(header[bhttp::field::expect]));
     // Matched once per request, here; dispatch reuses it.
     match_ = match_target(header);
     if (match_.stream_target) {
@@ -458,6 +478,7 @@ private:
       return false;
     }
     parser_->body_limit(static_cast<uint64_t>(settings().max_body_bytes));
+    transition(session_state::reading_body);
     return true;
   }
 
@@ -465,18 +486,16 @@ private:
   route_match match_target(const bhttp::request_header<>& header) const {
     std::string target{header.target()};
     auto parts = split_target(target);
-    return state_->routes->match(to_std(header.method_string()), parts.path);
+    return server_->routes->match(to_std(header.method_string()), parts.path);
   }
 
   void send_continue() {
-    continue_sent_ = true;
-    continue_pending_ = true;
+    auto bytes = continue_.begin_write();
     asio::async_write(
-        io_->stream,
-        asio::buffer(continue_response.data(), continue_response.size()),
+        io_->stream, asio::buffer(bytes.data(), bytes.size()),
         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-          self->continue_pending_ = false;
-          if (self->phase_ != phase::reading)
+          self->continue_.end_write();
+          if (!receiving(self->state_))
             return;
           if (self->early_ && !ec) {
             // A streaming handler answered while "100 Continue" went out.
@@ -486,7 +505,7 @@ private:
             self->send(std::move(response));
             return;
           }
-          if (ec || self->timed_out_) {
+          if (ec || self->state_ == session_state::timed_out) {
             self->close();
             return;
           }
@@ -504,9 +523,9 @@ private:
     } else if (ec == bhttp::error::body_limit) {
       // A Content-Length over both limits fails before the header is
       // done, with the request line already parsed.
-      bool streamed =
-          streaming_ || (parser_ && !parser_->get().method_string().empty() &&
-                         match_target(parser_->get()).stream_target);
+      bool streamed = body_unread() ||
+                      (parser_ && !parser_->get().method_string().empty() &&
+                       match_target(parser_->get()).stream_target);
       reject(413, rejection::body_too_large,
              streamed ? "request body exceeds " +
                             std::to_string(settings().max_import_bytes) +
@@ -516,7 +535,7 @@ private:
                             " bytes (http.max-body-bytes)",
              "body-too-large");
     } else {
-      state_->log->debug("malformed request: {}", ec.message());
+      server_->log->debug("malformed request: {}", ec.message());
       reject(400, rejection::bad_request,
              "malformed HTTP request: " + ec.message(), {});
     }
@@ -538,6 +557,25 @@ private:
     io_->timer.cancel();
   }
 
+  void on_read_timer(uint64_t generation) {
+    if (generation != read_generation_)
+      return;
+    switch (state_) {
+    case session_state::idle:
+      transition(session_state::idle_timed_out);
+      break;
+    case session_state::reading_header:
+    case session_state::reading_body:
+    case session_state::streaming:
+      transition(session_state::timed_out);
+      break;
+    default:
+      return;
+    }
+    beast::error_code ignored;
+    io_->stream.tcp().socket().cancel(ignored);
+  }
+
   // -- streamed bodies -------------------------------------------------------
 
   void start_stream(const stream_handler& target);
@@ -545,18 +583,19 @@ private:
   void parse_stream_input() {
     auto& p = *stream_parser_;
     while (!p.is_done()) {
-      if (chunk_fill_ == chunk_.size()) {
+      if (body_.full()) {
         deliver_chunk(false);
         return;
       }
       if (buffer_.size() == 0)
         break;
-      p.get().body().data = chunk_.data() + chunk_fill_;
-      p.get().body().size = chunk_.size() - chunk_fill_;
+      auto space = body_.free_size();
+      p.get().body().data = body_.free_space();
+      p.get().body().size = space;
       beast::error_code ec;
       auto used = p.put(buffer_.data(), ec);
       buffer_.consume(used);
-      chunk_fill_ = chunk_.size() - p.get().body().size;
+      body_.commit(space - p.get().body().size);
       if (ec == bhttp::error::need_buffer)
         continue; // the chunk is full: hand it over
       if (ec == bhttp::error::need_more)
@@ -572,7 +611,7 @@ private:
       deliver_chunk(true);
       return;
     }
-    if (!continue_sent_ && continue_wanted_) {
+    if (continue_.due()) {
       send_continue();
       return;
     }
@@ -583,52 +622,18 @@ private:
   /// asks for more (or, after the last chunk, the response is awaited).
   void deliver_chunk(bool last) {
     stop_read_timer();
-    std::string data = std::move(chunk_);
-    data.resize(chunk_fill_);
-    chunk_fill_ = 0;
-    chunk_.assign(stream_chunk, '\0');
-    if (last) {
-      stream_done_ = true;
-      phase_ = phase::dispatched;
-    } else {
-      waiting_more_ = true;
-    }
-    body_sink sink = sink_;
-    if (last)
-      sink_ = nullptr;
-    if (!sink)
-      return; // the handler already answered
+    transition(last ? session_state::dispatched : session_state::awaiting_sink);
     std::function<void()> more;
     if (!last)
       more = [self = shared_from_this(), sequence = current_.sequence] {
         self->post_more(sequence);
       };
-    feed(sink, body_chunk{std::move(data), last, false}, std::move(more));
-  }
-
-  void feed(const body_sink& sink, body_chunk chunk,
-            std::function<void()> more) {
-    try {
-      sink(std::move(chunk), std::move(more));
-    } catch (const std::exception& e) {
-      state_->log->error("body sink for {} {} threw (request {}): {}",
-                         current_.method, current_.route, current_.request_id,
-                         e.what());
-    }
-  }
-
-  /// Tells a streaming handler that its body will not arrive.
-  void abort_stream() {
-    if (!sink_)
-      return;
-    auto sink = std::move(sink_);
-    sink_ = nullptr;
-    feed(sink, body_chunk{{}, false, true}, [] {});
+    body_.deliver(last, std::move(more));
   }
 
   void post_more(uint64_t sequence) {
-    std::lock_guard<std::mutex> guard{state_->mutex};
-    if (!state_->alive || !io_)
+    auto guard = server_->connections.lock();
+    if (!server_->connections.liveness_locked() || !io_)
       return;
     asio::post(
         io_->stream.get_executor(),
@@ -636,20 +641,11 @@ private:
   }
 
   void on_more(uint64_t sequence) {
-    if (sequence != current_.sequence || !waiting_more_ ||
-        phase_ != phase::reading)
+    if (sequence != current_.sequence || state_ != session_state::awaiting_sink)
       return;
-    waiting_more_ = false;
+    transition(session_state::streaming);
     arm_read_timer();
     parse_stream_input();
-  }
-
-  void on_read_timer(uint64_t generation) {
-    if (generation != read_generation_ || phase_ != phase::reading)
-      return;
-    timed_out_ = true;
-    beast::error_code ignored;
-    io_->stream.tcp().socket().cancel(ignored);
   }
 
   // -- dispatching -----------------------------------------------------------
@@ -672,30 +668,30 @@ private:
     return result;
   }
 
+  /// Answers a request that breaks a limit or the protocol, and closes.
   void reject(int status, rejection reason, std::string detail,
               std::string_view slug) {
     stop_read_timer();
-    if (!streaming_)
+    if (!exchange_begun())
       current_ = exchange_so_far();
-    state_->metrics.rejected(reason);
-    state_->log->debug("rejected ({}): {}", to_string(reason), detail);
-    close_after_write_ = true;
-    send(problem(status, std::move(detail), std::string{slug}));
+    server_->metrics.rejected(reason);
+    server_->log->debug("rejected ({}): {}", to_string(reason), detail);
+    send(problem(status, std::move(detail), std::string{slug}),
+         connection_after::close);
   }
 
   void on_refuse() {
-    if (phase_ == phase::closed)
+    if (state_ == session_state::closed)
       return; // drained or stopped before the refusal went out
     current_ = exchange_so_far();
-    state_->metrics.rejected(rejection::too_many_connections);
-    close_after_write_ = true;
+    server_->metrics.rejected(rejection::too_many_connections);
     auto response = problem(503,
                             "server already has " +
                                 std::to_string(settings().max_connections) +
                                 " connections open (http.max-connections)",
                             "too-many-connections");
     response.headers.emplace_back("Retry-After", "1");
-    send(std::move(response));
+    send(std::move(response), connection_after::close);
   }
 
   void dispatch_request();
@@ -707,21 +703,20 @@ private:
 
   void on_response(http_response response, uint64_t sequence) {
     if (sequence != current_.sequence) {
-      release_producer(std::move(response.producer), state_->log);
+      release_and_log(std::move(response.producer), server_->log);
       return;
     }
-    if (phase_ == phase::dispatched) {
+    if (state_ == session_state::dispatched) {
       send(std::move(response));
       return;
     }
-    if (phase_ != phase::reading || !streaming_) {
-      release_producer(std::move(response.producer), state_->log);
+    if (!body_unread()) {
+      release_and_log(std::move(response.producer), server_->log);
       return;
     }
     // Answered while the body is still arriving: the rest is not read.
-    sink_ = nullptr;
-    close_after_write_ = true;
-    if (read_pending_ || continue_pending_) {
+    body_.detach();
+    if (read_pending_ || continue_.writing()) {
       // Sent when that read or write completes: one of each at a time.
       early_ = std::move(response);
       return;
@@ -732,30 +727,35 @@ private:
 
   // -- writing ---------------------------------------------------------------
 
-  void send(http_response response) {
+  /// Whether the connection may carry another request after a response.
+  enum class connection_after { keep_if_asked, close };
+
+  void send(http_response response,
+            connection_after after = connection_after::keep_if_asked) {
     if (response.status < 100 || response.status > 999) {
-      state_->log->error("handler for {} {} answered with invalid status {}",
-                         current_.method, current_.route, response.status);
-      release_producer(std::move(response.producer), state_->log);
+      server_->log->error("handler for {} {} answered with invalid status {}",
+                          current_.method, current_.route, response.status);
+      release_and_log(std::move(response.producer), server_->log);
       response = problem(500, "the request handler produced an invalid "
                               "status code");
     }
-    if (streaming_ && !stream_done_) {
-      abort_stream();
-      close_after_write_ = true;
+    if (body_unread()) {
+      body_.abort();
+      after = connection_after::close;
     }
-    phase_ = phase::writing;
-    bool keep_alive =
-        current_.keep_alive && !close_after_write_ && !state_->draining;
+    transition(session_state::writing);
+    bool keep_alive = current_.keep_alive &&
+                      after == connection_after::keep_if_asked &&
+                      !server_->connections.draining();
     stamp_request_id(response, current_.request_id);
-    state_->cors.decorate(current_.origin, response);
+    server_->cors.decorate(current_.origin, response);
     bool bodiless = bodiless_status(response.status);
     if (response.producer) {
       if (!bodiless) {
         send_streamed(std::move(response), keep_alive);
         return;
       }
-      release_producer(std::move(response.producer), state_->log);
+      release_and_log(std::move(response.producer), server_->log);
       response.producer = nullptr;
     }
     auto& out = response_.emplace();
@@ -769,8 +769,8 @@ private:
       out.prepare_payload();
     }
     std::chrono::duration<double> elapsed = steady::now() - current_.start;
-    state_->metrics.response_sent(current_.method, current_.route,
-                                  response.status, elapsed.count());
+    server_->metrics.response_sent(current_.method, current_.route,
+                                   response.status, elapsed.count());
     // A client that does not read its response cannot hold the connection.
     io_->stream.tcp().expires_after(settings().read_timeout);
     bhttp::async_write(io_->stream, out,
@@ -809,20 +809,19 @@ private:
   void send_streamed(http_response response, bool keep_alive) {
     // HTTP/1.0 knows no chunked framing: the end of the connection ends the
     // body there.
-    chunked_ = current_.version >= 11;
-    if (!chunked_)
+    bool chunked = current_.version >= 11;
+    if (!chunked)
       keep_alive = false;
-    stream_keep_alive_ = keep_alive;
-    stream_status_ = response.status;
-    stream_unrecorded_ = true;
     auto& out = stream_head_.emplace();
     fill_header(out, response, keep_alive);
-    if (chunked_)
+    if (chunked)
       out.chunked(true);
+    body_producer producer;
     if (current_.head)
-      release_producer(std::move(response.producer), state_->log);
+      release_and_log(std::move(response.producer), server_->log);
     else
-      producer_ = std::move(response.producer);
+      producer = std::move(response.producer);
+    stream_.begin(response.status, chunked, keep_alive, std::move(producer));
     auto& serializer = stream_serializer_.emplace(out);
     io_->stream.tcp().expires_after(settings().read_timeout);
     bhttp::async_write_header(
@@ -833,17 +832,17 @@ private:
   }
 
   void on_stream_header(beast::error_code ec) {
-    if (phase_ != phase::writing)
+    if (state_ != session_state::writing)
       return;
     io_->stream.tcp().expires_never();
     stream_serializer_.reset();
     stream_head_.reset();
     if (ec) {
-      state_->log->debug("write failed: {}", ec.message());
+      server_->log->debug("write failed: {}", ec.message());
       close();
       return;
     }
-    if (!producer_) {
+    if (!stream_.producing()) {
       // HEAD: the header is the whole answer.
       end_stream();
       return;
@@ -853,32 +852,17 @@ private:
 
   /// Asks the producer for the next piece; it arrives through on_piece.
   void pull_piece() {
-    auto ticket = ++pull_ticket_;
-    auto once = std::make_shared<std::atomic<bool>>(false);
-    piece_sink next = [self = shared_from_this(), ticket,
-                       once](body_chunk piece) {
-      if (!once->exchange(true))
-        self->post_piece(ticket, std::move(piece));
+    auto arrive = [self = shared_from_this()](uint64_t ticket,
+                                              body_chunk piece) {
+      self->post_piece(ticket, std::move(piece));
     };
-    try {
-      producer_(std::move(next));
-      return;
-    } catch (const std::exception& e) {
-      state_->log->error("response body producer for {} {} threw (request "
-                         "{}): {}",
-                         current_.method, current_.route, current_.request_id,
-                         e.what());
-    } catch (...) {
-      state_->log->error("response body producer for {} {} threw (request {})",
-                         current_.method, current_.route, current_.request_id);
-    }
-    if (!once->exchange(true))
-      on_piece(ticket, body_chunk{{}, false, true});
+    if (!stream_.pull(std::move(arrive)))
+      on_piece(stream_.ticket(), body_chunk{{}, false, true});
   }
 
   void post_piece(uint64_t ticket, body_chunk piece) {
-    std::lock_guard<std::mutex> guard{state_->mutex};
-    if (!state_->alive || !io_)
+    auto guard = server_->connections.lock();
+    if (!server_->connections.liveness_locked() || !io_)
       return;
     asio::post(io_->stream.get_executor(),
                [self = shared_from_this(), ticket,
@@ -888,54 +872,56 @@ private:
   }
 
   void on_piece(uint64_t ticket, body_chunk piece) {
-    if (ticket != pull_ticket_ || phase_ != phase::writing || !producer_)
+    if (state_ != session_state::writing)
       return;
-    if (piece.aborted) {
-      state_->log->warn("response body of {} {} failed mid-way (request {}): "
-                        "closing the connection without ending the body",
-                        current_.method, current_.route, current_.request_id);
-      // It failed by itself: nothing to tell it.
-      producer_ = nullptr;
+    switch (stream_.accept(ticket, piece)) {
+    case response_stream::verdict::stale:
+      return;
+    case response_stream::verdict::aborted:
+      server_->log->warn("response body of {} {} failed mid-way (request {}): "
+                         "closing the connection without ending the body",
+                         current_.method, current_.route, current_.request_id);
       close();
       return;
-    }
-    bool last = piece.last;
-    if (last)
-      producer_ = nullptr; // done: free what it holds now
-    if (piece.data.empty() && !last) {
+    case response_stream::verdict::empty:
       pull_piece();
       return;
+    case response_stream::verdict::write:
+      break;
     }
-    piece_ = std::move(piece.data);
-    std::vector<asio::const_buffer> out;
-    if (chunked_ && !piece_.empty()) {
-      char size[20];
-      auto n = std::snprintf(size, sizeof size, "%zx\r\n", piece_.size());
-      piece_frame_.assign(size, static_cast<std::size_t>(n));
-      out.emplace_back(piece_frame_.data(), piece_frame_.size());
-      out.emplace_back(piece_.data(), piece_.size());
-      out.emplace_back(crlf.data(), crlf.size());
-    } else if (!piece_.empty()) {
-      out.emplace_back(piece_.data(), piece_.size());
-    }
-    if (chunked_ && last)
-      out.emplace_back(last_chunk.data(), last_chunk.size());
+    const auto& data = stream_.piece();
+    bool last = stream_.last();
+    auto bytes = asio::buffer(data.data(), data.size());
     // A client that does not read its response cannot hold the connection.
     io_->stream.tcp().expires_after(settings().read_timeout);
+    if (!stream_.chunked())
+      write_piece(bytes, last);
+    else if (data.empty())
+      write_piece(bhttp::make_chunk_last(), last);
+    else if (last)
+      write_piece(beast::buffers_cat(bhttp::make_chunk(bytes),
+                                     bhttp::make_chunk_last()),
+                  last);
+    else
+      write_piece(bhttp::make_chunk(bytes), last);
+  }
+
+  template <class ConstBufferSequence>
+  void write_piece(const ConstBufferSequence& buffers, bool last) {
     asio::async_write(
-        io_->stream, out,
+        io_->stream, buffers,
         [self = shared_from_this(), last](beast::error_code ec, std::size_t) {
           self->on_piece_written(last, ec);
         });
   }
 
   void on_piece_written(bool last, beast::error_code ec) {
-    if (phase_ != phase::writing)
+    if (state_ != session_state::writing)
       return;
     io_->stream.tcp().expires_never();
     if (ec) {
       // The client went away: close() tells the producer.
-      state_->log->debug("write failed: {}", ec.message());
+      server_->log->debug("write failed: {}", ec.message());
       close();
       return;
     }
@@ -948,10 +934,10 @@ private:
 
   /// The streamed response is complete.
   void end_stream() {
-    std::string{}.swap(piece_);
+    stream_.drop_piece();
     record_stream();
     finish_request();
-    if (!stream_keep_alive_) {
+    if (!stream_.keep_alive()) {
       linger();
       return;
     }
@@ -961,22 +947,21 @@ private:
   /// Counts a streamed response once, when its body ended or broke off, so
   /// its latency covers the whole transfer.
   void record_stream() {
-    if (!stream_unrecorded_)
+    if (!stream_.take_unrecorded())
       return;
-    stream_unrecorded_ = false;
     std::chrono::duration<double> elapsed = steady::now() - current_.start;
-    state_->metrics.response_sent(current_.method, current_.route,
-                                  stream_status_, elapsed.count());
+    server_->metrics.response_sent(current_.method, current_.route,
+                                   stream_.status(), elapsed.count());
   }
 
   void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    if (phase_ != phase::writing)
+    if (state_ != session_state::writing)
       return;
     io_->stream.tcp().expires_never();
     response_.reset();
     finish_request();
     if (ec) {
-      state_->log->debug("write failed: {}", ec.message());
+      server_->log->debug("write failed: {}", ec.message());
       close();
       return;
     }
@@ -990,7 +975,7 @@ private:
   // -- closing ---------------------------------------------------------------
 
   void linger() {
-    phase_ = phase::lingering;
+    transition(session_state::lingering);
     lingered_ = 0;
     if (io_->stream.secure() && !read_pending_) {
       // TLS says goodbye with close_notify; a bare TCP half-close would look
@@ -1028,7 +1013,7 @@ private:
     io_->stream.async_read_some(
         asio::buffer(discard_),
         [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-          if (self->phase_ != phase::lingering)
+          if (self->state_ != session_state::lingering)
             return;
           self->on_linger_read(ec, bytes);
         });
@@ -1044,20 +1029,21 @@ private:
   }
 
   void on_drain() {
-    if (phase_ == phase::reading && !started_)
+    // A connection that has not started a request loses nothing; one that
+    // has finishes it and closes after its response.
+    if (state_ == session_state::idle || state_ == session_state::handshaking)
       close();
   }
 
   void close() {
-    if (phase_ == phase::closed)
+    if (state_ == session_state::closed)
       return;
-    phase_ = phase::closed;
+    transition(session_state::closed);
     ++read_generation_;
-    abort_stream();
-    release_producer(std::move(producer_), state_->log);
-    producer_ = nullptr;
+    body_.abort();
+    stream_.release();
     if (early_)
-      release_producer(std::move(early_->producer), state_->log);
+      release_and_log(std::move(early_->producer), server_->log);
     early_.reset();
     record_stream();
     if (io_) {
@@ -1066,43 +1052,19 @@ private:
       io_->stream.tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
       io_->stream.tcp().close();
     }
-    std::lock_guard<std::mutex> guard{state_->mutex};
-    finish_request_locked();
-    release_connection_locked();
+    auto guard = server_->connections.lock();
+    server_->connections.finish_request_locked(membership_);
+    server_->connections.release_connection_locked(membership_);
   }
 
   // -- accounting ------------------------------------------------------------
 
-  void start_request() {
-    std::lock_guard<std::mutex> guard{state_->mutex};
-    in_flight_ = true;
-    ++state_->in_flight;
-    state_->metrics.request_started();
-  }
+  void start_request() { server_->connections.start_request(membership_); }
 
-  void finish_request() {
-    std::lock_guard<std::mutex> guard{state_->mutex};
-    finish_request_locked();
-  }
+  void finish_request() { server_->connections.finish_request(membership_); }
 
-  void finish_request_locked() {
-    if (!in_flight_)
-      return;
-    in_flight_ = false;
-    --state_->in_flight;
-    state_->metrics.request_finished();
-    state_->changed.notify_all();
-  }
-
-  void release_connection_locked() {
-    if (!counted_)
-      return;
-    counted_ = false;
-    --state_->open;
-    state_->metrics.connection_closed();
-  }
-
-  std::shared_ptr<server_state> state_;
+  std::shared_ptr<server_state> server_;
+  connection_registry::membership membership_;
   std::optional<io_objects> io_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -1111,40 +1073,20 @@ private:
   std::optional<bhttp::response<bhttp::empty_body>> stream_head_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>>
       stream_serializer_;
-  body_producer producer_;   ///< the streamed response's, until its end
-  std::string piece_;        ///< the piece being written
-  std::string piece_frame_;  ///< its chunk-size line
-  uint64_t pull_ticket_ = 0; ///< of the piece asked for last
-  int stream_status_ = 0;    ///< the streamed response's status
-  bool chunked_ = false;     ///< its body is framed in chunks
-  bool stream_keep_alive_ = false;
-  bool stream_unrecorded_ = false;   ///< not yet counted in the metrics
+  response_stream stream_;           ///< the streamed response's body
   std::array<char, 4096> discard_{}; ///< lingering input goes here
   std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser_;
-  body_sink sink_;    ///< the streaming handler's, until the last chunk
-  std::string chunk_; ///< the streamed body's next chunk
-  std::size_t chunk_fill_ = 0;
+  request_body_stream body_; ///< the streamed request's body
+  expect_continue continue_;
   std::optional<http_response> early_; ///< answer waiting for a read to end
   route_match match_; ///< the current request's route, found at its header
   std::string client_address_; ///< the peer's IP address
-  phase phase_ = phase::reading;
+  session_state state_ = session_state::handshaking;
   exchange current_;
   uint64_t read_generation_ = 0;
   uint64_t next_sequence_ = 0;
   std::size_t lingered_ = 0;
-  bool started_ = false; ///< bytes of the current request arrived
-  bool timed_out_ = false;
-  bool continue_sent_ = false;
-  bool continue_wanted_ = false; ///< the header asked for 100-continue
-  bool header_checked_ = false;
-  bool streaming_ = false;        ///< the body goes to a stream_handler
-  bool stream_done_ = false;      ///< its last chunk was delivered
-  bool waiting_more_ = false;     ///< its sink has not asked for more yet
-  bool read_pending_ = false;     ///< an on_read is outstanding
-  bool continue_pending_ = false; ///< "100 Continue" is being written
-  bool close_after_write_ = false;
-  bool counted_;           ///< holds one of http.max-connections
-  bool in_flight_ = false; ///< counted in server_state::in_flight
+  bool read_pending_ = false; ///< an on_read is outstanding
 };
 
 /// The once-only link between a handler's responder and its connection:
@@ -1169,7 +1111,7 @@ public:
     if (!used_.exchange(true))
       owner_->deliver(std::move(response), sequence_);
     else
-      release_producer(std::move(response.producer), owner_->log());
+      release_and_log(std::move(response.producer), owner_->log());
   }
 
   /// True once a response was handed over.
@@ -1194,7 +1136,6 @@ bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
   current_.request_id = choose_request_id(to_std(header[request_id_header]));
   current_.origin = std::string{to_std(header[bhttp::field::origin])};
   current_.sequence = ++next_sequence_;
-  phase_ = phase::dispatched;
   start_request();
 
   request.method = current_.method;
@@ -1207,14 +1148,14 @@ bool session::begin_exchange(const bhttp::request<bhttp::string_body>& header,
 
   auto parts = split_target(request.target);
   if (parts.path.empty() || parts.path.front() != '/') {
-    state_->metrics.rejected(rejection::bad_request);
+    server_->metrics.rejected(rejection::bad_request);
     send(problem(400, "request target must be an absolute path"));
     return false;
   }
   auto path = percent_decode(parts.path);
   auto query = parse_query(parts.query);
   if (!path || !query) {
-    state_->metrics.rejected(rejection::bad_request);
+    server_->metrics.rejected(rejection::bad_request);
     send(problem(400, "malformed percent-encoding in the request target"));
     return false;
   }
@@ -1231,6 +1172,7 @@ responder session::make_responder(std::shared_ptr<reply_slot>& slot) {
 
 void session::dispatch_request() {
   stop_read_timer();
+  transition(session_state::dispatched);
   auto message = parser_->release();
   http_request request;
   if (!begin_exchange(message, request))
@@ -1244,9 +1186,9 @@ void session::dispatch_request() {
     return;
   case route_match::outcome::method_not_allowed: {
     // A browser asking whether it may send a cross-origin request.
-    if (request.method == "OPTIONS" && state_->cors.enabled() &&
+    if (request.method == "OPTIONS" && server_->cors.enabled() &&
         !request.header("Access-Control-Request-Method").empty()) {
-      send(state_->cors.preflight(current_.origin, match.allow));
+      send(server_->cors.preflight(current_.origin, match.allow));
       return;
     }
     auto response =
@@ -1271,21 +1213,21 @@ void session::dispatch_request() {
     else
       slot->fire(problem(500, "streaming route reached without streaming"));
   } catch (const std::exception& e) {
-    state_->log->error("handler for {} {} threw (request {}): {}",
-                       current_.method, current_.route, current_.request_id,
-                       e.what());
+    server_->log->error("handler for {} {} threw (request {}): {}",
+                        current_.method, current_.route, current_.request_id,
+                        e.what());
     slot->fire(problem(500, "the request handler failed"));
   } catch (...) {
-    state_->log->error("handler for {} {} threw (request {})", current_.method,
-                       current_.route, current_.request_id);
+    server_->log->error("handler for {} {} threw (request {})", current_.method,
+                        current_.route, current_.request_id);
     slot->fire(problem(500, "the request handler failed"));
   }
 }
 
 void session::start_stream(const stream_handler& target) {
-  // Set first: an answer from here on closes the connection, since the body
-  // is not read.
-  streaming_ = true;
+  // First: an answer from here on closes the connection, since the body is
+  // not read.
+  transition(session_state::streaming);
   http_request request;
   if (!begin_exchange(parser_->get(), request))
     return;
@@ -1299,10 +1241,8 @@ void session::start_stream(const stream_handler& target) {
     on_parse_error(bhttp::error::body_limit);
     return;
   }
-  // Read on as the body arrives; the exchange stays "reading" until the
-  // last chunk is handed over.
-  phase_ = phase::reading;
-  streaming_ = true;
+  // Read on as the body arrives; the state stays "streaming" until the last
+  // chunk is handed over.
   bool empty = parser_->is_done();
   if (!empty) {
     stream_parser_.emplace(std::move(*parser_));
@@ -1310,22 +1250,21 @@ void session::start_stream(const stream_handler& target) {
         static_cast<uint64_t>(settings().max_import_bytes));
   }
   parser_.reset();
-  chunk_.assign(stream_chunk, '\0');
-  chunk_fill_ = 0;
+  body_.begin();
 
   std::shared_ptr<reply_slot> slot;
   auto reply = make_responder(slot);
   try {
-    sink_ = target(std::move(request), std::move(reply));
+    body_.attach(target(std::move(request), std::move(reply)));
   } catch (const std::exception& e) {
-    state_->log->error("handler for {} {} threw (request {}): {}",
-                       current_.method, current_.route, current_.request_id,
-                       e.what());
+    server_->log->error("handler for {} {} threw (request {}): {}",
+                        current_.method, current_.route, current_.request_id,
+                        e.what());
     slot->fire(problem(500, "the request handler failed"));
   }
   std::weak_ptr<reply_slot> watch = slot;
   slot.reset();
-  if (phase_ != phase::reading)
+  if (state_ != session_state::streaming)
     return; // answered at once (the response is being written)
   auto kept = watch.lock();
   if (!kept || kept->fired())
@@ -1409,26 +1348,21 @@ struct http_server::impl {
   void add_session(tcp::socket socket) {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto limit =
-        static_cast<std::size_t>(std::max(1, state->settings.max_connections));
-    std::shared_ptr<session> fresh;
-    bool refused = false;
+    auto fresh = std::make_shared<session>(std::move(socket), state);
+    auto admission = connection_registry::admission::closed;
     {
-      std::lock_guard<std::mutex> guard{state->mutex};
-      if (!state->alive || state->draining)
-        return;
-      refused = state->open >= limit;
-      fresh = std::make_shared<session>(std::move(socket), state, !refused);
-      state->sessions.emplace(fresh.get(), fresh);
-      ++state->live_io;
-      if (!refused) {
-        ++state->open;
-        state->metrics.connection_opened();
-      }
+      auto guard = state->connections.lock();
+      admission = state->connections.admit_locked(fresh->membership());
+      if (admission != connection_registry::admission::closed)
+        state->sessions.emplace(fresh.get(), fresh);
     }
-    if (refused) {
+    // A session that was not admitted closes its socket as it goes; it
+    // takes the registry's lock, so only once the lock above is released.
+    if (admission == connection_registry::admission::closed)
+      return;
+    if (admission == connection_registry::admission::refused) {
       state->log->debug("refused a connection: {} open (http.max-connections)",
-                        limit);
+                        state->connections.limit());
       fresh->refuse();
     } else {
       fresh->start();
@@ -1505,10 +1439,10 @@ void http_server::begin_drain() {
   auto& d = *impl_;
   std::vector<std::shared_ptr<session>> sessions;
   std::lock_guard<std::mutex> guard{d.lifecycle};
-  if (d.state->draining.exchange(true) || !d.started || d.stopped)
+  if (!d.state->connections.begin_drain() || !d.started || d.stopped)
     return;
   {
-    std::lock_guard<std::mutex> state_guard{d.state->mutex};
+    auto state_guard = d.state->connections.lock();
     for (auto& entry : d.state->sessions)
       if (auto s = entry.second.lock()) {
         s->post_drain_locked();
@@ -1530,14 +1464,12 @@ void http_server::begin_drain() {
   if (!d.on_io_thread())
     done.wait();
   d.state->log->info("draining: {} connections open, {} requests in flight",
-                     d.state->open.load(), d.state->in_flight.load());
+                     d.state->connections.open(),
+                     d.state->connections.in_flight());
 }
 
 bool http_server::wait_drained(std::chrono::milliseconds timeout) {
-  auto& state = *impl_->state;
-  std::unique_lock<std::mutex> guard{state.mutex};
-  return state.changed.wait_for(guard, timeout,
-                                [&] { return state.in_flight == 0; });
+  return impl_->state->connections.wait_idle(timeout);
 }
 
 void http_server::stop() {
@@ -1546,10 +1478,9 @@ void http_server::stop() {
   if (d.stopped)
     return;
   d.stopped = true;
-  d.state->draining = true;
   {
-    std::lock_guard<std::mutex> state_guard{d.state->mutex};
-    d.state->alive = false;
+    auto state_guard = d.state->connections.lock();
+    d.state->connections.stop_locked();
   }
   if (!d.started)
     return;
@@ -1566,7 +1497,7 @@ void http_server::stop() {
   d.retry.reset();
   std::vector<std::shared_ptr<session>> sessions;
   {
-    std::unique_lock<std::mutex> state_guard{d.state->mutex};
+    auto state_guard = d.state->connections.lock();
     for (auto& entry : d.state->sessions)
       if (auto s = entry.second.lock()) {
         s->release_locked();
@@ -1574,7 +1505,7 @@ void http_server::stop() {
       }
     // Sessions being destroyed on other threads release their sockets
     // themselves; the io_context must outlive that.
-    d.state->changed.wait(state_guard, [&] { return d.state->live_io == 0; });
+    d.state->connections.wait_io_released(state_guard);
   }
   for (auto& s : sessions)
     s->release_stream();
@@ -1584,11 +1515,11 @@ void http_server::stop() {
 }
 
 std::size_t http_server::in_flight() const {
-  return impl_->state->in_flight;
+  return impl_->state->connections.in_flight();
 }
 
 std::size_t http_server::open_connections() const {
-  return impl_->state->open;
+  return impl_->state->connections.open();
 }
 
 } // namespace cdpd::net
