@@ -31,13 +31,6 @@ std::int64_t saturating_mul(std::int64_t a, std::int64_t factor) {
   return a > max_int / factor ? max_int : a * factor;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string quoted_problem(std::string_view text, std::string_view what) {
   return quote(text) + " " + std::string(what);
 }
@@ -150,15 +143,6 @@ std::string quote(std::string_view text) {
   }
   out += '"';
   return out;
-}
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos)
-    return {};
-  auto last = text.find_last_not_of(space);
-  return text.substr(first, last - first + 1);
 }
 
 } // namespace cdpd::config

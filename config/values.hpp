@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "config/text.hpp"
 #include <variant>
 
 /// Parsing and printing of the value kinds an option can have. Every parser
@@ -43,8 +45,5 @@ std::string format_size(std::int64_t bytes);
 /// `text` in double quotes with `"` and `\` escaped, as the config file reads
 /// it.
 std::string quote(std::string_view text);
-
-/// `text` without leading and trailing spaces, tabs, CR and LF.
-std::string_view trim(std::string_view text);
 
 } // namespace cdpd::config

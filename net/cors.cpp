@@ -2,19 +2,12 @@
 
 #include <algorithm>
 
+#include "config/text.hpp"
 #include "net/problem.hpp"
 
 namespace cdpd::net {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && text.front() == ' ')
-    text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ')
-    text.remove_suffix(1);
-  return text;
-}
 
 /// What a page may read from our answers besides the simple headers.
 constexpr const char* exposed =
@@ -33,7 +26,7 @@ constexpr const char* preflight_max_age = "600";
 cors_policy::cors_policy(std::string_view setting) {
   while (!setting.empty()) {
     auto comma = setting.find(',');
-    auto item = trim(setting.substr(0, comma));
+    auto item = config::trim(setting.substr(0, comma));
     if (!item.empty())
       origins_.emplace_back(item);
     if (comma == std::string_view::npos)

@@ -14,6 +14,7 @@
 #include <caf/sec.hpp>
 #include <openssl/evp.h>
 
+#include "config/text.hpp"
 #include "net/problem.hpp"
 
 namespace cdpd::net {
@@ -124,19 +125,11 @@ bool has_server_prefix(std::string_view path) {
   return false;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ is ignored.
 bool none_match_hits(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     auto comma = header.find(',');
-    auto item = trim(header.substr(0, comma));
+    auto item = config::trim(header.substr(0, comma));
     if (item == "*")
       return true;
     if (item.substr(0, 2) == "W/")

@@ -2,21 +2,9 @@
 
 #include <cctype>
 
+#include "config/text.hpp"
+
 namespace cdpd::net {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-} // namespace
 
 target_parts split_target(std::string_view target) {
   if (auto hash = target.find('#'); hash != std::string_view::npos)
@@ -36,8 +24,8 @@ std::optional<std::string> percent_decode(std::string_view text,
     if (c == '%') {
       if (i + 2 >= text.size())
         return std::nullopt;
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
+      int hi = config::hex_value(text[i + 1]);
+      int lo = config::hex_value(text[i + 2]);
       if (hi < 0 || lo < 0)
         return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "config/text.hpp"
 #include "storage/errc.hpp"
 
 namespace cdpd::storage {
@@ -9,16 +10,6 @@ namespace cdpd::storage {
 namespace {
 
 constexpr std::string_view scheme = "redis://";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 bool percent_decode(std::string_view in, std::string& out) {
   out.clear();
@@ -29,8 +20,8 @@ bool percent_decode(std::string_view in, std::string& out) {
     }
     if (i + 2 >= in.size())
       return false;
-    int hi = hex_value(in[i + 1]);
-    int lo = hex_value(in[i + 2]);
+    int hi = config::hex_value(in[i + 1]);
+    int lo = config::hex_value(in[i + 2]);
     if (hi < 0 || lo < 0)
       return false;
     out += static_cast<char>(hi * 16 + lo);

@@ -1,5 +1,6 @@
 #include "net/access/authenticator.hpp"
 
+#include "config/text.hpp"
 #include "net/access/auth_services.hpp"
 #include "net/auth/api_key.hpp"
 #include "net/auth/errc.hpp"
@@ -37,23 +38,15 @@ bool starts_with_ci(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 } // namespace
 
 std::string_view cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     auto end = header.find(';');
-    auto pair = trim(header.substr(0, end));
+    auto pair = config::trim(header.substr(0, end));
     auto eq = pair.find('=');
     if (eq != std::string_view::npos && pair.substr(0, eq) == name)
-      return trim(pair.substr(eq + 1));
+      return config::trim(pair.substr(eq + 1));
     if (end == std::string_view::npos)
       break;
     header.remove_prefix(end + 1);
@@ -85,13 +78,13 @@ authenticator::identify(const http_request& request,
   if (auto header = request.header("Authorization"); !header.empty()) {
     if (!starts_with_ci(header, "Bearer "))
       return invalid("use 'Authorization: Bearer <token or API key>'");
-    auto credential = trim(std::string_view{header}.substr(7));
+    auto credential = config::trim(std::string_view{header}.substr(7));
     if (auth::api_key_prefix(credential))
       return from_api_key(credential);
     return from_token(credential, caller::proof::bearer, now);
   }
   if (auto key = request.header("X-API-Key"); !key.empty())
-    return from_api_key(trim(key));
+    return from_api_key(config::trim(key));
   if (auto cookies = request.header("Cookie"); !cookies.empty())
     if (auto token = cookie_value(cookies, session_cookie); !token.empty())
       return from_token(token, caller::proof::cookie, now);

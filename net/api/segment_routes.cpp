@@ -13,6 +13,7 @@
 #include "actors/ask.hpp"
 #include "actors/domain/segment_work.hpp"
 #include "actors/segments/segment_messages.hpp"
+#include "config/text.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/json_codecs.hpp"
 #include "net/api/paging.hpp"
@@ -74,14 +75,6 @@ void ask_host(caf::actor_system& sys, std::function<void()> none,
       args...);
 }
 
-/// The host knows segments by their lower-case UUID text.
-std::string lower(std::string id) {
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return id;
-}
-
 /// Asks the node's segment host for segment `id`'s figures and calls
 /// `done` once: with them when its actor is ready, with nothing when the
 /// node runs no host, the segment has no ready actor, or no answer came.
@@ -94,7 +87,7 @@ void ask_live(caf::actor_system& sys, const std::string& id,
         done(ready ? std::optional{live_figures{count, updated, evaluated}}
                    : std::nullopt);
       },
-      live::segment_count_atom::value, lower(id));
+      live::segment_count_atom::value, config::lower(id));
 }
 
 /// A segment's count and first members (in id order) from its actor.
@@ -114,7 +107,7 @@ void ask_live_members(caf::actor_system& sys, const std::string& id,
              const std::vector<std::string>& ids) {
         done(ready ? std::optional{live_members{count, ids}} : std::nullopt);
       },
-      live::segment_ids_atom::value, lower(id), limit);
+      live::segment_ids_atom::value, config::lower(id), limit);
 }
 
 /// The members `users` and `evaluate` show: from the segment's actor when

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "config/text.hpp"
 #include "net/problem.hpp"
 
 namespace cdpd::net::api {
@@ -13,24 +14,10 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-std::string trim(std::string_view text) {
-  auto begin = text.find_first_not_of(" \t\n\r");
-  if (begin == std::string_view::npos)
-    return {};
-  auto end = text.find_last_not_of(" \t\n\r");
-  return std::string{text.substr(begin, end - begin + 1)};
-}
-
 std::optional<int64_t> parse_int(std::string_view text) {
-  auto t = trim(text);
+  auto t = config::trim(text);
   if (!t.empty() && t.front() == '+')
-    t.erase(0, 1);
+    t.remove_prefix(1);
   int64_t value = 0;
   auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (t.empty() || ec != std::errc{} || end != t.data() + t.size())
@@ -39,7 +26,8 @@ std::optional<int64_t> parse_int(std::string_view text) {
 }
 
 std::optional<double> parse_double(std::string_view text) {
-  auto t = trim(text);
+  // std::stod wants a string (and stops at its end).
+  std::string t{config::trim(text)};
   if (t.empty())
     return std::nullopt;
   try {
@@ -98,7 +86,7 @@ json parse_json(std::string_view text) {
 }
 
 std::optional<json> parse_object(const std::string& body, issues& found) {
-  if (trim(body).empty()) {
+  if (config::trim(body).empty()) {
     found.add(json::array({"body"}), "field required", "value_error.missing");
     return std::nullopt;
   }
@@ -189,7 +177,7 @@ field<bool> read_bool(const json& obj, const char* key, const json& loc,
       return std::nullopt;
     }
     if (v.is_string()) {
-      auto s = lower(v.get<std::string>());
+      auto s = config::lower(v.get<std::string>());
       if (s == "0" || s == "off" || s == "f" || s == "false" || s == "n" ||
           s == "no")
         return false;

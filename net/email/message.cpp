@@ -5,6 +5,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "config/text.hpp"
 #include "net/email/errc.hpp"
 #include "net/email/mime_codec.hpp"
 
@@ -42,22 +43,6 @@ caf::error invalid(std::string what) {
 bool has_line_break(std::string_view text) {
   return text.find_first_of(std::string_view{"\r\n\0", 3}) !=
          std::string_view::npos;
-}
-
-std::string lower(std::string_view text) {
-  std::string out{text};
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
 }
 
 bool valid_header_name(std::string_view name) {
@@ -130,7 +115,7 @@ bool valid_message_id(std::string_view id) {
 }
 
 std::string mailto_uri(std::string_view target) {
-  if (lower(target.substr(0, 7)) == "mailto:")
+  if (config::lower(target.substr(0, 7)) == "mailto:")
     return std::string{target};
   return "mailto:" + std::string{target};
 }
@@ -159,13 +144,13 @@ std::string deterministic_message_id(std::string_view idempotency_key,
 caf::expected<mailbox> parse_mailbox(std::string_view text) {
   if (has_line_break(text))
     return invalid("mailbox contains a line break");
-  text = trim(text);
+  text = config::trim(text);
   mailbox result;
   auto open = text.rfind('<');
   if (open != std::string_view::npos) {
     if (text.back() != '>')
       return invalid("mailbox '" + std::string{text} + "' lacks a closing '>'");
-    auto name = trim(text.substr(0, open));
+    auto name = config::trim(text.substr(0, open));
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
       name = name.substr(1, name.size() - 2);
     result.display_name = std::string{name};
@@ -205,7 +190,7 @@ caf::expected<void> validate(const email_message& msg) {
     return invalid("idempotency_key contains a line break");
   if (auto id = effective_message_id(msg); !id)
     return id.error();
-  auto scheme = lower(msg.unsubscribe_url.substr(0, 8));
+  auto scheme = config::lower(msg.unsubscribe_url.substr(0, 8));
   if (scheme.rfind("https://", 0) != 0 && scheme.rfind("http://", 0) != 0)
     return invalid("unsubscribe_url is not an http(s) URL");
   if (has_line_break(msg.unsubscribe_url) ||
@@ -221,7 +206,7 @@ caf::expected<void> validate(const email_message& msg) {
       return invalid("header name '" + name +
                      "' is not printable ASCII "
                      "without ':'");
-    auto key = lower(name);
+    auto key = config::lower(name);
     if (std::find(managed_headers.begin(), managed_headers.end(), key) !=
         managed_headers.end())
       return invalid("header " + name + " is set by cdpd itself");
