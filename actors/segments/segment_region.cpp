@@ -1,14 +1,19 @@
 #include "actors/segments/segment_region.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <queue>
 #include <utility>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
 
+#include "actors/ask.hpp"
 #include "actors/segments/customer_shard.hpp"
+#include "actors/storage/db_actor.hpp"
+#include "storage/errc.hpp"
 #include "storage/segments/engine/shard_hash.hpp"
+#include "storage/segments/segment_queries.hpp"
 
 namespace cdpd::actors::segments {
 
@@ -89,6 +94,79 @@ void segment_region::evaluate(shard_definition definition,
               });
     }
   });
+}
+
+namespace {
+
+/// How long the SQL answer may take to arrive (PostgreSQL's statement
+/// timeout bounds the query itself).
+constexpr auto sql_answer_timeout = std::chrono::seconds{60};
+
+/// True for the engine's "not evaluated in memory": PostgreSQL answers.
+bool needs_sql(const caf::error& err) {
+  return err == storage::errc::invalid_argument;
+}
+
+/// The SQL back end's answer: the count and the first `max_ids` member ids
+/// in id order (the in-memory order).
+db_job<region_answer>
+sql_answer(std::shared_ptr<const storage::segments::segment_definition> def,
+           std::chrono::system_clock::time_point now, std::size_t max_ids) {
+  namespace seg = storage::segments;
+  return [def, now,
+          max_ids](storage::pg_pool& pool) -> caf::expected<caf::message> {
+    auto answer = pool.run(
+        [&](pqxx::connection& conn) -> caf::expected<region_answer> {
+          auto count = seg::count_members(conn, *def, now);
+          if (!count)
+            return count.error();
+          seg::page all{std::numeric_limits<std::int64_t>::max(), 0};
+          auto ids = seg::member_ids(conn, *def, now, all);
+          if (!ids)
+            return ids.error();
+          std::sort(ids->begin(), ids->end());
+          if (ids->size() > max_ids)
+            ids->resize(max_ids);
+          region_answer out;
+          out.count = static_cast<std::uint64_t>(*count);
+          out.ids = std::move(*ids);
+          return out;
+        },
+        true);
+    if (!answer)
+      return answer.error();
+    return caf::make_message(std::move(*answer));
+  };
+}
+
+} // namespace
+
+void segment_region::answer(shard_definition definition,
+                            std::chrono::system_clock::time_point now,
+                            std::size_t max_ids, region_callback done) const {
+  auto def = definition.parsed;
+  if (!def)
+    if (auto made = make_shard_definition(definition.json))
+      def = made->parsed;
+  auto* sys = sys_;
+  evaluate(std::move(definition), now, max_ids,
+           [sys, def, now, max_ids,
+            done](caf::expected<region_answer> answer) mutable {
+             if (answer || !needs_sql(answer.error()) || !def)
+               return done(std::move(answer));
+             auto reader =
+                 caf::actor_cast<db_actor>(sys->registry().get(db_read_key));
+             if (!reader)
+               return done(caf::make_error(caf::sec::request_receiver_down,
+                                           "pg-read is not running"));
+             ask(
+                 *sys, reader, sql_answer_timeout,
+                 [done](db_result& result) {
+                   done(db_value<region_answer>(result));
+                 },
+                 [done](caf::error& err) { done(std::move(err)); },
+                 db_job_atom::value, sql_answer(def, now, max_ids).work);
+           });
 }
 
 std::optional<shard_definition> make_shard_definition(std::string json) {

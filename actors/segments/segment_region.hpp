@@ -68,6 +68,14 @@ public:
                 std::chrono::system_clock::time_point now, std::size_t max_ids,
                 region_callback done) const;
 
+  /// evaluate, and when the engine does not evaluate `definition`
+  /// (storage::errc::invalid_argument) the same answer from PostgreSQL,
+  /// through the node's read db actor: the one place that decides between
+  /// memory and SQL. Fails like evaluate, or with the database's error.
+  void answer(shard_definition definition,
+              std::chrono::system_clock::time_point now, std::size_t max_ids,
+              region_callback done) const;
+
 private:
   caf::actor_system* sys_;
   std::uint32_t shards_;

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 #include <caf/message.hpp>
@@ -67,6 +68,11 @@ template <class T> caf::expected<T> db_value(db_result& result) {
   result.value.force_unshare();
   return std::move(result.value.get_mutable_as<T>(0));
 }
+
+/// The registry keys of a node's db actors (their supervision proxies):
+/// writes, and reads (a replica when configured).
+inline constexpr caf::atom_value db_write_key = caf::atom("pg-write");
+inline constexpr caf::atom_value db_read_key = caf::atom("pg-read");
 
 struct db_actor_options {
   std::string name; ///< "pg-write" or "pg-read", for logs

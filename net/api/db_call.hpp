@@ -34,7 +34,7 @@ const char* db_actor_name(db_role role);
 /// The registry key of the db actor for a role (computed at compile time,
 /// so a lookup per request builds no atom).
 constexpr caf::atom_value db_actor_key(db_role role) {
-  return role == db_role::write ? caf::atom("pg-write") : caf::atom("pg-read");
+  return role == db_role::write ? actors::db_write_key : actors::db_read_key;
 }
 
 /// The running db actor for `role`; invalid when it is not running.

@@ -23,8 +23,6 @@
 #include "net/api/db_call.hpp"
 #include "net/api/validation.hpp"
 #include "net/problem.hpp"
-#include "storage/errc.hpp"
-#include "storage/segments/segment_queries.hpp"
 
 namespace cdpd::net::api {
 
@@ -36,63 +34,20 @@ namespace live = actors::segments;
 using definition_ptr = std::shared_ptr<const seg::segment_definition>;
 using clock_type = std::chrono::system_clock;
 
-/// True for the engine's "not evaluated in memory": PostgreSQL answers.
-bool needs_sql(const caf::error& err) {
-  return err.category() == caf::atom("storage") &&
-         err.code() ==
-             static_cast<std::uint8_t>(storage::errc::invalid_argument);
-}
-
-/// The SQL back end's answer: the count and the first `max_ids` member ids
-/// in id order (the in-memory order).
-actors::db_job<live::region_answer> sql_answer(definition_ptr def,
-                                               clock_type::time_point now,
-                                               std::size_t max_ids) {
-  return [def, now,
-          max_ids](storage::pg_pool& pool) -> caf::expected<caf::message> {
-    auto answer = pool.run(
-        [&](pqxx::connection& conn) -> caf::expected<live::region_answer> {
-          auto count = seg::count_members(conn, *def, now);
-          if (!count)
-            return count.error();
-          seg::page all{std::numeric_limits<std::int64_t>::max(), 0};
-          auto ids = seg::member_ids(conn, *def, now, all);
-          if (!ids)
-            return ids.error();
-          std::sort(ids->begin(), ids->end());
-          if (ids->size() > max_ids)
-            ids->resize(max_ids);
-          live::region_answer out;
-          out.count = static_cast<std::uint64_t>(*count);
-          out.ids = std::move(*ids);
-          return out;
-        },
-        true);
-    if (!answer)
-      return answer.error();
-    return caf::make_message(std::move(*answer));
-  };
-}
-
-/// Asks the shards, or PostgreSQL when the engine cannot evaluate `def`;
-/// then answers with `reply(answer)` or an error response.
+/// Asks the segments layer (the shards, or PostgreSQL when the engine
+/// cannot evaluate the definition); then answers with `reply(answer)` or
+/// an error response.
 template <class Reply>
-void ask(caf::actor_system& sys,
-         const std::shared_ptr<const live::segment_region>& region,
+void ask(const std::shared_ptr<const live::segment_region>& region,
          live::shard_definition definition, std::size_t max_ids,
          responder respond, Reply reply) {
-  auto now = clock_type::now();
-  auto def = definition.parsed;
-  region->evaluate(std::move(definition), now, max_ids,
-                   [&sys, def, now, max_ids, respond,
-                    reply](caf::expected<live::region_answer> answer) mutable {
-                     if (answer)
-                       return respond(reply(*answer));
-                     if (!needs_sql(answer.error()))
-                       return respond(problem_from_error(answer.error()));
-                     call_db(sys, db_role::read, sql_answer(def, now, max_ids),
-                             std::move(respond), reply);
-                   });
+  region->answer(std::move(definition), std::chrono::system_clock::now(),
+                 max_ids,
+                 [respond, reply](caf::expected<live::region_answer> answer) {
+                   if (answer)
+                     return respond(reply(*answer));
+                   respond(problem_from_error(answer.error()));
+                 });
 }
 
 /// The definition in a preview body: the body itself, or its "definition"
@@ -270,12 +225,12 @@ void add_segment_live_routes(
   routes.add(
       "POST", "/api/segments/preview",
       access::viewer.limited_as(actors::limits::route_class::segment_evaluate),
-      [&sys, region](http_request req, responder reply) {
+      [region](http_request req, responder reply) {
         issues found;
         auto def = read_preview(req.body, found);
         if (!def)
           return reply(found.response());
-        ask(sys, region, std::move(*def), preview_sample_size, std::move(reply),
+        ask(region, std::move(*def), preview_sample_size, std::move(reply),
             [](const live::region_answer& a) {
               return json_response(200,
                                    {{"count", a.count}, {"sample", a.ids}});
@@ -302,7 +257,7 @@ void add_segment_live_routes(
                               return reply(members_response(
                                   sys, id, std::move(*first), more, csv));
                             }
-                            ask(sys, region, *def, live::all_ids, reply,
+                            ask(region, *def, live::all_ids, reply,
                                 [&sys, csv, id](live::region_answer& a) {
                                   return members_response(sys, id, std::move(a),
                                                           false, csv);
