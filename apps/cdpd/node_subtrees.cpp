@@ -7,7 +7,7 @@
 #include "actors/storage/db_actor.hpp"
 #include "actors/storage/redis_actor.hpp"
 #include "net/access/credentials_refresher.hpp"
-#include "net/gateway_actor.hpp"
+#include "net/http/gateway_actor.hpp"
 
 namespace cdpd::app {
 

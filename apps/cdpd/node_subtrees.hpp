@@ -9,7 +9,7 @@
 #include "actors/supervision/supervisor.hpp"
 #include "config/settings.hpp"
 #include "net/access/auth_services.hpp"
-#include "net/http_server.hpp"
+#include "net/http/http_server.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/redis_url.hpp"
 

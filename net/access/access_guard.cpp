@@ -11,7 +11,7 @@
 
 #include "actors/limits/limiter_region.hpp"
 #include "net/access/authenticator.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::net {
 

@@ -4,7 +4,7 @@
 
 #include "config/settings.hpp"
 #include "net/access/auth_services.hpp"
-#include "net/route_guard.hpp"
+#include "net/http/route_guard.hpp"
 
 /// The route guard of a running node: it authenticates each request
 /// (authenticator.hpp), enforces the route's role, refuses cookie-borne

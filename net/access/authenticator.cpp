@@ -4,7 +4,7 @@
 #include "net/access/auth_services.hpp"
 #include "net/auth/api_key.hpp"
 #include "net/auth/errc.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::net {
 

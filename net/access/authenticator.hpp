@@ -7,7 +7,7 @@
 #include "net/access/credential_cache.hpp"
 #include "net/access/verified_tokens.hpp"
 #include "net/auth/jwt_codec.hpp"
-#include "net/http_message.hpp"
+#include "net/http/http_message.hpp"
 
 /// Finds out who sent a request, from its headers and the node's memory
 /// only (no database round trip, so it costs microseconds):

@@ -2,8 +2,8 @@
 
 #include <string_view>
 
-#include "net/static_site.hpp"
-#include "net/uri.hpp"
+#include "net/http/static_site.hpp"
+#include "net/http/uri.hpp"
 
 namespace cdpd::net {
 

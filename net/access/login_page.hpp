@@ -1,6 +1,6 @@
 #pragma once
 
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 /// The sign-in page for browsers: `GET /login` (a form) and
 /// `GET /login.js` (its script, kept out of the page so the page's

@@ -5,7 +5,7 @@
 #include <caf/fwd.hpp>
 
 #include "net/access/auth_services.hpp"
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 namespace cdpd::net {
 

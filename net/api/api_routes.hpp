@@ -3,7 +3,7 @@
 #include <caf/fwd.hpp>
 
 #include "config/settings.hpp"
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 namespace cdpd::net {
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "net/caller.hpp"
+#include "net/http/caller.hpp"
 
 namespace cdpd::net::api {
 

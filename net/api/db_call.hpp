@@ -10,8 +10,8 @@
 #include "actors/atoms.hpp"
 #include "actors/domain/replies.hpp"
 #include "actors/storage/db_actor.hpp"
-#include "net/http_message.hpp"
-#include "net/problem.hpp"
+#include "net/http/http_message.hpp"
+#include "net/http/problem.hpp"
 
 /// How an API handler runs one piece of domain work: a short-lived actor
 /// sends it to the db actor and turns the reply into the response, so no

@@ -2,7 +2,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 /// Routes over campaign deliveries and dead letters.
 namespace cdpd::net::api {

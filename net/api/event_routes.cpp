@@ -7,7 +7,7 @@
 #include "net/api/db_call.hpp"
 #include "net/api/paging.hpp"
 #include "net/api/validation.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 #include "storage/segments/values.hpp"
 
 namespace cdpd::net::api {

@@ -2,7 +2,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 /// Routes of flows entered by events: recording customer events and
 /// listing the runs they started.

@@ -18,7 +18,7 @@
 #include "net/api/db_call.hpp"
 #include "net/api/import_lines.hpp"
 #include "net/api/resource_routes.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::net::api {
 namespace {

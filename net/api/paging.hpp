@@ -5,7 +5,7 @@
 #include <string>
 
 #include "net/api/validation.hpp"
-#include "net/http_message.hpp"
+#include "net/http/http_message.hpp"
 #include "storage/repositories/outcome.hpp"
 
 /// List paging on the wire. Lists take `skip` (default 0) and `limit`

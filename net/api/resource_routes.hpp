@@ -3,7 +3,7 @@
 #include <caf/fwd.hpp>
 
 #include "config/settings.hpp"
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 /// The API's route groups; add_api_routes (api_routes.hpp) adds them all.
 /// Every route is under /api and answers both slash spellings.

@@ -22,7 +22,7 @@
 #include "actors/segments/shard_messages.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/validation.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::net::api {
 

@@ -4,7 +4,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "net/router.hpp"
+#include "net/http/router.hpp"
 
 namespace cdpd::actors::segments {
 class segment_region;

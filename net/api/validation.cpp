@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "config/text.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::net::api {
 

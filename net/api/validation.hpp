@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/http_message.hpp"
+#include "net/http/http_message.hpp"
 
 /// Request validation in the prototype's style (FastAPI with pydantic 1):
 /// every problem becomes one `{loc, msg, type}` entry, and a request with

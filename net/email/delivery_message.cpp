@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "net/email/template.hpp"
-#include "net/uri.hpp"
+#include "net/http/uri.hpp"
 
 namespace cdpd::net::email {
 

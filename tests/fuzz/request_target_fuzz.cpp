@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "net/http_message.hpp"
-#include "net/router.hpp"
-#include "net/uri.hpp"
+#include "net/http/http_message.hpp"
+#include "net/http/router.hpp"
+#include "net/http/uri.hpp"
 #include "tests/fuzz/fuzz_target.hpp"
 
 namespace {

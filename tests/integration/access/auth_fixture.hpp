@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "net/access/auth_services.hpp"
-#include "net/http_server.hpp"
-#include "net/router.hpp"
+#include "net/http/http_server.hpp"
+#include "net/http/router.hpp"
 #include "storage/pg_pool.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/pg_test_db.hpp"

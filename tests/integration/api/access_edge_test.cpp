@@ -17,7 +17,7 @@
 #include "net/access/access_guard.hpp"
 #include "net/auth/api_key.hpp"
 #include "net/auth/secrets.hpp"
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 #include "tests/integration/api/api_fixture.hpp"
 
 namespace cdpd::test {

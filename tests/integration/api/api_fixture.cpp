@@ -6,9 +6,9 @@
 #include <pqxx/pqxx>
 
 #include "actors/storage/db_actor.hpp"
+#include "net/api/admin_routes.hpp"
 #include "net/api/api_routes.hpp"
-#include "net/routes/admin_routes.hpp"
-#include "net/routes/message_link_routes.hpp"
+#include "net/api/message_link_routes.hpp"
 #include "storage/migrations.hpp"
 
 namespace cdpd::test {

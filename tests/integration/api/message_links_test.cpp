@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "net/auth/link_token.hpp"
-#include "net/uri.hpp"
+#include "net/http/uri.hpp"
 #include "tests/integration/api/api_fixture.hpp"
 
 namespace cdpd::test {

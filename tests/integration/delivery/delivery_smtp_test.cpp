@@ -17,7 +17,7 @@
 #include "actors/supervision/supervisor.hpp"
 #include "apps/cdpd/delivery_subtree.hpp"
 #include "net/auth/link_token.hpp"
-#include "net/uri.hpp"
+#include "net/http/uri.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
 #include "tests/integration/email/email_test_support.hpp"

@@ -12,9 +12,9 @@
 #include "net/email/errc.hpp"
 #include "net/email/http_provider.hpp"
 #include "net/email/provider.hpp"
-#include "net/http_message.hpp"
-#include "net/http_server.hpp"
-#include "net/router.hpp"
+#include "net/http/http_message.hpp"
+#include "net/http/http_server.hpp"
+#include "net/http/router.hpp"
 #include "tests/integration/email/email_test_support.hpp"
 
 namespace {

@@ -14,7 +14,7 @@
 
 #include <gtest/gtest.h>
 
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 #include "tests/integration/net/http_server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 

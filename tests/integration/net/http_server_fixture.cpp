@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <prometheus/text_serializer.h>
 
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::test {
 

@@ -13,9 +13,9 @@
 #include <prometheus/registry.h>
 
 #include "config/settings.hpp"
-#include "net/http_message.hpp"
-#include "net/http_server.hpp"
-#include "net/router.hpp"
+#include "net/http/http_message.hpp"
+#include "net/http/http_server.hpp"
+#include "net/http/router.hpp"
 
 namespace cdpd::test {
 

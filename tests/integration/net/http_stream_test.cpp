@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 #include "tests/integration/net/http_server_fixture.hpp"
 #include "tests/support/http_client.hpp"
 

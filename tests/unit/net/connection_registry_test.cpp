@@ -1,4 +1,4 @@
-#include "net/connection_registry.hpp"
+#include "net/http/connection_registry.hpp"
 
 #include <chrono>
 #include <string>

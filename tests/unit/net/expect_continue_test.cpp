@@ -1,4 +1,4 @@
-#include "net/expect_continue.hpp"
+#include "net/http/expect_continue.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "net/http_metrics.hpp"
+#include "net/http/http_metrics.hpp"
 
 #include <string>
 

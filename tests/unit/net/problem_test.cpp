@@ -1,4 +1,4 @@
-#include "net/problem.hpp"
+#include "net/http/problem.hpp"
 
 #include <ostream>
 #include <string>

@@ -1,4 +1,4 @@
-#include "net/request_body_stream.hpp"
+#include "net/http/request_body_stream.hpp"
 
 #include <cstring>
 #include <functional>

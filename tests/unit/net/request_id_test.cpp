@@ -1,4 +1,4 @@
-#include "net/request_id.hpp"
+#include "net/http/request_id.hpp"
 
 #include <set>
 #include <string>

@@ -1,4 +1,4 @@
-#include "net/response_stream.hpp"
+#include "net/http/response_stream.hpp"
 
 #include <memory>
 #include <stdexcept>

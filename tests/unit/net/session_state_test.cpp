@@ -1,4 +1,4 @@
-#include "net/session_state.hpp"
+#include "net/http/session_state.hpp"
 
 #include <set>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "net/static_site.hpp"
+#include "net/http/static_site.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "net/uri.hpp"
+#include "net/http/uri.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,173 @@
+#include "net/api/admin_routes.hpp"
+
+#include <ctime>
+
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/ask.hpp"
+#include "actors/atoms.hpp"
+#include "actors/supervision/snapshot.hpp"
+#include "net/http/problem.hpp"
+
+namespace cdpd::net {
+
+namespace {
+
+using nlohmann::json;
+
+/// Unix milliseconds as RFC 3339 UTC ("2024-05-01T12:00:00.123Z").
+std::string rfc3339(int64_t unix_ms) {
+  std::time_t seconds = unix_ms / 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%03dZ", text,
+                static_cast<int>(unix_ms % 1000));
+  return out;
+}
+
+/// The node's CAF id once the cluster transport runs, else host:pid.
+std::string node_name(caf::actor_system& sys) {
+  if (sys.node())
+    return caf::to_string(sys.node());
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return std::string{host} + ":" + std::to_string(getpid());
+}
+
+void collect_breakers(const actors::actor_node& node, json& out) {
+  if (node.proxy && node.proxy->breaker)
+    out.push_back(breaker_json(*node.proxy->breaker));
+  for (const auto& child : node.children)
+    collect_breakers(child, out);
+}
+
+/// Asks the root supervisor for the tree and answers with `render(tree)`.
+template <class Render>
+void with_tree(caf::actor_system& sys, const admin_routes_options& options,
+               responder respond, Render render) {
+  auto root = caf::actor_cast<actors::inspectable>(
+      sys.registry().get(caf::atom_from_string(options.root)));
+  if (!root) {
+    respond(problem(503, "the root supervisor is not running",
+                    "service-unavailable"));
+    return;
+  }
+  actors::ask(
+      sys, root, options.timeout,
+      [respond, render](actors::actor_node& tree) {
+        respond(json_response(200, render(tree)));
+      },
+      [respond](caf::error& err) { respond(problem_from_error(err)); },
+      actors::inspect_atom::value);
+}
+
+void breaker_action(caf::actor_system& sys, const admin_routes_options& options,
+                    const std::string& name, bool open, responder respond) {
+  auto target = caf::actor_cast<actors::breaker_control>(
+      sys.registry().get(caf::atom_from_string(name)));
+  if (name.size() > 10 || !target) {
+    respond(problem(404, "no actor named " + name, "not-found"));
+    return;
+  }
+  auto on_reply = [respond](actors::breaker_snapshot& b) {
+    respond(json_response(200, breaker_json(b)));
+  };
+  auto on_error = [respond](caf::error& err) {
+    respond(problem_from_error(err));
+  };
+  if (open)
+    actors::ask(sys, target, options.timeout, on_reply, on_error,
+                actors::breaker_atom::value, actors::force_open_atom::value);
+  else
+    actors::ask(sys, target, options.timeout, on_reply, on_error,
+                actors::breaker_atom::value, actors::reset_atom::value);
+}
+
+} // namespace
+
+json breaker_json(const actors::breaker_snapshot& b) {
+  json out{{"name", b.name},
+           {"state", b.state},
+           {"forced", b.forced},
+           {"consecutive_failures", b.consecutive_failures},
+           {"reset_timeout_ms", b.reset_timeout_ms},
+           {"next_probe_at", nullptr}};
+  if (b.next_probe_unix_ms > 0)
+    out["next_probe_at"] = rfc3339(b.next_probe_unix_ms);
+  return out;
+}
+
+json actor_node_json(const actors::actor_node& node) {
+  json out{{"name", node.name},
+           {"kind", node.kind},
+           {"policy", node.policy},
+           {"state", node.state},
+           {"restarts_in_period", node.restarts_in_period},
+           {"restarts_total", node.restarts_total},
+           {"last_failure", nullptr},
+           {"mailbox_size", nullptr}};
+  if (!node.restart.empty())
+    out["restart"] = node.restart;
+  if (!node.strategy.empty())
+    out["strategy"] = node.strategy;
+  if (!node.last_failure.empty())
+    out["last_failure"] = {{"reason", node.last_failure},
+                           {"at", rfc3339(node.last_failure_unix_ms)}};
+  if (node.mailbox_size)
+    out["mailbox_size"] = *node.mailbox_size;
+  if (node.proxy) {
+    const auto& p = *node.proxy;
+    out["calls"] = {
+        {"total", p.stats.calls},       {"successes", p.stats.successes},
+        {"failures", p.stats.failures}, {"rejections", p.stats.rejections},
+        {"retries", p.stats.retries},   {"in_flight", p.in_flight},
+        {"buffered", p.buffered}};
+    if (p.breaker)
+      out["breaker"] = breaker_json(*p.breaker);
+  }
+  if (node.kind == "supervisor") {
+    out["children"] = json::array();
+    for (const auto& child : node.children)
+      out["children"].push_back(actor_node_json(child));
+  }
+  return out;
+}
+
+void add_admin_routes(router& routes, caf::actor_system& sys,
+                      admin_routes_options options) {
+  routes.add("GET", "/admin/actors", access::admin,
+             [&sys, options](http_request, responder respond) {
+               with_tree(sys, options, std::move(respond),
+                         [&sys](const actors::actor_node& tree) {
+                           return json{{"node", node_name(sys)},
+                                       {"tree", actor_node_json(tree)}};
+                         });
+             });
+  routes.add("GET", "/admin/breakers", access::admin,
+             [&sys, options](http_request, responder respond) {
+               with_tree(sys, options, std::move(respond),
+                         [](const actors::actor_node& tree) {
+                           json list = json::array();
+                           collect_breakers(tree, list);
+                           return json{{"breakers", std::move(list)}};
+                         });
+             });
+  routes.add("POST", "/admin/breakers/{name}/reset", access::admin,
+             [&sys, options](http_request req, responder respond) {
+               breaker_action(sys, options, req.params["name"], false,
+                              std::move(respond));
+             });
+  routes.add("POST", "/admin/breakers/{name}/open", access::admin,
+             [&sys, options](http_request req, responder respond) {
+               breaker_action(sys, options, req.params["name"], true,
+                              std::move(respond));
+             });
+}
+
+} // namespace cdpd::net
