@@ -25,6 +25,8 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$BUILD_DIR" -j2
 # Two tests at a time: most of them wait on PostgreSQL or a child process.
 # Each makes its own database, ports and files, so they do not meet.
+# Every test has its own TIMEOUT (tests/CMakeLists.txt); --timeout only
+# covers one added without.
 # shellcheck disable=SC2086
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 300 \
   -j "${CTEST_JOBS:-2}" ${CTEST_ARGS:-}
