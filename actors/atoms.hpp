@@ -53,9 +53,8 @@ using probe_atom = caf::atom_constant<caf::atom("probe")>;
 /// Internal: try a call again after its retry backoff.
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 
-/// Rate limiting: `(limit_atom, limits::limit_request)` asks a limiter host
-/// (see actors/limits/limit_messages.hpp); the answer goes to the request's
-/// `done` callback, not in a reply.
+/// Rate limiting: `(limit_atom, limits::limit_query)` asks a limiter host,
+/// which replies a limits::verdict (see actors/limits/limit_messages.hpp).
 using limit_atom = caf::atom_constant<caf::atom("limit")>;
 
 } // namespace cdpd::actors

@@ -19,13 +19,6 @@ namespace cdpd::actors::delivery {
 
 namespace {
 
-/// Runs a repository call on a pooled connection.
-template <class F>
-auto db(storage::pg_pool& pool, F fn)
-    -> decltype(fn(std::declval<pqxx::connection&>())) {
-  return pool.run(fn);
-}
-
 void warn(const dispatcher_options& o, const char* what,
           const caf::error& err) {
   spdlog::warn("{}: {}: {}", o.name, what, storage::describe(err));
@@ -34,7 +27,7 @@ void warn(const dispatcher_options& o, const char* what,
 /// Starts the campaigns whose time has come.
 bool start_due(const dispatcher_options& o, round_result& out) {
   auto& pool = *o.pool;
-  auto scheduled = db(pool, [&](pqxx::connection& c) {
+  auto scheduled = pool.run([&](pqxx::connection& c) {
     return storage::schedule_campaigns(c, o.timezone);
   });
   if (!scheduled) {
@@ -42,13 +35,13 @@ bool start_due(const dispatcher_options& o, round_result& out) {
     return false;
   }
   auto due =
-      db(pool, [](pqxx::connection& c) { return storage::due_campaigns(c); });
+      pool.run([](pqxx::connection& c) { return storage::due_campaigns(c); });
   if (!due) {
     warn(o, "finding due campaigns", due.error());
     return false;
   }
   for (const auto& id : *due) {
-    auto started = db(pool, [&](pqxx::connection& c) {
+    auto started = pool.run([&](pqxx::connection& c) {
       return storage::start_campaign(c, id, o.wait_day);
     });
     if (!started) {
@@ -68,7 +61,7 @@ bool start_due(const dispatcher_options& o, round_result& out) {
 }
 
 void complete_finished(const dispatcher_options& o, round_result& out) {
-  auto paused = db(*o.pool, [&](pqxx::connection& c) {
+  auto paused = o.pool->run([&](pqxx::connection& c) {
     return storage::pause_failing_campaigns(c, o.pause_failures);
   });
   if (!paused)
@@ -79,9 +72,8 @@ void complete_finished(const dispatcher_options& o, round_result& out) {
                    id);
       ++out.paused;
     }
-  auto done = db(*o.pool, [](pqxx::connection& c) {
-    return storage::complete_campaigns(c);
-  });
+  auto done = o.pool->run(
+      [](pqxx::connection& c) { return storage::complete_campaigns(c); });
   if (!done) {
     warn(o, "completing campaigns", done.error());
     return;
@@ -89,8 +81,8 @@ void complete_finished(const dispatcher_options& o, round_result& out) {
   for (const auto& id : *done)
     spdlog::info("{}: campaign {} completed", o.name, id);
   out.completed += static_cast<int64_t>(done->size());
-  auto runs = db(*o.pool,
-                 [](pqxx::connection& c) { return storage::complete_runs(c); });
+  auto runs = o.pool->run(
+      [](pqxx::connection& c) { return storage::complete_runs(c); });
   if (!runs)
     warn(o, "completing flow runs", runs.error());
   else
@@ -102,7 +94,7 @@ void record_failure(const dispatcher_options& o,
                     const storage::claimed_delivery& d,
                     const std::string& error, bool retryable,
                     round_result& out) {
-  auto recorded = db(*o.pool, [&](pqxx::connection& c) {
+  auto recorded = o.pool->run([&](pqxx::connection& c) {
     return storage::record_failure(c, d.id, d.attempts, error, retryable,
                                    o.retry);
   });
@@ -123,7 +115,7 @@ void record_failure(const dispatcher_options& o,
 /// it comes back when the lease ends.
 bool run_exited(const dispatcher_options& o, const storage::claimed_delivery& d,
                 round_result& out, bool& failed) {
-  auto exited = db(*o.pool, [&](pqxx::connection& c) {
+  auto exited = o.pool->run([&](pqxx::connection& c) {
     return storage::exit_run_if_left(c, d.flow_run_id);
   });
   if (!exited) {
@@ -145,9 +137,8 @@ bool run_exited(const dispatcher_options& o, const storage::claimed_delivery& d,
 void release(const dispatcher_options& o,
              const std::vector<storage::delivery_claim>& claims,
              round_result& out) {
-  auto released = db(*o.pool, [&](pqxx::connection& c) {
-    return storage::release_claims(c, claims);
-  });
+  auto released = o.pool->run(
+      [&](pqxx::connection& c) { return storage::release_claims(c, claims); });
   if (!released)
     warn(o, "giving back claimed deliveries", released.error());
   else
@@ -180,7 +171,7 @@ void send_one(const dispatcher_options& o, const storage::claimed_delivery& d,
   if (sent.result != send_outcome::kind::sent)
     return record_failure(o, d, sent.error,
                           sent.result == send_outcome::kind::retryable, out);
-  auto recorded = db(*o.pool, [&](pqxx::connection& c) {
+  auto recorded = o.pool->run([&](pqxx::connection& c) {
     return storage::record_sent(c, d.id, d.attempts, sent.message_id);
   });
   if (!recorded)
@@ -229,7 +220,7 @@ millis provider_wait(const dispatcher_options& o) {
 /// Claims one batch; logs and returns nothing on failure.
 std::optional<std::vector<storage::claimed_delivery>>
 claim(const dispatcher_options& o) {
-  auto claimed = db(*o.pool, [&](pqxx::connection& c) {
+  auto claimed = o.pool->run([&](pqxx::connection& c) {
     return storage::claim_deliveries(c, o.batch_size, o.lease);
   });
   if (!claimed) {
@@ -287,7 +278,7 @@ bool keep_lease(const dispatcher_options& o, batch_state& batch,
   auto started = steady::now();
   if (started + o.send_timeout + o.lease / 4 < batch.lease_end)
     return true;
-  auto held = db(*o.pool, [&](pqxx::connection& c) {
+  auto held = o.pool->run([&](pqxx::connection& c) {
     return storage::renew_leases(c, batch.unsent(), o.lease);
   });
   if (!held) {
@@ -334,9 +325,8 @@ void defer_campaign(const dispatcher_options& o, batch_state& batch,
   }
   batch.rows = std::move(kept);
   batch.next = 0;
-  auto given = db(*o.pool, [&](pqxx::connection& c) {
-    return storage::defer_claims(c, deferred);
-  });
+  auto given = o.pool->run(
+      [&](pqxx::connection& c) { return storage::defer_claims(c, deferred); });
   if (!given)
     warn(o, "giving back deliveries over their campaign's speed",
          given.error());

@@ -29,11 +29,7 @@ caf::error refusal_error(storage::refusal why);
 template <class Fn> db_work pg_work(Fn fn, bool idempotent) {
   return [fn = std::move(fn),
           idempotent](storage::pg_pool& pool) -> caf::expected<caf::message> {
-    return pool.run(
-        [&](pqxx::connection& conn) -> caf::expected<caf::message> {
-          return fn(conn);
-        },
-        idempotent);
+    return pool.run(fn, idempotent);
   };
 }
 

@@ -96,8 +96,7 @@ void limiter_region::check(limit_request request) const {
     call(request.done, verdict{});
     return;
   }
-  limit_query query{std::move(request.key), std::move(request.rates),
-                    request.cost, request.peek};
+  limit_query query = std::move(static_cast<limit_query&>(request));
   auto done = std::move(request.done);
   auto* sys = sys_;
   ask(

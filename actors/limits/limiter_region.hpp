@@ -27,15 +27,9 @@ class Registry;
 /// without touching callers.
 namespace cdpd::actors::limits {
 
-/// One question to a limiter from a caller on this node, with where its
-/// verdict goes.
-struct limit_request {
-  std::string key;         ///< "account:<id>", "apikey:<prefix>", "ip:<addr>"
-  std::vector<rate> rates; ///< each tracked under its name
-  int64_t cost = 1;
-  /// True: only report whether a request of `cost` would be allowed, and
-  /// record nothing.
-  bool peek = false;
+/// One question to a limiter from a caller on this node: the query, and
+/// where its verdict goes.
+struct limit_request : limit_query {
   /// Called exactly once, on an actor thread, with the verdict. A request
   /// is charged only when every rate allows it. When limits fail open (no
   /// host, a host that stopped or did not answer within

@@ -21,9 +21,9 @@
 #include "storage/segments/engine/customer_columns.hpp"
 
 // The messages and interface of the customer shards (see README.md in this
-// folder). Answers and status are plain, registered types; a question
-// still shares its definition by pointer, and changes and loaded columns
-// come from threads of the shard's own node.
+// folder). Questions (their definition as text), answers and status are
+// plain, registered types; changes and loaded columns come from threads of
+// the shard's own node.
 namespace cdpd::actors::segments {
 
 /// `(shard_eval_atom, shard_question)` -> shard_answer: evaluate a

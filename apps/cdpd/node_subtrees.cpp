@@ -11,6 +11,25 @@
 
 namespace cdpd::app {
 
+namespace {
+
+actors::supervisor_spec
+spec_of(std::string name, actors::supervision_policy policy,
+        std::shared_ptr<actors::supervision_metrics> metrics) {
+  actors::supervisor_spec spec;
+  spec.name = std::move(name);
+  spec.policy = std::move(policy);
+  spec.metrics = std::move(metrics);
+  return spec;
+}
+
+/// `spec` as a root child that may take `stop` to stop.
+subtree as_subtree(actors::supervisor_spec spec, actors::millis stop) {
+  return {actors::supervisor_child(std::move(spec), stop), stop};
+}
+
+} // namespace
+
 subtree make_storage_subtree(const config::settings& s,
                              std::shared_ptr<storage::pg_pool> write_pool,
                              std::shared_ptr<storage::pg_pool> read_pool,
@@ -25,10 +44,7 @@ subtree make_storage_subtree(const config::settings& s,
     return o;
   };
   auto db_stop = s.postgres.statement_timeout + stop_margin;
-  actors::supervisor_spec spec;
-  spec.name = "storage";
-  spec.policy = policy("storage");
-  spec.metrics = std::move(m);
+  auto spec = spec_of("storage", policy("storage"), std::move(m));
   actors::child_spec pg_write;
   pg_write.name = "pg-write";
   pg_write.kind = "pg-dispatcher";
@@ -67,7 +83,7 @@ subtree make_storage_subtree(const config::settings& s,
     stop += child.shutdown_timeout;
     spec.children.push_back(std::move(child));
   }
-  return {actors::supervisor_child(std::move(spec), stop), stop};
+  return as_subtree(std::move(spec), stop);
 }
 
 subtree make_access_subtree(const config::settings& s,
@@ -75,10 +91,7 @@ subtree make_access_subtree(const config::settings& s,
                             prometheus::Registry* registry,
                             const policy_lookup& policy,
                             std::shared_ptr<actors::supervision_metrics> m) {
-  actors::supervisor_spec spec;
-  spec.name = "access";
-  spec.policy = policy("default");
-  spec.metrics = std::move(m);
+  auto spec = spec_of("access", policy("default"), std::move(m));
   actors::limits::limiter_options limiter_options;
   limiter_options.hosts = s.ratelimit.hosts;
   limiter_options.idle_timeout = s.ratelimit.idle_timeout;
@@ -106,17 +119,14 @@ subtree make_access_subtree(const config::settings& s,
   refresher.policy = policy("default");
   spec.children.push_back(std::move(refresher));
   auto stop = stop_margin * (static_cast<int>(spec.children.size()) + 1);
-  return {actors::supervisor_child(std::move(spec), stop), stop};
+  return as_subtree(std::move(spec), stop);
 }
 
 subtree make_edge_subtree(const config::settings& s,
                           std::shared_ptr<net::http_server> server,
                           const policy_lookup& policy,
                           std::shared_ptr<actors::supervision_metrics> m) {
-  actors::supervisor_spec spec;
-  spec.name = "edge";
-  spec.policy = policy("edge");
-  spec.metrics = std::move(m);
+  auto spec = spec_of("edge", policy("edge"), std::move(m));
   actors::child_spec gateway;
   gateway.name = "gateway";
   gateway.kind = "http-gateway";
@@ -128,7 +138,7 @@ subtree make_edge_subtree(const config::settings& s,
   gateway.policy = policy(s.http.policy);
   auto stop = gateway.shutdown_timeout + stop_margin;
   spec.children.push_back(std::move(gateway));
-  return {actors::supervisor_child(std::move(spec), stop), stop};
+  return as_subtree(std::move(spec), stop);
 }
 
 } // namespace cdpd::app
