@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <caf/all.hpp>
+
 namespace cdpd::actors::delivery {
 
 namespace {
@@ -10,6 +12,16 @@ constexpr millis margin{1'000};
 
 // One enrolment batch: database work only.
 constexpr millis enrol_stop{10'000};
+
+/// Reports go to whichever host runs now: a restarted host has a new
+/// handle under the same name.
+void report_to_host(caf::actor_system& sys,
+                    const campaigns::campaign_report& report) {
+  auto host = caf::actor_cast<campaigns::campaign_host>(
+      sys.registry().get(campaigns::campaign_host_key));
+  if (host)
+    caf::anon_send(host, campaigns::campaign_report_atom::value, report);
+}
 
 } // namespace
 
@@ -22,14 +34,31 @@ supervisor_spec delivery_tree(const delivery_tree_options& options) {
   spec.name = "delivery";
   spec.policy = options.policy;
   spec.metrics = options.metrics;
-  for (int i = 0; i < std::max(1, options.dispatchers); ++i) {
+  if (options.campaigns) {
+    child_spec child;
+    child.name = campaigns::campaign_host_name();
+    child.kind = "campaign-host";
+    child.start = [o = *options.campaigns](caf::actor_system& sys) {
+      return caf::actor_cast<caf::actor>(
+          campaigns::spawn_campaign_host(sys, o));
+    };
+    child.policy = options.campaign_policy;
+    child.shutdown_timeout = margin;
+    spec.children.push_back(std::move(child));
+  }
+  for (int i = 0; i < options.dispatchers; ++i) {
     auto o = options.dispatcher;
     o.name = dispatcher_name(i);
-    o.schedules = i == 0;
+    o.completes_runs = i == 0;
     child_spec child;
     child.name = o.name;
     child.kind = "delivery-dispatcher";
-    child.start = [o](caf::actor_system& sys) {
+    child.start = [o, reports = options.campaigns.has_value()](
+                      caf::actor_system& sys) mutable {
+      if (reports)
+        o.report = [&sys](const campaigns::campaign_report& report) {
+          report_to_host(sys, report);
+        };
       return caf::actor_cast<caf::actor>(spawn_dispatcher(sys, o));
     };
     child.policy = options.child_policy;
@@ -41,7 +70,7 @@ supervisor_spec delivery_tree(const delivery_tree_options& options) {
     e.pool = options.dispatcher.pool;
     e.batch_size = options.dispatcher.batch_size;
     e.poll_interval = options.dispatcher.poll_interval;
-    e.wait_day = options.dispatcher.wait_day;
+    e.wait_day = options.wait_day;
     child_spec child;
     child.name = e.name;
     child.kind = "delivery-enroller";
@@ -57,8 +86,8 @@ supervisor_spec delivery_tree(const delivery_tree_options& options) {
 
 millis delivery_tree_stop(const delivery_tree_options& options) {
   auto one = options.send_timeout + margin;
-  return one * std::max(1, options.dispatchers) +
-         (options.enrols ? enrol_stop : millis{0}) + margin;
+  return one * options.dispatchers + (options.enrols ? enrol_stop : millis{0}) +
+         (options.campaigns ? margin : millis{0}) + margin;
 }
 
 } // namespace cdpd::actors::delivery

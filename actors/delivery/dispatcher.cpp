@@ -24,63 +24,23 @@ void warn(const dispatcher_options& o, const char* what,
   spdlog::warn("{}: {}: {}", o.name, what, storage::describe(err));
 }
 
-/// Starts the campaigns whose time has come.
-bool start_due(const dispatcher_options& o, round_result& out) {
-  auto& pool = *o.pool;
-  auto scheduled = pool.run([&](pqxx::connection& c) {
-    return storage::schedule_campaigns(c, o.timezone);
-  });
-  if (!scheduled) {
-    warn(o, "scheduling campaigns", scheduled.error());
-    return false;
-  }
-  auto due =
-      pool.run([](pqxx::connection& c) { return storage::due_campaigns(c); });
-  if (!due) {
-    warn(o, "finding due campaigns", due.error());
-    return false;
-  }
-  for (const auto& id : *due) {
-    auto started = pool.run([&](pqxx::connection& c) {
-      return storage::start_campaign(c, id, o.wait_day);
-    });
-    if (!started) {
-      warn(o, "starting a campaign", started.error());
-      return false;
-    }
-    if (!started->problem.empty())
-      spdlog::warn("{}: campaign {} not started: {}", o.name, id,
-                   started->problem);
-    if (started->started) {
-      ++out.started;
-      spdlog::info("{}: campaign {} started with {} deliveries", o.name, id,
-                   started->rows);
-    }
-  }
-  return true;
+/// Tells the row's campaign how its counts moved; rows of flow runs are
+/// nobody's business but the run's.
+void report(const dispatcher_options& o, const storage::claimed_delivery& d,
+            int64_t pending, int64_t failed, int64_t sent, int64_t dead) {
+  if (o.report && !d.campaign_id.empty())
+    o.report({d.campaign_id, pending, failed, sent, dead});
 }
 
-void complete_finished(const dispatcher_options& o, round_result& out) {
-  auto paused = o.pool->run([&](pqxx::connection& c) {
-    return storage::pause_failing_campaigns(c, o.pause_failures);
-  });
-  if (!paused)
-    warn(o, "pausing failing campaigns", paused.error());
-  else
-    for (const auto& id : *paused) {
-      spdlog::warn("{}: campaign {} paused: too many failed deliveries", o.name,
-                   id);
-      ++out.paused;
-    }
-  auto done = o.pool->run(
-      [](pqxx::connection& c) { return storage::complete_campaigns(c); });
-  if (!done) {
-    warn(o, "completing campaigns", done.error());
-    return;
-  }
-  for (const auto& id : *done)
-    spdlog::info("{}: campaign {} completed", o.name, id);
-  out.completed += static_cast<int64_t>(done->size());
+/// A row given back unattempted is pending again after its first attempt,
+/// else failed (storage::release_claims, defer_claims).
+void report_given_back(const dispatcher_options& o,
+                       const storage::claimed_delivery& d) {
+  if (d.attempts > 1)
+    report(o, d, -1, 1, 0, 0);
+}
+
+void complete_runs(const dispatcher_options& o, round_result& out) {
   auto runs = o.pool->run(
       [](pqxx::connection& c) { return storage::complete_runs(c); });
   if (!runs)
@@ -102,12 +62,15 @@ void record_failure(const dispatcher_options& o,
     warn(o, "recording a failure", recorded.error());
     return;
   }
-  if (!*recorded)
+  if (!*recorded) {
     ++out.lost;
-  else if (**recorded == "dead")
+  } else if (**recorded == "dead") {
     ++out.dead;
-  else
+    report(o, d, -1, 0, 0, 1);
+  } else {
     ++out.failed;
+    report(o, d, -1, 1, 0, 0);
+  }
 }
 
 /// True when the row's flow run has just exited because its customer left
@@ -132,17 +95,19 @@ bool run_exited(const dispatcher_options& o, const storage::claimed_delivery& d,
   return *exited;
 }
 
-/// Gives claims back unattempted; on failure they come back with their
-/// lease instead.
-void release(const dispatcher_options& o,
+/// Gives claims back unattempted; on failure (false) they come back with
+/// their lease instead.
+bool release(const dispatcher_options& o,
              const std::vector<storage::delivery_claim>& claims,
              round_result& out) {
   auto released = o.pool->run(
       [&](pqxx::connection& c) { return storage::release_claims(c, claims); });
-  if (!released)
+  if (!released) {
     warn(o, "giving back claimed deliveries", released.error());
-  else
-    out.released += *released;
+    return false;
+  }
+  out.released += *released;
+  return true;
 }
 
 /// The checks before a row is throttled and sent. False when the row is
@@ -166,8 +131,11 @@ bool may_send(const dispatcher_options& o, const storage::claimed_delivery& d,
 void send_one(const dispatcher_options& o, const storage::claimed_delivery& d,
               round_result& out) {
   auto sent = o.send(d);
-  if (sent.result == send_outcome::kind::held)
-    return release(o, {{d.id, d.attempts}}, out);
+  if (sent.result == send_outcome::kind::held) {
+    if (release(o, {{d.id, d.attempts}}, out))
+      report_given_back(o, d);
+    return;
+  }
   if (sent.result != send_outcome::kind::sent)
     return record_failure(o, d, sent.error,
                           sent.result == send_outcome::kind::retryable, out);
@@ -176,10 +144,12 @@ void send_one(const dispatcher_options& o, const storage::claimed_delivery& d,
   });
   if (!recorded)
     warn(o, "recording a send", recorded.error());
-  else if (*recorded)
-    ++out.sent;
-  else
+  else if (!*recorded)
     ++out.lost;
+  else {
+    ++out.sent;
+    report(o, d, -1, 0, 1, 0);
+  }
 }
 
 /// The send speed of the row's campaign in messages per minute (its own,
@@ -265,6 +235,9 @@ bool claim_batch(const dispatcher_options& o, batch_state& batch) {
     return false;
   batch.rows = std::move(*claimed);
   batch.lease_end = started + o.lease;
+  for (const auto& row : batch.rows)
+    if (row.was_failed)
+      report(o, row, 1, -1, 0, 0);
   return true;
 }
 
@@ -314,24 +287,30 @@ void defer_campaign(const dispatcher_options& o, batch_state& batch,
   millis interval{r.period.count() / std::max<int64_t>(1, r.limit)};
   std::vector<storage::deferred_claim> deferred;
   std::vector<storage::claimed_delivery> kept;
+  std::vector<storage::claimed_delivery> given_back;
   for (auto i = batch.next; i < batch.rows.size(); ++i) {
     auto& row = batch.rows[i];
-    if (row.campaign_id == campaign)
+    if (row.campaign_id == campaign) {
       deferred.push_back(
           {row.id, row.attempts,
            wait + interval * static_cast<int64_t>(deferred.size())});
-    else
+      given_back.push_back(std::move(row));
+    } else {
       kept.push_back(std::move(row));
+    }
   }
   batch.rows = std::move(kept);
   batch.next = 0;
   auto given = o.pool->run(
       [&](pqxx::connection& c) { return storage::defer_claims(c, deferred); });
-  if (!given)
+  if (!given) {
     warn(o, "giving back deliveries over their campaign's speed",
          given.error());
-  else
-    out.deferred += *given;
+    return;
+  }
+  out.deferred += *given;
+  for (const auto& row : given_back)
+    report_given_back(o, row);
 }
 
 /// Sends the batch's next row, or gives the whole rest back when the
@@ -339,7 +318,9 @@ void defer_campaign(const dispatcher_options& o, batch_state& batch,
 void send_next(const dispatcher_options& o, batch_state& batch,
                round_result& out) {
   if (o.ready && !o.ready()) {
-    release(o, batch.unsent(), out);
+    if (release(o, batch.unsent(), out))
+      for (auto i = batch.next; i < batch.rows.size(); ++i)
+        report_given_back(o, batch.rows[i]);
     batch.rows.clear();
     batch.next = 0;
     return;
@@ -391,13 +372,11 @@ dispatcher_actor(dispatcher::stateful_pointer<dispatcher_state> self,
           return;
         }
         st.batch = batch_state{};
-        if (o.schedules) {
-          complete_finished(o, round);
-          start_due(o, round);
-        }
+        if (o.completes_runs)
+          complete_runs(o, round);
         if (!o.ready || o.ready())
           claim_batch(o, st.batch);
-        if (!st.batch.done() || round.started > 0)
+        if (!st.batch.done())
           self->send(self, tick_atom::value);
         else
           self->delayed_send(self, o.poll_interval, tick_atom::value);
@@ -409,8 +388,6 @@ dispatcher_actor(dispatcher::stateful_pointer<dispatcher_state> self,
 
 round_result run_round(const dispatcher_options& o) {
   round_result out;
-  if (o.schedules && !start_due(o, out))
-    return out;
   if (o.ready && !o.ready())
     return out;
   batch_state batch;
@@ -419,8 +396,8 @@ round_result run_round(const dispatcher_options& o) {
   out.claimed = static_cast<int64_t>(batch.rows.size());
   while (!batch.done())
     send_next(o, batch, out);
-  if (o.schedules)
-    complete_finished(o, out);
+  if (o.completes_runs)
+    complete_runs(o, out);
   return out;
 }
 

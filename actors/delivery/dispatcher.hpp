@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/campaigns/campaign_messages.hpp"
 
 #include "actors/delivery/send_throttle.hpp"
 #include "storage/pg_pool.hpp"
@@ -19,8 +20,9 @@
 
 /// Delivery dispatchers: detached actors that claim due deliveries in
 /// PostgreSQL (FOR UPDATE SKIP LOCKED, with a lease), send each through the
-/// provider and record the outcome. A dispatcher that also schedules starts
-/// due campaigns (the audience snapshot) and completes finished ones. All
+/// provider and record the outcome, reporting what the rows of a campaign
+/// became to the campaign (actors/campaigns starts, paces the counts of,
+/// pauses and completes campaigns). All
 /// their work blocks (libpqxx, the provider), so each runs on a thread of
 /// its own and never on the scheduler's threads.
 namespace cdpd::actors::delivery {
@@ -64,11 +66,11 @@ struct dispatcher_options {
   /// outlast the batch's lease, the lease of the rest is renewed, so a row
   /// is never sent by two dispatchers because a batch ran long.
   millis send_timeout{30'000};
-  storage::retry_rules retry;   ///< attempts, backoff, age
-  millis wait_day{86'400'000};  ///< one WAIT day
-  std::string timezone = "UTC"; ///< of campaigns' start dates
-  int64_t pause_failures = 50;  ///< dead rows that pause a campaign; 0 never
-  bool schedules = true;        ///< start and complete campaigns
+  storage::retry_rules retry; ///< attempts, backoff, age
+  /// Told how each claim and outcome moved the counts of the row's
+  /// campaign (fire and forget); null tells nobody.
+  std::function<void(const campaigns::campaign_report&)> report;
+  bool completes_runs = true; ///< completes finished flow runs
   /// A flow run whose customer left the flow's segment exits when its next
   /// row is claimed (its rows become dead, nothing is sent).
   bool flow_exit_on_leave = true;
@@ -76,24 +78,21 @@ struct dispatcher_options {
 
 /// What one round of a dispatcher did.
 struct round_result {
-  int64_t started = 0;   ///< campaigns started
-  int64_t claimed = 0;   ///< deliveries claimed
-  int64_t sent = 0;      ///< recorded as sent
-  int64_t failed = 0;    ///< recorded as failed (retry later)
-  int64_t dead = 0;      ///< recorded as dead
-  int64_t completed = 0; ///< campaigns completed
-  int64_t paused = 0;    ///< campaigns paused for their failures
-  int64_t lost = 0;      ///< outcomes not recorded: the lease was gone
-  int64_t released = 0;  ///< given back unattempted: the provider was down
+  int64_t claimed = 0;  ///< deliveries claimed
+  int64_t sent = 0;     ///< recorded as sent
+  int64_t failed = 0;   ///< recorded as failed (retry later)
+  int64_t dead = 0;     ///< recorded as dead
+  int64_t lost = 0;     ///< outcomes not recorded: the lease was gone
+  int64_t released = 0; ///< given back unattempted: the provider was down
   /// Given back unattempted, due later: their campaign was over its speed.
   int64_t deferred = 0;
   int64_t exited = 0; ///< flow runs exited: the customer left the segment
   int64_t runs_completed = 0; ///< flow runs completed
 };
 
-/// One round without an actor: schedule and start due campaigns (when
-/// `options.schedules`), claim one batch, send and record each row, then
-/// pause failing and complete finished campaigns and flow runs. Database errors
+/// One round without an actor: claim one batch, send and record each row,
+/// then complete finished flow runs (when `options.completes_runs`).
+/// Database errors
 /// are logged and end the round early; rows already claimed stay leased and
 /// come back later.
 round_result run_round(const dispatcher_options& options);

@@ -111,21 +111,43 @@ db_job<campaign_view> update_campaign(std::string id,
       false);
 }
 
+namespace {
+
+/// set_campaign_status without the view. The campaign is looked up first
+/// so an unknown id is a 404 even with a bad status, as the prototype
+/// answers.
+caf::error status_change(pqxx::connection& c, const std::string& id,
+                         const std::string& status) {
+  auto found = storage::get_campaign(c, id);
+  if (!found)
+    return std::move(found.error());
+  if (!found->value)
+    return refusal_error(found->why);
+  auto wanted = campaigns::parse_campaign_status(status);
+  if (!wanted)
+    return make_error(errc::rejected, "Invalid status. Must be: draft, "
+                                      "active, paused, or completed");
+  return change_status(c, id, *wanted);
+}
+
+} // namespace
+
 db_job<campaign_view> set_campaign_status(std::string id, std::string status) {
   return pg_work(
       [id, status](pqxx::connection& c) -> caf::expected<caf::message> {
-        // The campaign is looked up first so an unknown id is a 404 even
-        // with a bad status, as the prototype answers.
-        auto found = storage::get_campaign(c, id);
-        if (!found || !found->value)
-          return reply(std::move(found));
-        auto wanted = campaigns::parse_campaign_status(status);
-        if (!wanted)
-          return make_error(errc::rejected, "Invalid status. Must be: draft, "
-                                            "active, paused, or completed");
-        if (auto err = change_status(c, id, *wanted))
+        if (auto err = status_change(c, id, status))
           return err;
         return view_reply(c, id);
+      },
+      false);
+}
+
+db_job<bool> change_campaign_status(std::string id, std::string status) {
+  return pg_work(
+      [id, status](pqxx::connection& c) -> caf::expected<caf::message> {
+        if (auto err = status_change(c, id, status))
+          return err;
+        return caf::make_message(true);
       },
       false);
 }

@@ -51,6 +51,11 @@ db_job<campaign_view> update_campaign(std::string id,
 /// leaving completed); replies the changed campaign_view.
 db_job<campaign_view> set_campaign_status(std::string id, std::string status);
 
+/// set_campaign_status without the view: replies true once the status is
+/// changed, with the same errors. What a campaign actor runs for a status
+/// change it is asked for.
+db_job<bool> change_campaign_status(std::string id, std::string status);
+
 /// Replies true.
 db_job<bool> delete_campaign(std::string id);
 

@@ -65,7 +65,8 @@ caf::expected<delivery_subtree> make_delivery_subtree(
     const std::string& state_dir,
     std::shared_ptr<actors::supervision_metrics> metrics,
     std::shared_ptr<const net::auth::link_signer> signer,
-    std::shared_ptr<const actors::limits::limiter_region> limiter) {
+    std::shared_ptr<const actors::limits::limiter_region> limiter,
+    std::shared_ptr<actors::campaigns::campaign_gauges> gauges) {
   auto email_settings = to_email_settings(s.email, state_dir);
   auto made = email::make_provider(email_settings);
   if (!made)
@@ -95,13 +96,20 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   d.retry.max_attempts = s.delivery.max_attempts;
   d.retry.backoff = s.delivery.retry_backoff;
   d.retry.max_age = s.delivery.max_age;
-  d.wait_day = s.delivery.wait_day;
-  d.timezone = s.delivery.timezone;
-  d.pause_failures = s.delivery.pause_failures;
+  tree.wait_day = s.delivery.wait_day;
   d.flow_exit_on_leave = s.delivery.flow_exit_on_leave;
   tree.dispatchers = s.delivery.dispatchers;
+  actors::campaigns::campaign_host_options campaigns;
+  campaigns.campaign.timezone = s.delivery.timezone;
+  campaigns.campaign.wait_day = s.delivery.wait_day;
+  campaigns.campaign.pause_failures = s.delivery.pause_failures;
+  campaigns.campaign.gauges = std::move(gauges);
+  tree.campaigns = std::move(campaigns);
   tree.policy = actors::policy_from_settings(s.supervision, "connector");
   tree.child_policy = tree.policy;
+  // "campaigns": the default policy's settings under a name of its own.
+  tree.campaign_policy =
+      actors::policy_from_settings(s.supervision, "campaigns");
   tree.metrics = std::move(metrics);
   tree.send_timeout = email_settings.timeout;
 

@@ -6,6 +6,7 @@
 
 #include <caf/expected.hpp>
 
+#include "actors/campaigns/campaign_gauges.hpp"
 #include "actors/delivery/delivery_tree.hpp"
 #include "actors/limits/limiter_region.hpp"
 #include "actors/supervision/supervisor.hpp"
@@ -46,12 +47,15 @@ struct delivery_subtree {
 /// errc::invalid_settings when the settings name no usable provider.
 /// Messages' links are signed by `signer` (the node's auth_services links).
 /// Sends are throttled (email.rate-per-second, delivery.campaign-speed and
-/// campaigns' own speeds) through `limiter`; without one nothing is.
+/// campaigns' own speeds) through `limiter`; without one nothing is. The
+/// campaign actors run on the node's "pg-write" db actor and count
+/// themselves in `gauges` (may be null).
 caf::expected<delivery_subtree> make_delivery_subtree(
     const config::settings& s, std::shared_ptr<storage::pg_pool> write_pool,
     const std::string& state_dir,
     std::shared_ptr<actors::supervision_metrics> metrics,
     std::shared_ptr<const net::auth::link_signer> signer,
-    std::shared_ptr<const actors::limits::limiter_region> limiter = nullptr);
+    std::shared_ptr<const actors::limits::limiter_region> limiter = nullptr,
+    std::shared_ptr<actors::campaigns::campaign_gauges> gauges = nullptr);
 
 } // namespace cdpd::app

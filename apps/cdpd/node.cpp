@@ -13,6 +13,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/campaigns/campaign_gauges.hpp"
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/limits/limit_messages.hpp"
 #include "actors/limits/limiter_region.hpp"
 #include "actors/segments/segment_messages.hpp"
@@ -67,6 +69,7 @@ void configure_caf(caf::actor_system_config& cfg, const config::settings& s) {
   actors::add_supervision_types(cfg);
   actors::limits::add_limit_types(cfg);
   actors::segments::add_segment_types(cfg);
+  actors::campaigns::add_campaign_types(cfg);
   if (s.scheduler.max_threads > 0)
     cfg.set("scheduler.max-threads",
             static_cast<size_t>(s.scheduler.max_threads));
@@ -315,9 +318,10 @@ int run_node(const config::settings& s) {
   auto supervision = std::make_shared<actors::supervision_metrics>(*metrics);
   // Campaign delivery: dispatchers on the write pool, the email provider,
   // sends throttled by the limiter hosts of the access subtree.
-  auto delivery =
-      make_delivery_subtree(s, write_pool, state_directory(s), supervision,
-                            services->links, services->limiter);
+  auto delivery = make_delivery_subtree(
+      s, write_pool, state_directory(s), supervision, services->links,
+      services->limiter,
+      std::make_shared<actors::campaigns::campaign_gauges>(*metrics));
   if (!delivery) {
     server->stop();
     fail_line("email: " + sys.render(delivery.error()));

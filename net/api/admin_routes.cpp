@@ -9,6 +9,7 @@
 
 #include "actors/ask.hpp"
 #include "actors/atoms.hpp"
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/supervision/snapshot.hpp"
 #include "net/http/problem.hpp"
 
@@ -89,6 +90,51 @@ void breaker_action(caf::actor_system& sys, const admin_routes_options& options,
                 actors::breaker_atom::value, actors::reset_atom::value);
 }
 
+namespace live = actors::campaigns;
+
+json text_or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+json campaign_json(const live::campaign_snapshot& c) {
+  return {{"id", c.id},
+          {"status", c.status},
+          {"step", c.step},
+          {"phase", text_or_null(c.exec_phase)},
+          {"scheduled_at", text_or_null(c.scheduled_at)},
+          {"started_at", text_or_null(c.started_at)},
+          {"paused_reason", text_or_null(c.paused_reason)},
+          {"counts",
+           {{"audience", c.audience},
+            {"pending", c.pending},
+            {"sent", c.sent},
+            {"failed", c.failed},
+            {"dead", c.dead}}},
+          {"next_timer_ms",
+           c.next_timer_ms < 0 ? json(nullptr) : json(c.next_timer_ms)}};
+}
+
+/// The node's campaign actors, as `on_list(json array)`; an empty list on a
+/// node without a campaign host.
+template <class OnList>
+void with_campaigns(caf::actor_system& sys, const admin_routes_options& options,
+                    responder respond, OnList on_list) {
+  auto host = caf::actor_cast<live::campaign_host>(
+      sys.registry().get(live::campaign_host_key));
+  if (!host)
+    return on_list(json::array());
+  actors::ask(
+      sys, host, options.timeout,
+      [on_list](std::vector<live::campaign_snapshot>& all) mutable {
+        json list = json::array();
+        for (const auto& c : all)
+          list.push_back(campaign_json(c));
+        on_list(std::move(list));
+      },
+      [respond](caf::error& err) { respond(problem_from_error(err)); },
+      live::campaign_view_atom::value);
+}
+
 } // namespace
 
 json breaker_json(const actors::breaker_snapshot& b) {
@@ -141,14 +187,29 @@ json actor_node_json(const actors::actor_node& node) {
 
 void add_admin_routes(router& routes, caf::actor_system& sys,
                       admin_routes_options options) {
-  routes.add("GET", "/admin/actors", access::admin,
-             [&sys, options](http_request, responder respond) {
-               with_tree(sys, options, std::move(respond),
-                         [&sys](const actors::actor_node& tree) {
-                           return json{{"node", node_name(sys)},
-                                       {"tree", actor_node_json(tree)}};
-                         });
-             });
+  routes.add(
+      "GET", "/admin/actors", access::admin,
+      [&sys, options](http_request, responder respond) {
+        with_campaigns(
+            sys, options, respond, [&sys, options, respond](json campaigns) {
+              with_tree(sys, options, respond,
+                        [&sys, campaigns](const actors::actor_node& tree) {
+                          return json{{"node", node_name(sys)},
+                                      {"tree", actor_node_json(tree)},
+                                      {"campaigns", campaigns}};
+                        });
+            });
+      });
+  // Campaign actors are not children of a supervisor (the host spawns
+  // them), so they are listed apart.
+  routes.add(
+      "GET", "/admin/campaigns", access::admin,
+      [&sys, options](http_request, responder respond) {
+        with_campaigns(sys, options, respond, [&sys, respond](json list) {
+          respond(json_response(
+              200, {{"node", node_name(sys)}, {"campaigns", std::move(list)}}));
+        });
+      });
   routes.add("GET", "/admin/breakers", access::admin,
              [&sys, options](http_request, responder respond) {
                with_tree(sys, options, std::move(respond),

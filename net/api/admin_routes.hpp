@@ -13,7 +13,9 @@
 /// `admin.enabled` is set; there is no authentication yet):
 /// - `GET /admin/actors`: the tree below the root supervisor, every
 ///   supervisor and child with kind, policy, state, restarts, last failure
-///   and mailbox size;
+///   and mailbox size, and the campaign actors (`campaigns`, as below);
+/// - `GET /admin/campaigns`: every campaign actor of the node with its
+///   status, step, phase, counts and next timer;
 /// - `GET /admin/breakers`: every circuit breaker with state, failure count
 ///   and next probe time;
 /// - `POST /admin/breakers/{name}/reset`: closes one;

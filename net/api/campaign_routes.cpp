@@ -4,12 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/ask.hpp"
+#include "actors/campaigns/campaign_lifecycle.hpp"
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/domain/campaign_work.hpp"
 #include "net/api/datetime_text.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/json_codecs.hpp"
 #include "net/api/resource_routes.hpp"
 #include "net/api/validation.hpp"
+#include "net/http/problem.hpp"
 
 namespace cdpd::net::api {
 
@@ -133,6 +137,35 @@ http_response view_response(domain::campaign_view& v) {
   return json_response(200, view_json(v));
 }
 
+namespace live = actors::campaigns;
+
+/// The node's campaign host; invalid on a node without delivery, where the
+/// db actor moves campaigns itself.
+live::campaign_host find_host(caf::actor_system& sys) {
+  return caf::actor_cast<live::campaign_host>(
+      sys.registry().get(live::campaign_host_key));
+}
+
+/// Moves campaign `id` to `status` through its actor (the only writer of
+/// a live campaign's lifecycle), then runs `next`; errors are answered.
+template <class Next>
+void change_status(caf::actor_system& sys, live::campaign_host host,
+                   std::string id, std::string status, responder reply,
+                   Next next) {
+  actors::ask(
+      sys, host, db_reply_timeout, [next](bool) mutable { next(); },
+      [reply](caf::error& err) { reply(problem_from_error(err)); },
+      live::campaign_status_atom::value, std::move(id), std::move(status));
+}
+
+/// The campaign with its execution, read from the primary so the change
+/// just made is seen.
+void answer_view(caf::actor_system& sys, const std::string& id,
+                 responder reply) {
+  call_db(sys, db_role::write, domain::get_campaign_view(id), std::move(reply),
+          view_response);
+}
+
 } // namespace
 
 void add_campaign_routes(router& routes, caf::actor_system& sys) {
@@ -172,16 +205,32 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
         call_db(sys, db_role::write, domain::create_campaign(*fields),
                 std::move(reply), campaign_response);
       });
-  routes.add("PUT", "/api/campaigns/{id}", access::manager,
-             [&sys](http_request req, responder reply) {
-               issues found;
-               auto fields = read_campaign(req.body, false, found);
-               if (!fields)
-                 return reply(found.response());
-               call_db(sys, db_role::write,
-                       domain::update_campaign(req.params.at("id"), *fields),
-                       std::move(reply), view_response);
-             });
+  routes.add(
+      "PUT", "/api/campaigns/{id}", access::manager,
+      [&sys](http_request req, responder reply) {
+        issues found;
+        auto fields = read_campaign(req.body, false, found);
+        if (!fields)
+          return reply(found.response());
+        auto id = req.params.at("id");
+        auto host = find_host(sys);
+        bool lifecycle =
+            fields->status &&
+            live::parse_campaign_status(*fields->status).has_value();
+        if (!host || !lifecycle)
+          return call_db(sys, db_role::write,
+                         domain::update_campaign(id, *fields), std::move(reply),
+                         view_response);
+        // The status moves through the campaign's actor, then the
+        // other fields are written.
+        auto status = *fields->status;
+        auto rest = *fields;
+        rest.status.reset();
+        change_status(sys, host, id, status, reply, [&sys, id, rest, reply] {
+          call_db(sys, db_role::write, domain::update_campaign(id, rest), reply,
+                  view_response);
+        });
+      });
   routes.add("PUT", "/api/campaigns/{id}/status", access::manager,
              [&sys](http_request req, responder reply) {
                auto status = query_string(req, "status");
@@ -191,10 +240,15 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
                            "value_error.missing");
                  return reply(found.response());
                }
-               call_db(
-                   sys, db_role::write,
-                   domain::set_campaign_status(req.params.at("id"), *status),
-                   std::move(reply), view_response);
+               auto id = req.params.at("id");
+               auto host = find_host(sys);
+               if (!host)
+                 return call_db(sys, db_role::write,
+                                domain::set_campaign_status(id, *status),
+                                std::move(reply), view_response);
+               change_status(sys, host, id, *status, reply, [&sys, id, reply] {
+                 answer_view(sys, id, reply);
+               });
              });
   routes.add("DELETE", "/api/campaigns/{id}", access::manager,
              [&sys](http_request req, responder reply) {

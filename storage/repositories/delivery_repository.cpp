@@ -2,18 +2,14 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "storage/repositories/sql_support.hpp"
-#include "storage/segments/definition.hpp"
-#include "storage/segments/sql_compiler.hpp"
 
 namespace cdpd::storage {
 
 namespace {
 
-using internal::bind_name;
 using internal::in_transaction;
 using internal::optional_text;
 using internal::optional_timestamp;
@@ -38,85 +34,8 @@ constexpr const char* executions_sql = EXECUTION_SELECT " GROUP BY c.id";
 constexpr const char* lock_campaign_sql =
     "SELECT status, exec_phase FROM campaigns WHERE id = $1::uuid FOR UPDATE";
 
-// A valid HH:MM[:SS] time of day, else midnight of start_date.
-constexpr const char* schedule_sql =
-    "UPDATE campaigns SET exec_phase = 'waiting', paused_reason = NULL,"
-    " scheduled_at = greatest(" NOW_UTC ", coalesce(CASE"
-    " WHEN start_date IS NULL THEN NULL"
-    " WHEN start_time_of_day ~ '^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$'"
-    " THEN ((start_date::date + start_time_of_day::time) AT TIME ZONE $1)"
-    " AT TIME ZONE 'utc'"
-    " ELSE (start_date AT TIME ZONE $1) AT TIME ZONE 'utc' END, " NOW_UTC "))"
-    " WHERE status = 'active' AND (exec_phase IS NULL"
-    " OR (exec_phase = 'waiting' AND scheduled_at IS NULL))";
-
-constexpr const char* due_sql =
-    "SELECT id FROM campaigns WHERE status = 'active'"
-    " AND exec_phase = 'waiting' AND scheduled_at <= " NOW_UTC
-    " ORDER BY scheduled_at, id LIMIT 16";
-
-constexpr const char* start_lock_sql =
-    "SELECT c.status, c.exec_phase, c.flow_id, s.definition::text"
-    " FROM campaigns c JOIN segments s ON s.id = c.segment_id"
-    " WHERE c.id = $1::uuid FOR UPDATE OF c";
-
-constexpr const char* start_fail_sql =
-    "UPDATE campaigns SET status = 'paused', exec_phase = 'failed',"
-    " paused_reason = $2, finished_at = " NOW_UTC " WHERE id = $1::uuid";
-
-constexpr const char* steps_sql =
-    "INSERT INTO delivery_steps (campaign_id, step_index, subject, body_text)"
-    " SELECT $1::uuid, step_order, coalesce(config->>'subject', ''),"
-    " coalesce(config->>'body_text', '') FROM flow_steps"
-    " WHERE flow_id = $2::uuid AND step_type = 'SEND_EMAIL'"
-    " ORDER BY step_order, id ON CONFLICT DO NOTHING";
-
-// $C campaign id, $F flow id, $W wait_day in ms; the segment's condition
-// over `c` is spliced in with its own $1..$n.
-constexpr const char* snapshot_head =
-    "WITH steps AS (SELECT step_order, step_type, coalesce(sum(CASE"
-    " WHEN step_type = 'WAIT' AND jsonb_typeof(config->'duration_days') ="
-    " 'number' THEN (config->>'duration_days')::float8 ELSE 0 END)"
-    " OVER (ORDER BY step_order, id ROWS BETWEEN UNBOUNDED PRECEDING AND"
-    " 1 PRECEDING), 0) AS wait_days FROM flow_steps WHERE flow_id = $F::uuid),"
-    " sends AS (SELECT DISTINCT ON (step_order) step_order, wait_days"
-    " FROM steps WHERE step_type = 'SEND_EMAIL' ORDER BY step_order),"
-    " start AS (SELECT " NOW_UTC " AS at)"
-    " INSERT INTO deliveries (campaign_id, step_index, customer_id, email,"
-    " due_at, next_attempt_at, idempotency_key)"
-    " SELECT $C::uuid, s.step_order, c.id, c.email,"
-    " start.at + (s.wait_days * $W::float8) * interval '1 millisecond',"
-    " start.at + (s.wait_days * $W::float8) * interval '1 millisecond',"
-    " ($C::uuid)::text || ':' || s.step_order || ':' || c.id"
-    " FROM sends s CROSS JOIN start CROSS JOIN customers c"
-    " WHERE c.marketing_opt_in AND c.unsubscribed_at IS NULL AND (";
-
-constexpr const char* snapshot_tail =
-    ") ON CONFLICT (idempotency_key) DO NOTHING";
-
-constexpr const char* started_sql =
-    "UPDATE campaigns SET exec_phase = 'sending', started_at = " NOW_UTC
-    ", finished_at = NULL WHERE id = $1::uuid";
-
-constexpr const char* complete_sql =
-    "UPDATE campaigns c SET status = 'completed', exec_phase = 'done',"
-    " finished_at = " NOW_UTC
-    " WHERE c.status = 'active' AND c.exec_phase = 'sending'"
-    " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id"
-    " AND d.status IN ('pending', 'sending', 'failed')) RETURNING c.id";
-
-constexpr const char* pause_failing_sql =
-    "UPDATE campaigns c SET status = 'paused', paused_reason ="
-    " format('paused after %s deliveries failed for good', d.n - "
-    "c.dead_at_resume)"
-    " FROM (SELECT campaign_id, count(*) AS n FROM deliveries"
-    " WHERE status = 'dead' GROUP BY campaign_id) d"
-    " WHERE d.campaign_id = c.id AND c.status = 'active'"
-    " AND c.exec_phase = 'sending' AND d.n - c.dead_at_resume >= $1"
-    " RETURNING c.id";
-
 constexpr const char* claim_sql =
-    "WITH picked AS (SELECT d.id FROM deliveries d"
+    "WITH picked AS (SELECT d.id, d.status AS was FROM deliveries d"
     " LEFT JOIN campaigns c ON c.id = d.campaign_id"
     " LEFT JOIN flow_runs r ON r.id = d.flow_run_id"
     " WHERE ((c.status = 'active' AND c.exec_phase = 'sending')"
@@ -145,8 +64,10 @@ constexpr const char* claim_sql =
     " coalesce(ds.body_text, rs.body_text, ''), cu.first_name, cu.last_name,"
     " cu.shipping_state, cu.shipping_country,"
     " (cu.marketing_opt_in AND cu.unsubscribed_at IS NULL),"
-    " coalesce(cl.flow_run_id::text, ''), ca.send_speed_per_minute"
-    " FROM claimed cl JOIN customers cu ON cu.id = cl.customer_id"
+    " coalesce(cl.flow_run_id::text, ''), ca.send_speed_per_minute,"
+    " p.was = 'failed'"
+    " FROM claimed cl JOIN picked p ON p.id = cl.id"
+    " JOIN customers cu ON cu.id = cl.customer_id"
     " LEFT JOIN campaigns ca ON ca.id = cl.campaign_id"
     " LEFT JOIN delivery_steps ds ON ds.campaign_id = cl.campaign_id"
     " AND ds.step_index = cl.step_index"
@@ -301,90 +222,6 @@ transition_campaign(pqxx::connection& conn, const std::string& id,
   });
 }
 
-caf::expected<int64_t> schedule_campaigns(pqxx::connection& conn,
-                                          const std::string& timezone) {
-  return in_transaction(conn, "schedule_campaigns", [&](pqxx::work& tx) {
-    return static_cast<int64_t>(
-        tx.exec_params(schedule_sql, timezone).affected_rows());
-  });
-}
-
-caf::expected<std::vector<std::string>> due_campaigns(pqxx::connection& conn) {
-  return in_transaction(conn, "due_campaigns", [&](pqxx::work& tx) {
-    std::vector<std::string> ids;
-    for (const auto& row : tx.exec(due_sql))
-      ids.push_back(row[0].as<std::string>());
-    return ids;
-  });
-}
-
-caf::expected<start_result>
-start_campaign(pqxx::connection& conn, const std::string& id, millis wait_day) {
-  if (!internal::is_uuid(id))
-    return start_result{};
-  return in_transaction(conn, "start_campaign", [&](pqxx::work& tx) {
-    start_result out;
-    auto rows = tx.exec_params(start_lock_sql, id);
-    if (rows.empty())
-      return out;
-    const auto& row = rows[0];
-    if (row[0].as<std::string>() != "active" || row[1].is_null() ||
-        row[1].as<std::string>() != "waiting")
-      return out;
-    auto fail = [&](std::string why) {
-      tx.exec_params(start_fail_sql, id, why);
-      out.problem = std::move(why);
-      return out;
-    };
-    if (row[2].is_null())
-      return fail("the campaign has no flow");
-    auto flow_id = row[2].as<std::string>();
-    auto text = nlohmann::json::parse(row[3].as<std::string>(), nullptr, false);
-    auto parsed = segments::parse_definition(text);
-    if (!parsed.ok())
-      return fail("the campaign's segment definition is invalid");
-    tx.exec_params(steps_sql, id, flow_id);
-    auto where = segments::compile_where(*parsed.definition,
-                                         std::chrono::system_clock::now());
-    auto params = where.params;
-    std::string sql = snapshot_head + where.sql + snapshot_tail;
-    params.push_back(id);
-    sql = bind_name(std::move(sql), "$C", params.size());
-    params.push_back(flow_id);
-    sql = bind_name(std::move(sql), "$F", params.size());
-    params.push_back(ms(wait_day));
-    sql = bind_name(std::move(sql), "$W", params.size());
-    auto inserted =
-        tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-    out.rows = static_cast<int64_t>(inserted.affected_rows());
-    tx.exec_params(started_sql, id);
-    out.started = true;
-    return out;
-  });
-}
-
-caf::expected<std::vector<std::string>>
-complete_campaigns(pqxx::connection& conn) {
-  return in_transaction(conn, "complete_campaigns", [&](pqxx::work& tx) {
-    std::vector<std::string> ids;
-    for (const auto& row : tx.exec(complete_sql))
-      ids.push_back(row[0].as<std::string>());
-    return ids;
-  });
-}
-
-caf::expected<std::vector<std::string>>
-pause_failing_campaigns(pqxx::connection& conn, int64_t threshold) {
-  if (threshold <= 0)
-    return std::vector<std::string>{};
-  return in_transaction(conn, "pause_failing", [&](pqxx::work& tx) {
-    std::vector<std::string> ids;
-    for (const auto& row : tx.exec_params(pause_failing_sql, threshold))
-      ids.push_back(row[0].as<std::string>());
-    return ids;
-  });
-}
-
 caf::expected<std::vector<claimed_delivery>>
 claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease) {
   return in_transaction(conn, "claim_deliveries", [&](pqxx::work& tx) {
@@ -408,6 +245,7 @@ claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease) {
       d.flow_run_id = row[14].as<std::string>();
       if (!row[15].is_null())
         d.send_speed_per_minute = row[15].as<int64_t>();
+      d.was_failed = row[16].as<bool>();
       out.push_back(std::move(d));
     }
     return out;

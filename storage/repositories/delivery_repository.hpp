@@ -69,45 +69,6 @@ caf::expected<transition_result>
 transition_campaign(pqxx::connection& conn, const std::string& id,
                     const std::string& status, const transition_rule& allowed);
 
-/// Gives every active campaign that has no schedule yet its start:
-/// start_date + start_time_of_day read in `timezone` (an IANA name), or now
-/// when there is no start date or it is past; unparsable times of day count
-/// as midnight. Returns how many campaigns were scheduled.
-caf::expected<int64_t> schedule_campaigns(pqxx::connection& conn,
-                                          const std::string& timezone);
-
-/// Ids of active campaigns waiting for a start that has come.
-caf::expected<std::vector<std::string>> due_campaigns(pqxx::connection& conn);
-
-/// What start_campaign did.
-struct start_result {
-  bool started = false; ///< the campaign moved to phase sending
-  int64_t rows = 0;     ///< deliveries written now (0 when already there)
-  std::string problem;  ///< non-empty: why the campaign failed to start
-};
-
-/// Starts a due campaign in one transaction: snapshots the content of its
-/// flow's SEND_EMAIL steps and writes, with one INSERT .. SELECT over the
-/// segment's compiled SQL, a delivery for each opted-in, subscribed member
-/// and step, due at now + (WAIT days before the step) x `wait_day`;
-/// existing idempotency keys are skipped, so a repeated start adds
-/// nothing. A campaign that is not active and waiting is left alone
-/// (started false). A campaign without a flow or with an invalid segment
-/// is paused with phase failed and the reason in `problem`.
-caf::expected<start_result>
-start_campaign(pqxx::connection& conn, const std::string& id, millis wait_day);
-
-/// Marks active, sending campaigns whose deliveries are all sent or dead
-/// as completed (phase done). Returns their ids.
-caf::expected<std::vector<std::string>>
-complete_campaigns(pqxx::connection& conn);
-
-/// Pauses active, sending campaigns with at least `threshold` dead
-/// deliveries since they were last resumed, saying so in paused_reason.
-/// Returns their ids; a threshold of 0 or less pauses nothing.
-caf::expected<std::vector<std::string>>
-pause_failing_campaigns(pqxx::connection& conn, int64_t threshold);
-
 /// A claimed delivery with what rendering it needs.
 struct claimed_delivery {
   int64_t id = 0;
@@ -128,6 +89,9 @@ struct claimed_delivery {
   /// The campaign's own send speed (messages per minute); none for rows of
   /// flow runs and for campaigns at the default speed.
   std::optional<int64_t> send_speed_per_minute;
+  /// The row was failed (waiting for a retry) before this claim, so the
+  /// claim moved it from the campaign's failed count to its pending one.
+  bool was_failed = false;
 };
 
 /// Claims up to `limit` due rows of active, sending campaigns and of

@@ -5,6 +5,7 @@
 
 #include "actors/campaigns/campaign_lifecycle.hpp"
 #include "storage/errc.hpp"
+#include "storage/repositories/campaign_run_repository.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
 
@@ -38,12 +39,18 @@ protected:
     auto moved = cdpd::actors::campaigns::move_campaign(
         db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active);
     EXPECT_TRUE(moved && moved->found && moved->conflict.empty());
-    EXPECT_EQ(*st::schedule_campaigns(db.conn(), "UTC"), 1);
-    auto due = st::due_campaigns(db.conn());
-    EXPECT_TRUE(due && due->size() == 1 && due->front() == campaign);
+    EXPECT_TRUE(*st::schedule_campaign(db.conn(), campaign, "UTC"));
+    EXPECT_LE(start_in_ms(), 0);
     auto started = st::start_campaign(db.conn(), campaign, 1000ms);
     EXPECT_TRUE(started) << st::describe(started.error());
     return started ? *started : st::start_result{};
+  }
+
+  /// Milliseconds until the campaign's scheduled start.
+  int64_t start_in_ms() {
+    auto run = st::load_campaign_run(db.conn(), campaign);
+    EXPECT_TRUE(run && *run && (*run)->start_in_ms);
+    return run && *run ? (*run)->start_in_ms.value_or(-1) : -1;
   }
 
   std::string status() {
@@ -104,7 +111,7 @@ TEST_F(DeliveryRepository, RepeatedStartAddsNothing) {
 TEST_F(DeliveryRepository, CampaignWithoutFlowFailsToStart) {
   auto lone = db.add_campaign(segment, flow, "active");
   db.scalar("UPDATE campaigns SET flow_id = NULL WHERE id = '" + lone + "'");
-  ASSERT_EQ(*st::schedule_campaigns(db.conn(), "UTC"), 1);
+  ASSERT_TRUE(*st::schedule_campaign(db.conn(), lone, "UTC"));
   auto started = st::start_campaign(db.conn(), lone, 1000ms);
   ASSERT_TRUE(started);
   EXPECT_FALSE(started->started);
@@ -152,17 +159,19 @@ TEST_F(DeliveryRepository, LifecycleRefusesIllegalTransitions) {
 TEST_F(DeliveryRepository, FutureStartIsScheduledInTheTimezone) {
   db.scalar("UPDATE campaigns SET status = 'active', start_time_of_day ="
             " '09:30', start_date = (now() AT TIME ZONE 'utc')::date + 2");
-  ASSERT_EQ(*st::schedule_campaigns(db.conn(), "America/New_York"), 1);
+  ASSERT_TRUE(*st::schedule_campaign(db.conn(), campaign, "America/New_York"));
   EXPECT_EQ(db.scalar("SELECT scheduled_at = ((start_date::date + time"
                       " '09:30') AT TIME ZONE 'America/New_York') AT TIME"
                       " ZONE 'utc' FROM campaigns"),
             "t");
-  EXPECT_TRUE(st::due_campaigns(db.conn())->empty());
+  EXPECT_GT(start_in_ms(), 24 * 3'600'000);
   // A start in the past is due at once.
   db.scalar("UPDATE campaigns SET exec_phase = NULL, start_date ="
             " (now() AT TIME ZONE 'utc')::date - 2");
-  ASSERT_EQ(*st::schedule_campaigns(db.conn(), "America/New_York"), 1);
-  EXPECT_EQ(st::due_campaigns(db.conn())->size(), 1u);
+  ASSERT_TRUE(*st::schedule_campaign(db.conn(), campaign, "America/New_York"));
+  EXPECT_LE(start_in_ms(), 0);
+  // Scheduled once: a second call leaves the start alone.
+  EXPECT_FALSE(*st::schedule_campaign(db.conn(), campaign, "UTC"));
 }
 
 TEST_F(DeliveryRepository, ClaimLeasesDueRowsOnce) {
@@ -287,12 +296,12 @@ TEST_F(DeliveryRepository, TooManyDeadRowsPauseTheCampaign) {
               std::to_string(n) + ")");
   };
   kill(1);
-  EXPECT_TRUE(st::pause_failing_campaigns(db.conn(), 2)->empty());
-  EXPECT_TRUE(st::pause_failing_campaigns(db.conn(), 0)->empty());
+  EXPECT_TRUE(st::pause_if_failing(db.conn(), campaign, 2)->empty());
+  EXPECT_TRUE(st::pause_if_failing(db.conn(), campaign, 0)->empty());
   kill(1);
-  auto paused = st::pause_failing_campaigns(db.conn(), 2);
+  auto paused = st::pause_if_failing(db.conn(), campaign, 2);
   ASSERT_TRUE(paused);
-  ASSERT_EQ(paused->size(), 1u);
+  EXPECT_EQ(*paused, "paused after 2 deliveries failed for good");
   EXPECT_EQ(status(), "paused");
   EXPECT_EQ(db.scalar("SELECT paused_reason FROM campaigns"),
             "paused after 2 deliveries failed for good");
@@ -300,22 +309,22 @@ TEST_F(DeliveryRepository, TooManyDeadRowsPauseTheCampaign) {
   ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
       db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
   kill(1);
-  EXPECT_TRUE(st::pause_failing_campaigns(db.conn(), 2)->empty());
+  EXPECT_TRUE(st::pause_if_failing(db.conn(), campaign, 2)->empty());
   kill(1);
-  EXPECT_EQ(st::pause_failing_campaigns(db.conn(), 2)->size(), 1u);
+  EXPECT_FALSE(st::pause_if_failing(db.conn(), campaign, 2)->empty());
 }
 
 TEST_F(DeliveryRepository, CampaignCompletesWhenEveryRowIsTerminal) {
   activate_and_start();
-  EXPECT_TRUE(st::complete_campaigns(db.conn())->empty());
+  EXPECT_TRUE(!*st::complete_campaign(db.conn(), campaign));
   db.scalar("UPDATE deliveries SET status = 'sent'"
             " WHERE id <> (SELECT max(id) FROM deliveries)");
-  EXPECT_TRUE(st::complete_campaigns(db.conn())->empty());
+  EXPECT_TRUE(!*st::complete_campaign(db.conn(), campaign));
   db.scalar("UPDATE deliveries SET status = 'dead'"
             " WHERE id = (SELECT max(id) FROM deliveries)");
-  auto done = st::complete_campaigns(db.conn());
+  auto done = st::complete_campaign(db.conn(), campaign);
   ASSERT_TRUE(done);
-  ASSERT_EQ(done->size(), 1u);
+  ASSERT_TRUE(*done);
   EXPECT_EQ(status(), "completed");
   auto exec = st::get_campaign_execution(db.conn(), campaign);
   EXPECT_EQ(exec->value->phase, "done");

@@ -13,6 +13,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/campaigns/campaign_lifecycle.hpp"
+#include "actors/storage/db_actor.hpp"
 #include "actors/supervision/errc.hpp"
 #include "actors/supervision/supervisor.hpp"
 #include "apps/cdpd/delivery_subtree.hpp"
@@ -106,6 +107,13 @@ TEST(DeliverySmtp, ThreeStepCampaignReachesEveryRecipientInOrder) {
   caf::actor_system_config cfg;
   cdpd::actors::add_error_renderer(cfg);
   caf::actor_system sys{cfg};
+  // The campaign actors work through the node's write db actor.
+  cdpd::actors::db_actor_options db_options;
+  db_options.name = "pg-write";
+  db_options.workers = 2;
+  auto writer = cdpd::actors::spawn_db_actor(sys, db.pool(2), db_options);
+  sys.registry().put(cdpd::actors::db_write_key,
+                     caf::actor_cast<caf::strong_actor_ptr>(writer));
   auto subtree = cdpd::app::make_delivery_subtree(s, db.pool(6), dir.path(),
                                                   nullptr, signer);
   ASSERT_TRUE(subtree) << sys.render(subtree.error());
@@ -129,6 +137,8 @@ TEST(DeliverySmtp, ThreeStepCampaignReachesEveryRecipientInOrder) {
                [&](caf::error& err) {
                  ADD_FAILURE() << "shutdown: " << sys.render(err);
                });
+  sys.registry().erase(cdpd::actors::db_write_key);
+  self->send_exit(writer, caf::exit_reason::user_shutdown);
   ASSERT_TRUE(completed) << "status " << status() << ", sent "
                          << db.count("SELECT count(*) FROM deliveries"
                                      " WHERE status = 'sent'");

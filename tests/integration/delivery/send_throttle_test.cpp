@@ -17,6 +17,7 @@
 #include "actors/delivery/dispatcher.hpp"
 #include "actors/limits/limiter_region.hpp"
 #include "net/email/provider.hpp"
+#include "storage/repositories/campaign_run_repository.hpp"
 #include "storage/repositories/delivery_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
 #include "tests/integration/email/email_test_support.hpp"
@@ -119,7 +120,7 @@ std::string started_campaign(delivery_test_db& db, const std::string& state,
   auto campaign = db.add_campaign(segment, flow);
   EXPECT_TRUE(cdpd::actors::campaigns::move_campaign(
       db.conn(), campaign, cdpd::actors::campaigns::campaign_status::active));
-  EXPECT_TRUE(st::schedule_campaigns(db.conn(), "UTC"));
+  EXPECT_TRUE(st::schedule_campaign(db.conn(), campaign, "UTC"));
   auto started = st::start_campaign(db.conn(), campaign, 1s);
   EXPECT_TRUE(started && started->started);
   EXPECT_EQ(started ? started->rows : 0, recipients);
@@ -132,7 +133,6 @@ dl::dispatcher_options options(delivery_test_db& db, outbox_sink& sink,
   o.name = "throttled";
   o.pool = db.pool();
   o.send = sink.fn();
-  o.schedules = false;
   o.throttle.region = limits.region;
   o.throttle.provider = "outbox";
   return o;

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <gtest/gtest.h>
 
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/check_result.hpp"
 #include "actors/limits/limit_messages.hpp"
 #include "actors/segments/segment_messages.hpp"
@@ -23,6 +24,7 @@ caf::actor_system_config& registered(caf::actor_system_config& cfg) {
   actors::add_supervision_types(cfg);
   actors::limits::add_limit_types(cfg);
   actors::segments::add_segment_types(cfg);
+  actors::campaigns::add_campaign_types(cfg);
   return cfg;
 }
 
@@ -51,6 +53,33 @@ protected:
 TEST_F(wire_types, CheckResult) {
   actors::check_result x{false, 12.5, "connection refused"};
   EXPECT_EQ(round_trip(x), x);
+}
+
+TEST_F(wire_types, CampaignReport) {
+  actors::campaigns::campaign_report x{
+      "8a09be9b-79b6-4f5c-badf-1fbf2841968c", -3, 1, 2, -1};
+  EXPECT_EQ(round_trip(x), x);
+}
+
+TEST_F(wire_types, CampaignSnapshots) {
+  actors::campaigns::campaign_snapshot x;
+  x.id = "8a09be9b-79b6-4f5c-badf-1fbf2841968c";
+  x.status = "active";
+  x.step = "sending";
+  x.exec_phase = "sending";
+  x.scheduled_at = "2026-12-07T09:00:00";
+  x.started_at = "2026-12-07T09:00:01";
+  x.paused_reason = "paused by a user";
+  x.audience = 150;
+  x.pending = 40;
+  x.sent = 100;
+  x.failed = 7;
+  x.dead = 3;
+  x.next_timer_ms = 1'999;
+  EXPECT_EQ(round_trip(x), x);
+  std::vector<actors::campaigns::campaign_snapshot> all{x, x};
+  all[1].id = "other";
+  EXPECT_EQ(round_trip(all), all);
 }
 
 TEST_F(wire_types, LimitQuery) {
