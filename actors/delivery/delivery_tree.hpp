@@ -28,8 +28,8 @@ struct delivery_tree_options {
   /// with the dispatcher template's pool, batch size, poll interval and
   /// wait day.
   bool enrols = true;
-  supervision_policy policy;                    ///< of the supervisor
-  supervision_policy child_policy;              ///< of each dispatcher
+  supervision_policy policy;       ///< of the supervisor
+  supervision_policy child_policy; ///< of each dispatcher
   /// Of the campaign host: no breaker, so a status change may wait behind
   /// a long audience snapshot without timing out at the host's proxy.
   supervision_policy campaign_policy;

@@ -56,8 +56,8 @@ TEST_F(wire_types, CheckResult) {
 }
 
 TEST_F(wire_types, CampaignReport) {
-  actors::campaigns::campaign_report x{
-      "8a09be9b-79b6-4f5c-badf-1fbf2841968c", -3, 1, 2, -1};
+  actors::campaigns::campaign_report x{"8a09be9b-79b6-4f5c-badf-1fbf2841968c",
+                                       -3, 1, 2, -1};
   EXPECT_EQ(round_trip(x), x);
 }
 
