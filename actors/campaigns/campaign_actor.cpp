@@ -74,7 +74,9 @@ void run_db(actor_ptr self, db_job<T> job, OnValue on_value, OnError on_error) {
           [on_error](caf::error& err) mutable { on_error(err); });
 }
 
-void plan(actor_ptr self);
+using done_fn = std::function<void()>;
+
+void plan(actor_ptr self, done_fn done);
 
 /// Logs a failed step and reads the campaign again later.
 void retry_later(actor_ptr self, const char* what, const caf::error& err) {
@@ -98,7 +100,7 @@ void reload(
           self->quit();
         } else {
           self->state.run = std::move(*found);
-          plan(self);
+          return plan(self, after);
         }
         after();
       },
@@ -114,20 +116,23 @@ void arm_settle(actor_ptr self, millis delay) {
   self->delayed_send(self, delay, campaign_settle_atom::value, generation);
 }
 
-void schedule(actor_ptr self) {
+void schedule(actor_ptr self, done_fn done) {
   set_step(self, campaign_step::scheduling);
   const auto& o = self->state.options;
   run_db(
       self, domain::schedule_campaign(o.id, o.timezone),
-      [self](bool scheduled) {
+      [self, done](bool scheduled) {
         if (scheduled)
-          reload(self);
-        else
-          // Moved meanwhile (by psql or another node): look again later
-          // rather than loop.
-          arm_settle(self, self->state.options.retry);
+          return reload(self, done);
+        // Moved meanwhile (by psql or another node): look again later
+        // rather than loop.
+        arm_settle(self, self->state.options.retry);
+        done();
       },
-      [self](caf::error& err) { retry_later(self, "scheduling", err); });
+      [self, done](caf::error& err) {
+        retry_later(self, "scheduling", err);
+        done();
+      });
 }
 
 void arm_start(actor_ptr self) {
@@ -195,7 +200,7 @@ bool too_many_failures(const actor_state& st) {
              st.options.pause_failures;
 }
 
-void plan(actor_ptr self) {
+void plan(actor_ptr self, done_fn done) {
   auto& st = self->state;
   // A timer armed for an earlier state must not fire into this one.
   ++st.timer_generation;
@@ -209,17 +214,22 @@ void plan(actor_ptr self) {
       phase == std::string{"done"}) {
     set_step(self, campaign_step::done);
     self->quit();
-    return;
+    return done();
   }
   if (status != "active" || phase == std::string{"failed"}) {
     set_step(self, campaign_step::paused);
-    return;
+    return done();
   }
   if (!phase || (*phase == "waiting" && !st.run.execution.scheduled_at))
-    return schedule(self);
-  if (*phase == "waiting")
-    return arm_start(self);
+    return schedule(self, done);
+  if (*phase == "waiting") {
+    arm_start(self);
+    return done();
+  }
   set_step(self, campaign_step::sending);
+  // The pause and the completion go on after `done`: a caller waits for
+  // its own move, not for what the table then says.
+  done();
   if (too_many_failures(st))
     return pause_if_failing(self);
   if (nothing_left(st.run.execution) && !st.completion_refused)
@@ -303,7 +313,11 @@ campaign_actor::behavior_type campaign_behavior(actor_ptr self,
       [self](campaign_report_atom, const campaign_report& report) {
         apply(self, report);
       },
-      [self](campaign_reload_atom) { reload(self); },
+      [self](campaign_reload_atom) -> caf::result<bool> {
+        auto promise = self->make_response_promise<bool>();
+        reload(self, [promise]() mutable { promise.deliver(true); });
+        return promise;
+      },
       [self](campaign_timer_atom, std::uint64_t generation) {
         if (generation == self->state.timer_generation &&
             self->state.step == campaign_step::waiting)

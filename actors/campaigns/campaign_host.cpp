@@ -93,7 +93,7 @@ void poll(host_ptr self) {
             // and stops itself.
             for (const auto& [id, actor] : *self->state.actors)
               if (!live.count(id))
-                self->send(actor, campaign_reload_atom::value);
+                caf::anon_send(actor, campaign_reload_atom::value);
             done();
           },
           [self, done](caf::error& err) {
@@ -107,6 +107,28 @@ void poll(host_ptr self) {
 
 void change_without_actor(host_ptr self, const std::string& id,
                           queued_change change);
+
+void queue_change(host_ptr self, const std::string& id, queued_change change);
+
+/// Hands a change to the campaign's actor. An actor that stopped before it
+/// took the change (its campaign completed, went back to draft or was
+/// deleted by the change before) is forgotten, and the change runs here.
+void ask_actor(host_ptr self, const std::string& id, campaign_actor actor,
+               queued_change change) {
+  self->request(actor, caf::infinite, campaign_status_atom::value,
+                change.status)
+      .then([p = change.promise](bool ok) mutable { p.deliver(ok); },
+            [self, id, actor, change](caf::error& err) mutable {
+              if (err != caf::sec::request_receiver_down) {
+                change.promise.deliver(err);
+                return;
+              }
+              auto it = self->state.actors->find(id);
+              if (it != self->state.actors->end() && it->second == actor)
+                self->state.actors->erase(it);
+              queue_change(self, id, std::move(change));
+            });
+}
 
 /// Hands the next change queued on `id` to its actor, or runs it here.
 void next_change(host_ptr self, const std::string& id) {
@@ -126,9 +148,7 @@ void next_change(host_ptr self, const std::string& id) {
     self->state.changing.erase(it);
     rest.push_front(std::move(change));
     for (auto& c : rest)
-      self->request(actor, caf::infinite, campaign_status_atom::value, c.status)
-          .then([p = c.promise](bool ok) mutable { p.deliver(ok); },
-                [p = c.promise](caf::error& err) mutable { p.deliver(err); });
+      ask_actor(self, id, actor, std::move(c));
     return;
   }
   change_without_actor(self, id, std::move(change));
@@ -166,16 +186,15 @@ void change_without_actor(host_ptr self, const std::string& id,
           [finish](caf::error& err) mutable { finish(err); });
 }
 
-/// A status change asked of the host.
-caf::result<bool> change_status(host_ptr self, const std::string& id,
-                                const std::string& status) {
-  auto promise = self->make_response_promise<bool>();
+/// Runs `change` after the changes in flight on `id`, or now.
+void queue_change(host_ptr self, const std::string& id, queued_change change) {
   auto waiting = self->state.changing.find(id);
   if (waiting != self->state.changing.end())
-    waiting->second.push_back({status, promise});
+    waiting->second.push_back(std::move(change));
+  else if (auto actor = actor_of(self, id))
+    ask_actor(self, id, actor, std::move(change));
   else
-    change_without_actor(self, id, {status, promise});
-  return promise;
+    change_without_actor(self, id, std::move(change));
 }
 
 /// Asks every actor for its snapshot; actors that do not answer in time are
@@ -233,14 +252,13 @@ campaign_host::behavior_type host_behavior(host_ptr self,
   self->send(self, campaign_poll_atom::value);
   return {
       [self](campaign_poll_atom) { poll(self); },
-      [self](campaign_status_atom atom, const std::string& id,
+      [self](campaign_status_atom, const std::string& id,
              const std::string& status) -> caf::result<bool> {
         // Behind a change in flight here, a later one waits its turn even
         // if the first one gave the campaign an actor.
-        if (auto actor = actor_of(self, id);
-            actor && !self->state.changing.count(id))
-          return self->delegate(actor, atom, status);
-        return change_status(self, id, status);
+        auto promise = self->make_response_promise<bool>();
+        queue_change(self, id, {status, promise});
+        return promise;
       },
       [self](campaign_report_atom atom, const campaign_report& report) {
         // A campaign without an actor is not sending; its counts are read
@@ -248,8 +266,24 @@ campaign_host::behavior_type host_behavior(host_ptr self,
         if (auto actor = actor_of(self, report.campaign_id))
           self->send(actor, atom, report);
       },
-      [self](campaign_reload_atom atom, const std::string& id) {
-        self->send(ensure_actor(self, id), atom);
+      // A campaign without an actor is not live (or the next poll finds
+      // that it is): nothing here holds it.
+      [self](campaign_reload_atom atom,
+             const std::string& id) -> caf::result<bool> {
+        auto actor = actor_of(self, id);
+        if (!actor)
+          return true;
+        auto promise = self->make_response_promise<bool>();
+        self->request(actor, caf::infinite, atom)
+            .then([promise](bool ok) mutable { promise.deliver(ok); },
+                  [promise](caf::error& err) mutable {
+                    // Stopped first: it read the campaign and found it over.
+                    if (err == caf::sec::request_receiver_down)
+                      promise.deliver(true);
+                    else
+                      promise.deliver(err);
+                  });
+        return promise;
       },
       [self](campaign_view_atom) { return view_all(self); },
       [self](campaign_actor_atom, const std::string& id) {

@@ -29,7 +29,9 @@ using campaign_report_atom = caf::atom_constant<caf::atom("creport")>;
 
 /// `(campaign_reload_atom)` to an actor, `(campaign_reload_atom,
 /// std::string id)` to the host: the campaign changed behind the actor's
-/// back (an edit, a replay of dead rows); read it again.
+/// back (an edit, a replay of dead rows); read it again. Replies true once
+/// the actor has read it (and scheduled it, if the edit took its schedule
+/// away).
 using campaign_reload_atom = caf::atom_constant<caf::atom("creload")>;
 
 /// `(campaign_view_atom)` to an actor replies its campaign_snapshot; to the
@@ -103,7 +105,7 @@ typename Inspector::result_type inspect(Inspector& f, campaign_snapshot& x) {
 using campaign_actor = caf::typed_actor<
     caf::replies_to<campaign_status_atom, std::string>::with<bool>,
     caf::reacts_to<campaign_report_atom, campaign_report>,
-    caf::reacts_to<campaign_reload_atom>,
+    caf::replies_to<campaign_reload_atom>::with<bool>,
     caf::reacts_to<campaign_timer_atom, std::uint64_t>,
     caf::reacts_to<campaign_settle_atom, std::uint64_t>,
     caf::replies_to<campaign_view_atom>::with<campaign_snapshot>>;
@@ -112,7 +114,7 @@ using campaign_actor = caf::typed_actor<
 using campaign_host = caf::typed_actor<
     caf::replies_to<campaign_status_atom, std::string, std::string>::with<bool>,
     caf::reacts_to<campaign_report_atom, campaign_report>,
-    caf::reacts_to<campaign_reload_atom, std::string>,
+    caf::replies_to<campaign_reload_atom, std::string>::with<bool>,
     caf::reacts_to<campaign_poll_atom>,
     caf::replies_to<campaign_view_atom>::with<std::vector<campaign_snapshot>>,
     caf::replies_to<campaign_actor_atom, std::string>::with<caf::actor>>;

@@ -166,6 +166,34 @@ void answer_view(caf::actor_system& sys, const std::string& id,
           view_response);
 }
 
+/// An edit of a campaign on a node with campaign actors: a lifecycle
+/// status moves through the campaign's actor first, then the other fields
+/// are written and the actor reads them (a new start is scheduled again),
+/// and the answer shows the campaign after all of it.
+void edit_through_actor(caf::actor_system& sys, live::campaign_host host,
+                        std::string id, storage::campaign_fields fields,
+                        responder reply) {
+  auto status = fields.status;
+  if (status && live::parse_campaign_status(*status))
+    fields.status.reset();
+  else
+    status.reset(); // a status outside the lifecycle is stored as before
+  auto on_error = [reply](caf::error& err) { reply(problem_from_error(err)); };
+  auto reread = [&sys, host, id, reply, on_error](domain::campaign_view&) {
+    actors::ask(
+        sys, host, db_reply_timeout,
+        [&sys, id, reply](bool) { answer_view(sys, id, reply); }, on_error,
+        live::campaign_reload_atom::value, id);
+  };
+  auto write = [&sys, id, fields, reread, on_error] {
+    run_db(sys, db_role::write, domain::update_campaign(id, fields), reread,
+           on_error);
+  };
+  if (!status)
+    return write();
+  change_status(sys, host, id, *status, reply, write);
+}
+
 } // namespace
 
 void add_campaign_routes(router& routes, caf::actor_system& sys) {
@@ -205,32 +233,20 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
         call_db(sys, db_role::write, domain::create_campaign(*fields),
                 std::move(reply), campaign_response);
       });
-  routes.add(
-      "PUT", "/api/campaigns/{id}", access::manager,
-      [&sys](http_request req, responder reply) {
-        issues found;
-        auto fields = read_campaign(req.body, false, found);
-        if (!fields)
-          return reply(found.response());
-        auto id = req.params.at("id");
-        auto host = find_host(sys);
-        bool lifecycle =
-            fields->status &&
-            live::parse_campaign_status(*fields->status).has_value();
-        if (!host || !lifecycle)
-          return call_db(sys, db_role::write,
-                         domain::update_campaign(id, *fields), std::move(reply),
-                         view_response);
-        // The status moves through the campaign's actor, then the
-        // other fields are written.
-        auto status = *fields->status;
-        auto rest = *fields;
-        rest.status.reset();
-        change_status(sys, host, id, status, reply, [&sys, id, rest, reply] {
-          call_db(sys, db_role::write, domain::update_campaign(id, rest), reply,
-                  view_response);
-        });
-      });
+  routes.add("PUT", "/api/campaigns/{id}", access::manager,
+             [&sys](http_request req, responder reply) {
+               issues found;
+               auto fields = read_campaign(req.body, false, found);
+               if (!fields)
+                 return reply(found.response());
+               auto id = req.params.at("id");
+               auto host = find_host(sys);
+               if (!host)
+                 return call_db(sys, db_role::write,
+                                domain::update_campaign(id, *fields),
+                                std::move(reply), view_response);
+               edit_through_actor(sys, host, id, std::move(*fields), reply);
+             });
   routes.add("PUT", "/api/campaigns/{id}/status", access::manager,
              [&sys](http_request req, responder reply) {
                auto status = query_string(req, "status");

@@ -50,7 +50,11 @@ constexpr const char* update_sql =
     " start_time_of_day = CASE WHEN $12::boolean THEN $13"
     " ELSE start_time_of_day END,"
     " send_speed_per_minute = CASE WHEN $14::boolean THEN $15::int"
-    " ELSE send_speed_per_minute END"
+    " ELSE send_speed_per_minute END,"
+    // A campaign waiting for its start loses its schedule when the start
+    // is edited; its actor schedules it again.
+    " scheduled_at = CASE WHEN exec_phase = 'waiting'"
+    " AND ($10::boolean OR $12::boolean) THEN NULL ELSE scheduled_at END"
     " WHERE id = $1::uuid RETURNING " CAMPAIGN_COLUMNS;
 
 constexpr const char* delete_sql = "DELETE FROM campaigns WHERE id = $1::uuid";

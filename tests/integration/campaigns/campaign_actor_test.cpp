@@ -296,6 +296,23 @@ TEST_F(CampaignActors, ConcurrentChangesAreSerialised) {
       5s));
   auto s = view(id);
   EXPECT_EQ(s->status + "/" + s->exec_phase, status_of(id));
+
+  // A change that arrives while the one before it ends the actor is still
+  // answered by the lifecycle, not lost with the actor.
+  EXPECT_EQ(move(id, "active"), "");
+  for (int i = 0; i < 5; ++i) {
+    auto other = make_campaign("S" + std::to_string(i), 3);
+    ASSERT_EQ(move(other, "active"), "");
+    auto done = std::async(std::launch::async,
+                           [&] { return move(other, "completed"); });
+    auto again =
+        std::async(std::launch::async, [&] { return move(other, "paused"); });
+    EXPECT_EQ(done.get(), "");
+    auto late = again.get();
+    EXPECT_TRUE(late.empty() ||
+                late == "Campaign is completed; its status cannot change")
+        << late;
+  }
 }
 
 TEST_F(CampaignActors, StartsWithinASecondOfItsTime) {

@@ -202,4 +202,24 @@ TEST_F(CampaignLifecycleApi, StatusChangesFollowTheLifecycle) {
   EXPECT_EQ(list[0]["status"], "completed");
 }
 
+TEST_F(CampaignLifecycleApi, EditingTheStartOfAWaitingCampaignReschedulesIt) {
+  auto id = make_campaign();
+  call_json("PUT", "/api/campaigns/" + id,
+            {{"start_date", "2099-01-01"}, {"start_time_of_day", "09:30"}},
+            200);
+  auto waiting = set_status(id, "active", 200);
+  EXPECT_EQ(waiting["execution"]["phase"], "waiting");
+  EXPECT_EQ(waiting["execution"]["scheduled_at"], "2099-01-01T09:30:00");
+
+  // The start moves to now: the answer already shows the new schedule,
+  // and the campaign starts.
+  auto edited = call_json("PUT", "/api/campaigns/" + id,
+                          {{"start_date", ""}, {"name", "Spring, now"}}, 200);
+  EXPECT_EQ(edited["name"], "Spring, now");
+  ASSERT_TRUE(edited["execution"]["scheduled_at"].is_string()) << edited;
+  EXPECT_LT(edited["execution"]["scheduled_at"].get<std::string>(),
+            "2099-01-01");
+  EXPECT_TRUE(started(id));
+}
+
 } // namespace
