@@ -178,10 +178,15 @@ void change_without_actor(host_ptr self, const std::string& id,
           [self, id, status = change.status,
            finish](db_result& result) mutable {
             auto changed = db_value<bool>(result);
-            // Live now: its actor takes over (and reads the move).
-            if (changed && (status == "active" || status == "paused"))
-              ensure_actor(self, id);
-            finish(std::move(changed));
+            if (!changed || (status != "active" && status != "paused"))
+              return finish(std::move(changed));
+            // Live now: its actor takes over. The answer waits until it has
+            // read the move (and scheduled the campaign), so the caller
+            // sees the schedule.
+            self->request(ensure_actor(self, id), caf::infinite,
+                          campaign_reload_atom::value)
+                .then([finish](bool) mutable { finish(true); },
+                      [finish](caf::error&) mutable { finish(true); });
           },
           [finish](caf::error& err) mutable { finish(err); });
 }
