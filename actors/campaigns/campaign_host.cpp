@@ -291,6 +291,24 @@ campaign_host::behavior_type host_behavior(host_ptr self,
         return promise;
       },
       [self](campaign_view_atom) { return view_all(self); },
+      [self](campaign_view_atom atom, const std::string& id)
+          -> caf::result<std::vector<campaign_snapshot>> {
+        using snapshots = std::vector<campaign_snapshot>;
+        auto actor = actor_of(self, id);
+        if (!actor)
+          return snapshots{};
+        auto promise = self->make_response_promise<snapshots>();
+        self->request(actor, view_timeout, atom)
+            .then(
+                [promise](campaign_snapshot& s) mutable {
+                  promise.deliver(snapshots{std::move(s)});
+                },
+                // Stopped meanwhile: the table has the answer.
+                [promise](caf::error&) mutable {
+                  promise.deliver(snapshots{});
+                });
+        return promise;
+      },
       [self](campaign_actor_atom, const std::string& id) {
         return caf::actor_cast<caf::actor>(actor_of(self, id));
       },

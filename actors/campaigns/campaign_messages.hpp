@@ -35,7 +35,9 @@ using campaign_report_atom = caf::atom_constant<caf::atom("creport")>;
 using campaign_reload_atom = caf::atom_constant<caf::atom("creload")>;
 
 /// `(campaign_view_atom)` to an actor replies its campaign_snapshot; to the
-/// host, the snapshots of all its actors.
+/// host, the snapshots of all its actors. `(campaign_view_atom, std::string
+/// id)` to the host replies the campaign's snapshot, or none (an empty
+/// list) when it has no actor.
 using campaign_view_atom = caf::atom_constant<caf::atom("cview")>;
 
 /// `(campaign_actor_atom, std::string id)` to the host replies the
@@ -117,6 +119,8 @@ using campaign_host = caf::typed_actor<
     caf::replies_to<campaign_reload_atom, std::string>::with<bool>,
     caf::reacts_to<campaign_poll_atom>,
     caf::replies_to<campaign_view_atom>::with<std::vector<campaign_snapshot>>,
+    caf::replies_to<campaign_view_atom,
+                    std::string>::with<std::vector<campaign_snapshot>>,
     caf::replies_to<campaign_actor_atom, std::string>::with<caf::actor>>;
 
 /// Registers the campaign messages under their wire names.

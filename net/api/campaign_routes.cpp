@@ -158,6 +158,45 @@ void change_status(caf::actor_system& sys, live::campaign_host host,
       live::campaign_status_atom::value, std::move(id), std::move(status));
 }
 
+/// A campaign actor's snapshot as the `execution` block.
+storage::campaign_execution execution_of(const live::campaign_snapshot& s) {
+  auto text = [](const std::string& v) {
+    return v.empty() ? std::nullopt : std::optional<std::string>{v};
+  };
+  storage::campaign_execution e;
+  e.phase = text(s.exec_phase);
+  e.scheduled_at = text(s.scheduled_at);
+  e.started_at = text(s.started_at);
+  e.finished_at = text(s.finished_at);
+  e.paused_reason = text(s.paused_reason);
+  e.audience = s.audience;
+  e.pending = s.pending;
+  e.sent = s.sent;
+  e.failed = s.failed;
+  e.dead = s.dead;
+  return e;
+}
+
+/// One campaign: a live one's execution from its actor's memory (only the
+/// campaign's own row is read), any other's from the table.
+void answer_campaign(caf::actor_system& sys, live::campaign_host host,
+                     std::string id, responder reply) {
+  actors::ask(
+      sys, host, db_reply_timeout,
+      [&sys, id, reply](std::vector<live::campaign_snapshot>& found) {
+        if (found.empty())
+          return call_db(sys, db_role::read, domain::get_campaign_view(id),
+                         reply, view_response);
+        call_db(sys, db_role::read, domain::get_campaign(id), reply,
+                [e = execution_of(found.front())](storage::campaign_record& c) {
+                  domain::campaign_view v{std::move(c), e};
+                  return view_response(v);
+                });
+      },
+      [reply](caf::error& err) { reply(problem_from_error(err)); },
+      live::campaign_view_atom::value, std::move(id));
+}
+
 /// The campaign with its execution, read from the primary so the change
 /// just made is seen.
 void answer_view(caf::actor_system& sys, const std::string& id,
@@ -210,8 +249,10 @@ void add_campaign_routes(router& routes, caf::actor_system& sys) {
              });
   routes.add("GET", "/api/campaigns/{id}", access::viewer,
              [&sys](http_request req, responder reply) {
-               call_db(sys, db_role::read,
-                       domain::get_campaign_view(req.params.at("id")),
+               auto id = req.params.at("id");
+               if (auto host = find_host(sys))
+                 return answer_campaign(sys, host, id, std::move(reply));
+               call_db(sys, db_role::read, domain::get_campaign_view(id),
                        std::move(reply), view_response);
              });
   routes.add("GET", "/api/campaigns/{id}/flow", access::viewer,

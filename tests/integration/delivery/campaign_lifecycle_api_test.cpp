@@ -104,6 +104,11 @@ protected:
       out.message_id = "<" + d.idempotency_key + "@test>";
       return out;
     };
+    // Reported to the host as the node's dispatchers report: GET answers a
+    // live campaign's counts from its actor.
+    o.report = [this](const live::campaign_report& r) {
+      caf::anon_send(host, live::campaign_report_atom::value, r);
+    };
     return dl::run_round(o);
   }
 
