@@ -35,8 +35,8 @@ list_dead_letters(std::string campaign_id, int64_t after_id, int64_t limit) {
       true);
 }
 
-db_job<int64_t> replay_dead_letters(std::vector<int64_t> ids,
-                                    std::string campaign_id) {
+db_job<storage::replay_result> replay_dead_letters(std::vector<int64_t> ids,
+                                                   std::string campaign_id) {
   return pg_work(
       [=](pqxx::connection& c) {
         return reply(storage::replay_dead(c, ids, campaign_id));

@@ -28,11 +28,12 @@ list_campaign_deliveries(std::string campaign_id,
 db_job<std::vector<storage::delivery_record>>
 list_dead_letters(std::string campaign_id, int64_t after_id, int64_t limit);
 
-/// Replies int64_t, the number of dead deliveries requeued (see
-/// storage::replay_dead).
-db_job<int64_t> replay_dead_letters(std::vector<int64_t> ids,
-                                    std::string campaign_id);
+/// Replies storage::replay_result: the number of dead deliveries requeued
+/// and their campaigns (see storage::replay_dead).
+db_job<storage::replay_result> replay_dead_letters(std::vector<int64_t> ids,
+                                                   std::string campaign_id);
 
 } // namespace cdpd::actors::delivery
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<cdpd::storage::delivery_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::replay_result)

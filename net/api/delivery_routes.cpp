@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/delivery/delivery_work.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/validation.hpp"
@@ -131,8 +132,18 @@ void add_delivery_routes(router& routes, caf::actor_system& sys) {
         call_db(sys, db_role::write,
                 work::replay_dead_letters(std::move(ids),
                                           campaign.value.value_or("")),
-                std::move(reply), [](int64_t& n) {
-                  return json_response(200, {{"replayed", n}});
+                std::move(reply), [&sys](storage::replay_result& r) {
+                  // The campaigns' actors count the rows pending again
+                  // (and a completed campaign sends again: its actor comes
+                  // with the host's next poll).
+                  auto host = caf::actor_cast<actors::campaigns::campaign_host>(
+                      sys.registry().get(actors::campaigns::campaign_host_key));
+                  for (const auto& id : r.campaign_ids)
+                    if (host)
+                      caf::anon_send(
+                          host, actors::campaigns::campaign_reload_atom::value,
+                          id);
+                  return json_response(200, {{"replayed", r.replayed}});
                 });
       });
 }

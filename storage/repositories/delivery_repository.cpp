@@ -145,8 +145,9 @@ constexpr const char* replay_sql =
     " fr AS (UPDATE flow_runs SET status = 'active', finished_at = NULL"
     " WHERE id IN (SELECT flow_run_id FROM r) AND status = 'completed'"
     " RETURNING id)"
-    " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c),"
-    " (SELECT count(*) FROM fr)";
+    " SELECT (SELECT count(*) FROM r), (SELECT coalesce(array_agg(DISTINCT"
+    " campaign_id::text), '{}') FROM r WHERE campaign_id IS NOT NULL),"
+    " (SELECT count(*) FROM c), (SELECT count(*) FROM fr)";
 
 std::string ms(millis value) {
   return std::to_string(value.count());
@@ -335,19 +336,28 @@ list_deliveries(pqxx::connection& conn, const std::string& campaign_id,
   });
 }
 
-caf::expected<int64_t> replay_dead(pqxx::connection& conn,
-                                   const std::vector<int64_t>& ids,
-                                   const std::string& campaign_id) {
+caf::expected<replay_result> replay_dead(pqxx::connection& conn,
+                                         const std::vector<int64_t>& ids,
+                                         const std::string& campaign_id) {
   if (ids.empty() && campaign_id.empty())
-    return int64_t{0};
+    return replay_result{};
   if (!campaign_id.empty() && !internal::is_uuid(campaign_id))
-    return int64_t{0};
+    return replay_result{};
   std::string array = "{";
   for (size_t i = 0; i < ids.size(); ++i)
     array += (i ? "," : "") + std::to_string(ids[i]);
   array += "}";
   return in_transaction(conn, "replay_dead", [&](pqxx::work& tx) {
-    return tx.exec_params(replay_sql, array, campaign_id)[0][0].as<int64_t>();
+    auto row = tx.exec_params(replay_sql, array, campaign_id)[0];
+    replay_result out;
+    out.replayed = row[0].as<int64_t>();
+    auto list = row[1].as_array();
+    for (auto item = list.get_next();
+         item.first != pqxx::array_parser::juncture::done;
+         item = list.get_next())
+      if (item.first == pqxx::array_parser::juncture::string_value)
+        out.campaign_ids.push_back(item.second);
+    return out;
   });
 }
 

@@ -169,15 +169,21 @@ list_deliveries(pqxx::connection& conn, const std::string& campaign_id,
                 const std::optional<std::string>& status, int64_t after_id,
                 int64_t limit);
 
+/// What replay_dead did.
+struct replay_result {
+  int64_t replayed = 0;                  ///< rows requeued
+  std::vector<std::string> campaign_ids; ///< campaigns of those rows
+};
+
 /// Puts dead deliveries back in the queue (pending, due now, attempts and
 /// error cleared): those whose id is in `ids` when it is not empty, and of
 /// campaign `campaign_id` when that is not empty; at least one of the two
 /// must be given, else nothing changes. Campaigns and flow runs that had
 /// completed are active (and sending) again; rows of exited flow runs stay
-/// dead. Returns how many rows were
-/// requeued.
-caf::expected<int64_t> replay_dead(pqxx::connection& conn,
-                                   const std::vector<int64_t>& ids,
-                                   const std::string& campaign_id);
+/// dead. Returns how many rows were requeued, and the campaigns they
+/// belong to (whose actors must read their counts again).
+caf::expected<replay_result> replay_dead(pqxx::connection& conn,
+                                        const std::vector<int64_t>& ids,
+                                        const std::string& campaign_id);
 
 } // namespace cdpd::storage

@@ -150,6 +150,12 @@ TEST_F(CampaignLifecycleApi, DeliveriesAndDeadLettersAreListedAndReplayed) {
   auto one = call_json("POST", "/api/dead-letters/replay",
                        {{"ids", json::array({dead[0]["id"]})}}, 200);
   EXPECT_EQ(one["replayed"], 1);
+  // The replay told the campaign's actor, whose counts the API shows: the
+  // rows made dead behind its back and the one replayed.
+  auto counts = call_json("GET", "/api/campaigns/" + id, nullptr,
+                          200)["execution"]["counts"];
+  EXPECT_EQ(counts["dead"], 1) << counts;
+  EXPECT_EQ(counts["pending"], 1) << counts;
   auto rest =
       call_json("POST", "/api/dead-letters/replay", {{"campaign_id", id}}, 200);
   EXPECT_EQ(rest["replayed"], 1);

@@ -247,7 +247,7 @@ TEST_F(FlowRuns, LeavingTheSegmentExitsTheRunBeforeTheNextStep) {
   auto dead = db.count("SELECT id FROM deliveries WHERE status = 'dead'");
   auto replayed = st::replay_dead(db.conn(), {dead}, "");
   ASSERT_TRUE(replayed);
-  EXPECT_EQ(*replayed, 0);
+  EXPECT_EQ(replayed->replayed, 0);
 }
 
 TEST_F(FlowRuns, WithoutExitOnLeaveTheRunContinues) {
@@ -290,7 +290,7 @@ TEST_F(FlowRuns, AnUnsubscribedCustomerGetsNothing) {
         db.count(std::string{"SELECT "} + text + "(id) FROM deliveries"));
   auto replayed = st::replay_dead(db.conn(), ids, "");
   ASSERT_TRUE(replayed);
-  EXPECT_EQ(*replayed, 2);
+  EXPECT_EQ(replayed->replayed, 2);
   EXPECT_EQ(db.scalar("SELECT status FROM flow_runs"), "active");
   ASSERT_TRUE(wait_until(
       [&] {
