@@ -183,7 +183,7 @@ struct replay_result {
 /// dead. Returns how many rows were requeued, and the campaigns they
 /// belong to (whose actors must read their counts again).
 caf::expected<replay_result> replay_dead(pqxx::connection& conn,
-                                        const std::vector<int64_t>& ids,
-                                        const std::string& campaign_id);
+                                         const std::vector<int64_t>& ids,
+                                         const std::string& campaign_id);
 
 } // namespace cdpd::storage
