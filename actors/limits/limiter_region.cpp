@@ -6,7 +6,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/ask.hpp"
+#include "actors/limits/limit_client.hpp"
 #include "actors/log.hpp"
 
 namespace cdpd::actors::limits {
@@ -71,11 +71,14 @@ int limiter_host_index(std::string_view key, int hosts) {
 }
 
 limiter_region::limiter_region(caf::actor_system& sys, int hosts)
-    : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)) {
+    : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)),
+      client_(std::make_unique<limit_client>(sys, limit_reply_timeout)) {
   for (int i = 0; i < hosts_; ++i)
     names_.push_back({caf::atom_from_string(limiter_host_direct_name(i)),
                       caf::atom_from_string(limiter_host_name(i))});
 }
+
+limiter_region::~limiter_region() = default;
 
 void limiter_region::check(limit_request request) const {
   limiter_host_actor host;
@@ -97,18 +100,19 @@ void limiter_region::check(limit_request request) const {
     return;
   }
   limit_query query = std::move(static_cast<limit_query&>(request));
-  auto done = std::move(request.done);
-  auto* sys = sys_;
-  ask(
-      *sys_, host, limit_reply_timeout, [done](verdict& v) { call(done, v); },
-      [sys, done](caf::error& err) {
+  client_->ask(
+      host, std::move(query),
+      [sys = sys_, done = std::move(request.done)](caf::expected<verdict> v) {
+        if (v) {
+          call(done, *v);
+          return;
+        }
         if (due(last_lost_log))
           log()->warn("rate limit: no verdict from a limiter host ({}); "
                       "allowed (limits fail open)",
-                      sys->render(err));
+                      sys->render(v.error()));
         call(done, verdict{});
-      },
-      limit_atom::value, std::move(query));
+      });
 }
 
 } // namespace cdpd::actors::limits

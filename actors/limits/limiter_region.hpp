@@ -27,6 +27,8 @@ class Registry;
 /// without touching callers.
 namespace cdpd::actors::limits {
 
+class limit_client;
+
 /// One question to a limiter from a caller on this node: the query, and
 /// where its verdict goes.
 struct limit_request : limit_query {
@@ -34,7 +36,7 @@ struct limit_request : limit_query {
   /// is charged only when every rate allows it. When limits fail open (no
   /// host, a host that stopped or did not answer within
   /// limit_reply_timeout) the verdict is an allowed one, possibly on the
-  /// caller's thread.
+  /// caller's thread or CAF's timer thread. Must not block.
   std::function<void(const verdict&)> done;
 };
 
@@ -65,10 +67,12 @@ limiter_host_actor spawn_limiter_host(caf::actor_system& sys, int index,
                                       const limiter_options& options);
 
 /// Routes limit requests by key to the hosts registered under
-/// limiter_host_name(0 .. hosts-1). Safe to share between threads.
+/// limiter_host_name(0 .. hosts-1). Safe to share between threads. Must
+/// end before `sys`: its requester (limit_client) is an actor of `sys`.
 class limiter_region {
 public:
   limiter_region(caf::actor_system& sys, int hosts);
+  ~limiter_region();
 
   /// Asks `request`'s key's host without blocking, as a limit_query: the
   /// host itself while it runs, else its proxy (which holds the request
@@ -88,6 +92,8 @@ private:
   caf::actor_system* sys_;
   int hosts_;
   std::vector<host_names> names_;
+  /// Sends every check and receives its verdict (see limit_client).
+  std::unique_ptr<limit_client> client_;
 };
 
 } // namespace cdpd::actors::limits

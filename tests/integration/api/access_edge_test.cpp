@@ -63,6 +63,10 @@ protected:
   }
 
   ~access_edge() override {
+    // The region must end before the actor system, which api_fixture
+    // owns and ends before this base's services.
+    if (services)
+      services->limiter.reset();
     for (int i = 0; i < hosts; ++i)
       sys->registry().erase(
           caf::atom_from_string(actors::limits::limiter_host_name(i)));

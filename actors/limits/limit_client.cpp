@@ -1,0 +1,137 @@
+#include "actors/limits/limit_client.hpp"
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_companion.hpp>
+#include <caf/all.hpp>
+#include <caf/scoped_execution_unit.hpp>
+
+namespace cdpd::actors::limits {
+
+namespace {
+
+// The request is enqueued by hand, so the compiler would not see a change
+// of the host's interface; this does.
+static_assert(
+    std::is_same_v<caf::response_type_t<limiter_host_actor::signatures,
+                                        limit_atom, limit_query>,
+                   caf::detail::type_list<verdict>>,
+    "a limiter host answers (limit_atom, limit_query) with a verdict");
+
+caf::actor_companion* companion_of(const caf::actor& handle) {
+  return static_cast<caf::actor_companion*>(
+      caf::actor_cast<caf::abstract_actor*>(handle));
+}
+
+} // namespace
+
+limit_client::limit_client(caf::actor_system& sys, caf::timespan timeout)
+    : sys_(&sys), timeout_(timeout),
+      // Hidden: it never runs on a worker, so the system must not wait
+      // for it at shutdown.
+      companion_(sys.spawn<caf::actor_companion, caf::hidden>()) {
+  companion_of(companion_)->on_enqueue([this](caf::mailbox_element_ptr x) {
+    receive(std::move(x));
+  });
+}
+
+limit_client::~limit_client() {
+  auto* companion = companion_of(companion_);
+  // Waits for a receive() under way (it holds the companion's lock); none
+  // comes after. CAF 0.17 declares actor_companion::disconnect but does
+  // not define it, so this is its body.
+  companion->on_enqueue(nullptr);
+  caf::scoped_execution_unit context{sys_};
+  companion->cleanup(caf::exit_reason::user_shutdown, &context);
+  std::unordered_map<uint64_t, pending> left;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    left.swap(pending_);
+  }
+  for (auto& entry : left)
+    entry.second.done(caf::make_error(caf::sec::request_receiver_down));
+}
+
+void limit_client::ask(const limiter_host_actor& host, limit_query query,
+                       reply_handler done) {
+  time_point deadline;
+  uint64_t id = 0;
+  bool arm_now = false;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    // Taken under the lock, so deadlines grow with the ids and the tick
+    // armed for the oldest check is never late for a newer one.
+    deadline = sys_->clock().now() + timeout_;
+    id = ++last_id_;
+    pending_.emplace(id, pending{deadline, std::move(done)});
+    arm_now = !armed_;
+    armed_ = true;
+  }
+  if (arm_now)
+    arm(deadline);
+  // Outside the lock: a host that is already gone bounces the request
+  // into receive() on this very thread.
+  caf::actor_cast<caf::strong_actor_ptr>(host)->enqueue(
+      caf::actor_cast<caf::strong_actor_ptr>(companion_),
+      caf::make_message_id(id),
+      caf::make_message(limit_atom::value, std::move(query)), nullptr);
+}
+
+void limit_client::receive(caf::mailbox_element_ptr x) {
+  if (!x->mid.is_response()) {
+    sweep();
+    return;
+  }
+  reply_handler done;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = pending_.find(x->mid.request_id().integer_value());
+    if (i == pending_.end())
+      return; // answered after its timeout
+    done = std::move(i->second.done);
+    pending_.erase(i);
+  }
+  auto& reply = x->content();
+  if (reply.match_elements<verdict>())
+    done(reply.get_as<verdict>(0));
+  else if (reply.match_elements<caf::error>())
+    done(reply.get_as<caf::error>(0));
+  else
+    done(caf::make_error(caf::sec::unexpected_response));
+}
+
+void limit_client::sweep() {
+  auto now = sys_->clock().now();
+  std::vector<reply_handler> expired;
+  std::optional<time_point> next;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto i = pending_.begin(); i != pending_.end();) {
+      if (i->second.deadline <= now) {
+        expired.push_back(std::move(i->second.done));
+        i = pending_.erase(i);
+        continue;
+      }
+      if (!next || i->second.deadline < *next)
+        next = i->second.deadline;
+      ++i;
+    }
+    armed_ = next.has_value();
+  }
+  if (next)
+    arm(*next);
+  for (auto& done : expired)
+    done(caf::make_error(caf::sec::request_timeout));
+}
+
+void limit_client::arm(time_point at) {
+  sys_->clock().schedule_message(
+      at, caf::actor_cast<caf::strong_actor_ptr>(companion_),
+      caf::make_mailbox_element(nullptr, caf::make_message_id(), {},
+                                tick_atom::value));
+}
+
+} // namespace cdpd::actors::limits

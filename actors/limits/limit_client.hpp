@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <unordered_map>
+
+#include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/limits/limit_messages.hpp"
+
+namespace cdpd::actors::limits {
+
+/// The one requester through which threads outside any actor (the HTTP
+/// edge, the send throttle) ask limiter hosts, for as long as the region
+/// lives. A check is a plain typed request, (limit_atom, limit_query) ->
+/// verdict, as from any actor; the difference is where the reply lands.
+///
+/// Why not a short-lived actor per check (actors::ask): spawning it,
+/// scheduling it to send, arming and cancelling its request timer, then
+/// scheduling it again for the reply and tearing it down cost two extra
+/// scheduler hops per check; at an idle edge each hop is a worker wake-up,
+/// which doubled a check's latency. Here the request is enqueued straight
+/// from the caller's thread and the reply is handled inside the enqueue
+/// of an actor_companion, on the thread of whoever replied (the key's
+/// limiter): one hop to the host and one to the limiter, nothing else.
+class limit_client {
+public:
+  /// The verdict, or why there is none: request_receiver_down (the host
+  /// stopped), request_timeout (no answer within the timeout), or the
+  /// host's error.
+  using reply_handler = std::function<void(caf::expected<verdict>)>;
+
+  /// Every check waits at most `timeout`: one timeout for all keeps the
+  /// deadlines in the order of the checks, so one timer suffices.
+  limit_client(caf::actor_system& sys, caf::timespan timeout);
+
+  /// Answers every check still waiting with an error.
+  ~limit_client();
+
+  limit_client(const limit_client&) = delete;
+  limit_client& operator=(const limit_client&) = delete;
+
+  /// Asks `host`; calls `done` exactly once: with the reply, on the
+  /// replier's thread (the caller's own when the host is already gone),
+  /// or with request_timeout after the timeout, on CAF's timer thread. So
+  /// `done` must be quick and must not block.
+  void ask(const limiter_host_actor& host, limit_query query,
+           reply_handler done);
+
+private:
+  using time_point = caf::actor_clock::time_point;
+
+  struct pending {
+    time_point deadline;
+    reply_handler done;
+  };
+
+  /// Everything the companion receives: replies, and our sweep ticks.
+  void receive(caf::mailbox_element_ptr x);
+
+  /// Times out what is past its deadline. One tick is armed at a time,
+  /// for the earliest deadline, instead of one timer per check.
+  void sweep();
+
+  void arm(time_point at);
+
+  caf::actor_system* sys_;
+  caf::timespan timeout_;
+  caf::actor companion_;
+  std::mutex mtx_;
+  std::unordered_map<uint64_t, pending> pending_; ///< by request id
+  uint64_t last_id_ = 0;
+  bool armed_ = false; ///< a sweep tick is scheduled
+};
+
+} // namespace cdpd::actors::limits
