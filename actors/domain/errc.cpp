@@ -18,7 +18,9 @@ std::string describe(const caf::error& err) {
   const auto& context = err.context();
   if (context.match_elements<std::string>())
     return context.get_as<std::string>(0);
-  return to_string(static_cast<errc>(err.code()));
+  if (err.category() == caf::atom("domain"))
+    return to_string(static_cast<errc>(err.code()));
+  return caf::to_string(err);
 }
 
 } // namespace cdpd::actors::domain

@@ -27,7 +27,9 @@ inline caf::error make_error(errc code, std::string what) {
                     caf::make_message(std::move(what))};
 }
 
-/// The text stored by make_error, or the code's name when there is none.
+/// The text stored by make_error (or by storage's, or any error whose
+/// context is one string), else a domain code's name, else CAF's rendering:
+/// what the db work's callers show or log, whichever layer failed.
 std::string describe(const caf::error& err);
 
 } // namespace cdpd::actors::domain

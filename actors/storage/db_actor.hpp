@@ -69,6 +69,17 @@ template <class T> caf::expected<T> db_value(db_result& result) {
   return std::move(result.value.get_mutable_as<T>(0));
 }
 
+/// Runs `job` on the calling thread, blocking: for work a node needs before
+/// its db actors run (loading at start).
+template <class T>
+caf::expected<T> run_now(const db_job<T>& job, storage::pg_pool& pool) {
+  auto reply = job.work(pool);
+  if (!reply)
+    return std::move(reply.error());
+  db_result result{std::move(*reply)};
+  return db_value<T>(result);
+}
+
 /// The registry keys of a node's db actors (their supervision proxies):
 /// writes, and reads (a replica when configured).
 inline constexpr caf::atom_value db_write_key = caf::atom("pg-write");

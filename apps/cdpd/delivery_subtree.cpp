@@ -1,6 +1,5 @@
 #include "apps/cdpd/delivery_subtree.hpp"
 
-#include <algorithm>
 #include <utility>
 
 #include "actors/delivery/provider_breaker.hpp"
@@ -25,22 +24,6 @@ send_outcome failure(const caf::error& err) {
 }
 
 } // namespace
-
-email::email_settings to_email_settings(const config::email_settings& in,
-                                        const std::string& state_dir) {
-  email::email_settings out;
-  out.provider = in.provider;
-  out.smtp_url = in.smtp_url;
-  out.http_url = in.http_url;
-  out.http_api_key = in.http_api_key;
-  out.outbox_dir =
-      in.outbox_dir.empty() ? state_dir + "/outbox" : in.outbox_dir;
-  out.from = in.from;
-  out.timeout = in.timeout;
-  // A connection never gets longer than the whole send.
-  out.connect_timeout = std::min(out.connect_timeout, in.timeout);
-  return out;
-}
 
 actors::delivery::send_fn
 make_email_sender(std::shared_ptr<email::email_provider> provider,
@@ -67,7 +50,10 @@ caf::expected<delivery_subtree> make_delivery_subtree(
     std::shared_ptr<const net::auth::link_signer> signer,
     std::shared_ptr<const actors::limits::limiter_region> limiter,
     std::shared_ptr<actors::campaigns::campaign_gauges> gauges) {
-  auto email_settings = to_email_settings(s.email, state_dir);
+  // The state directory is resolved here, so the default folder is too.
+  auto email_settings = s.email;
+  if (email_settings.outbox_dir.empty())
+    email_settings.outbox_dir = state_dir + "/outbox";
   auto made = email::make_provider(email_settings);
   if (!made)
     return std::move(made.error());
@@ -111,7 +97,7 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   tree.campaign_policy =
       actors::policy_from_settings(s.supervision, "campaigns");
   tree.metrics = std::move(metrics);
-  tree.send_timeout = email_settings.timeout;
+  tree.send_timeout = s.email.timeout;
 
   delivery_subtree out;
   out.stop_bound = actors::delivery::delivery_tree_stop(tree);

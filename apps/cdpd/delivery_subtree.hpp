@@ -13,7 +13,6 @@
 #include "config/settings.hpp"
 #include "net/auth/link_token.hpp"
 #include "net/email/delivery_message.hpp"
-#include "net/email/email_settings.hpp"
 #include "net/email/provider.hpp"
 #include "storage/pg_pool.hpp"
 
@@ -21,12 +20,6 @@
 /// config, the send function the dispatchers call, and the "delivery"
 /// subtree.
 namespace cdpd::app {
-
-/// The email library's settings from `email.*`; an empty `email.outbox-dir`
-/// becomes <state_dir>/outbox.
-net::email::email_settings
-to_email_settings(const config::email_settings& email,
-                  const std::string& state_dir);
 
 /// Renders a claimed delivery (net::email::render_delivery) and sends it
 /// through `provider`. Template errors and refused messages are permanent
@@ -42,7 +35,8 @@ struct delivery_subtree {
 };
 
 /// The "delivery" subtree from `email.*` and `delivery.*`: its dispatchers
-/// use `write_pool`, the provider the settings name and, for the subtree,
+/// use `write_pool`, the provider the settings name (an empty
+/// `email.outbox-dir` is <state_dir>/outbox) and, for the subtree,
 /// the "connector" supervision policy. Fails with the email library's
 /// errc::invalid_settings when the settings name no usable provider.
 /// Messages' links are signed by `signer` (the node's auth_services links).

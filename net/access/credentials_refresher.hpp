@@ -6,20 +6,22 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/storage/db_actor.hpp"
 #include "net/access/credential_cache.hpp"
-#include "storage/pg_pool.hpp"
 
 /// Keeps a node's credential cache current: an actor that reloads it from
 /// PostgreSQL (through the "pg-read" db actor) every auth.cache-refresh and
 /// deletes expired revoked tokens and refresh tokens (through "pg-write")
 /// every purge interval. A failed reload keeps the previous contents and is
-/// logged; the next tick tries again.
+/// logged; the next tick tries again. The database work is
+/// actors/domain/credentials_work.hpp.
 namespace cdpd::net {
 
 /// How often expired token rows are purged.
 inline constexpr std::chrono::minutes token_purge_interval{10};
 
-/// Loads the cache once, blocking (at start, before requests are served).
+/// Loads the cache once, blocking, with `pool` directly (at start, before
+/// the db actors run and requests are served).
 caf::expected<void> load_credentials_now(storage::pg_pool& pool,
                                          credential_cache& cache);
 

@@ -5,9 +5,8 @@
 
 #include <caf/all.hpp>
 
-#include "actors/domain/work_support.hpp"
+#include "actors/domain/message_event_work.hpp"
 #include "net/api/db_call.hpp"
-#include "storage/repositories/message_event_repository.hpp"
 
 namespace cdpd::net {
 
@@ -60,19 +59,10 @@ http_response pixel() {
 template <class Done>
 void record(caf::actor_system& sys, int64_t delivery_id, message_event kind,
             std::optional<std::string> url, responder respond, Done done) {
-  actors::db_job<bool> work = actors::domain::pg_work(
-      [delivery_id, kind,
-       url](pqxx::connection& conn) -> caf::expected<caf::message> {
-        auto recorded =
-            storage::record_message_event(conn, delivery_id, kind, url);
-        if (!recorded)
-          return std::move(recorded.error());
-        // False when the delivery is gone.
-        return caf::make_message(recorded->has_value());
-      },
-      false);
-  api::call_db(sys, api::db_role::write, std::move(work), std::move(respond),
-               [done](bool& found) { return done(found); });
+  api::call_db(
+      sys, api::db_role::write,
+      actors::domain::record_message_event(delivery_id, kind, std::move(url)),
+      std::move(respond), [done](bool& found) { return done(found); });
 }
 
 } // namespace

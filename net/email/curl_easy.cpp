@@ -1,5 +1,7 @@
 #include "net/email/curl_easy.hpp"
 
+#include <algorithm>
+
 namespace cdpd::net::email::internal {
 
 namespace {
@@ -35,6 +37,15 @@ curl_easy& thread_handle() {
   thread_local curl_easy handle;
   handle.reset();
   return handle;
+}
+
+void set_timeouts(CURL* handle, std::chrono::milliseconds timeout) {
+  auto connect =
+      std::min<std::chrono::milliseconds>(std::chrono::seconds{10}, timeout);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(connect.count()));
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(timeout.count()));
 }
 
 curl_easy::~curl_easy() {

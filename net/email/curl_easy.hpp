@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -41,6 +42,11 @@ private:
 /// dispatcher thread reuse its connections (HTTP keep-alive, an open SMTP
 /// session) instead of a new TCP and TLS handshake per message.
 curl_easy& thread_handle();
+
+/// Bounds the next transfer by `timeout` and its connection (TCP and TLS)
+/// by at most 10 s of it, so an unreachable server fails well before a
+/// long send timeout.
+void set_timeouts(CURL* handle, std::chrono::milliseconds timeout);
 
 /// Frees a curl_slist when it goes out of scope.
 struct slist_deleter {

@@ -83,7 +83,7 @@ caf::expected<nlohmann::json> sendgrid_body(const email_message& msg) {
       {"headers", std::move(headers)}};
 }
 
-http_provider::http_provider(const email_settings& settings)
+http_provider::http_provider(const config::email_settings& settings)
     : settings_(settings) {}
 
 std::string_view http_provider::name() const {
@@ -123,10 +123,7 @@ caf::expected<send_receipt> http_provider::send(const email_message& msg) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &provider_id);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(settings_.timeout.count()));
+  internal::set_timeouts(h, settings_.timeout);
   auto code = curl_easy_perform(h);
   auto where = "http " + internal::redact_url(settings_.http_url);
   if (code != CURLE_OK)

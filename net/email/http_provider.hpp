@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/email/email_settings.hpp"
+#include "config/settings.hpp"
 #include "net/email/provider.hpp"
 
 namespace cdpd::net::email {
@@ -12,8 +12,8 @@ namespace cdpd::net::email {
 /// key is set, `Authorization: Bearer <key>`. Any 2xx is success.
 class http_provider : public email_provider {
 public:
-  /// Uses settings.http_url, http_api_key, timeout and connect_timeout.
-  explicit http_provider(const email_settings& settings);
+  /// Uses settings.http_url, http_api_key and timeout.
+  explicit http_provider(const config::email_settings& settings);
 
   std::string_view name() const override;
 
@@ -23,7 +23,7 @@ public:
   caf::expected<send_receipt> send(const email_message& msg) override;
 
 private:
-  email_settings settings_;
+  config::email_settings settings_;
 };
 
 /// The request body for `msg`: personalizations[0].to, from, subject,

@@ -21,18 +21,16 @@ bool starts_with(const std::string& text, std::string_view prefix) {
   return text.rfind(prefix, 0) == 0;
 }
 
-caf::error check_timeouts(const email_settings& settings) {
+caf::error check_timeout(const config::email_settings& settings) {
   if (settings.timeout.count() <= 0)
     return bad_setting("email.timeout", "must be above 0");
-  if (settings.connect_timeout.count() <= 0)
-    return bad_setting("email.connect-timeout", "must be above 0");
   return {};
 }
 
 } // namespace
 
 caf::expected<std::unique_ptr<email_provider>>
-make_provider(const email_settings& settings) {
+make_provider(const config::email_settings& settings) {
   if (auto sender = parse_mailbox(settings.from); !sender)
     return bad_setting("email.from", describe(sender.error()));
   if (settings.provider == "outbox") {
@@ -53,7 +51,7 @@ make_provider(const email_settings& settings) {
       return bad_setting("email.smtp-url",
                          "'" + internal::redact_url(settings.smtp_url) +
                              "' is not an smtp:// or smtps:// URL");
-    if (auto err = check_timeouts(settings))
+    if (auto err = check_timeout(settings))
       return err;
     return std::unique_ptr<email_provider>{
         std::make_unique<smtp_provider>(settings)};
@@ -64,7 +62,7 @@ make_provider(const email_settings& settings) {
       return bad_setting("email.http-url",
                          "'" + internal::redact_url(settings.http_url) +
                              "' is not an http:// or https:// URL");
-    if (auto err = check_timeouts(settings))
+    if (auto err = check_timeout(settings))
       return err;
     return std::unique_ptr<email_provider>{
         std::make_unique<http_provider>(settings)};

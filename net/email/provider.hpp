@@ -6,7 +6,7 @@
 
 #include <caf/expected.hpp>
 
-#include "net/email/email_settings.hpp"
+#include "config/settings.hpp"
 #include "net/email/message.hpp"
 
 /// Where messages go: the outbox folder, an SMTP server or an HTTP send API.
@@ -42,11 +42,12 @@ public:
   virtual caf::expected<send_receipt> send(const email_message& msg) = 0;
 };
 
-/// The provider `settings.provider` names. Fails with
-/// errc::invalid_settings naming the key when the provider is unknown, its
-/// URL has the wrong scheme, a timeout is not positive, `from` is not a
-/// mailbox or the outbox folder cannot be created.
+/// The provider `settings.provider` names (`email.*`; the outbox folder is
+/// `settings.outbox_dir` as given: the daemon fills in its default). Fails
+/// with errc::invalid_settings naming the key when the provider is unknown,
+/// its URL has the wrong scheme, the timeout is not positive, `from` is not
+/// a mailbox or the outbox folder is empty or cannot be created.
 caf::expected<std::unique_ptr<email_provider>>
-make_provider(const email_settings& settings);
+make_provider(const config::email_settings& settings);
 
 } // namespace cdpd::net::email

@@ -41,7 +41,7 @@ caf::error classify_failure(CURLcode code, long reply, std::string what) {
 
 } // namespace
 
-smtp_provider::smtp_provider(const email_settings& settings)
+smtp_provider::smtp_provider(const config::email_settings& settings)
     : settings_(settings) {}
 
 std::string_view smtp_provider::name() const {
@@ -74,10 +74,7 @@ caf::expected<send_receipt> smtp_provider::send(const email_message& msg) {
   curl_easy_setopt(h, CURLOPT_READDATA, &state);
   curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
                    static_cast<curl_off_t>(text->size()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(settings_.timeout.count()));
+  internal::set_timeouts(h, settings_.timeout);
   auto code = curl_easy_perform(h);
   long reply = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "net/email/email_settings.hpp"
+#include "config/settings.hpp"
 #include "net/email/provider.hpp"
 
 namespace cdpd::net::email {
@@ -10,8 +10,8 @@ namespace cdpd::net::email {
 /// speaks TLS from the start; user and password in the URL enable AUTH.
 class smtp_provider : public email_provider {
 public:
-  /// Uses settings.smtp_url, timeout and connect_timeout.
-  explicit smtp_provider(const email_settings& settings);
+  /// Uses settings.smtp_url and timeout.
+  explicit smtp_provider(const config::email_settings& settings);
 
   std::string_view name() const override;
 
@@ -21,7 +21,7 @@ public:
   caf::expected<send_receipt> send(const email_message& msg) override;
 
 private:
-  email_settings settings_;
+  config::email_settings settings_;
 };
 
 } // namespace cdpd::net::email

@@ -10,6 +10,7 @@
 
 #include "actors/delivery/provider_breaker.hpp"
 #include "apps/cdpd/delivery_subtree.hpp"
+#include "config/settings.hpp"
 #include "net/auth/link_token.hpp"
 #include "net/email/provider.hpp"
 #include "tests/integration/email/email_test_support.hpp"
@@ -26,11 +27,10 @@ using cdpd::actors::delivery::send_outcome;
 TEST(ProviderBreaker, OpensOnRefusedConnectionsAndClosesOnAProbe) {
   auto port = cdpd::test::free_port();
   cdpd::test::temp_dir dir;
-  cdpd::net::email::email_settings settings;
+  cdpd::config::email_settings settings;
   settings.provider = "smtp";
   settings.smtp_url = "smtp://127.0.0.1:" + std::to_string(port);
   settings.timeout = 5s;
-  settings.connect_timeout = 2s;
   auto provider = cdpd::net::email::make_provider(settings);
   ASSERT_TRUE(provider);
   cdpd::net::email::message_links links{

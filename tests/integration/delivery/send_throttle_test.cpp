@@ -16,6 +16,7 @@
 #include "actors/campaigns/campaign_lifecycle.hpp"
 #include "actors/delivery/dispatcher.hpp"
 #include "actors/limits/limiter_region.hpp"
+#include "config/settings.hpp"
 #include "net/email/provider.hpp"
 #include "storage/repositories/campaign_run_repository.hpp"
 #include "storage/repositories/delivery_repository.hpp"
@@ -67,7 +68,7 @@ struct outbox_sink {
   std::map<std::string, steady::time_point> last_send; ///< by campaign
 
   outbox_sink() {
-    email::email_settings s;
+    cdpd::config::email_settings s;
     s.provider = "outbox";
     s.outbox_dir = dir.path();
     auto made = email::make_provider(s);

@@ -20,6 +20,7 @@
 namespace {
 
 using namespace cdpd::net::email;
+using cdpd::config::email_settings;
 using namespace std::chrono_literals;
 using cdpd::test::sample_message;
 using nlohmann::json;

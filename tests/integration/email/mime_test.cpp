@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config/settings.hpp"
 #include "net/email/errc.hpp"
 #include "net/email/message.hpp"
 #include "net/email/provider.hpp"
@@ -12,6 +13,7 @@
 namespace {
 
 using namespace cdpd::net::email;
+using cdpd::config::email_settings;
 using cdpd::test::boundary_of;
 using cdpd::test::decode_words;
 using cdpd::test::parse_mail;

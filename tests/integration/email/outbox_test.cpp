@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config/settings.hpp"
 #include "net/email/errc.hpp"
 #include "net/email/outbox_provider.hpp"
 #include "net/email/provider.hpp"
@@ -15,6 +16,7 @@
 namespace {
 
 using namespace cdpd::net::email;
+using cdpd::config::email_settings;
 using cdpd::test::parse_mail;
 using cdpd::test::sample_message;
 using cdpd::test::temp_dir;

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "config/settings.hpp"
 #include "net/email/errc.hpp"
 #include "net/email/provider.hpp"
 #include "tests/integration/email/email_test_support.hpp"
@@ -19,6 +20,7 @@
 namespace {
 
 using namespace cdpd::net::email;
+using cdpd::config::email_settings;
 using namespace std::chrono_literals;
 using cdpd::test::child_process;
 using cdpd::test::parse_mail;
@@ -52,7 +54,6 @@ protected:
     settings.provider = "smtp";
     settings.smtp_url = "smtp://127.0.0.1:" + std::to_string(port);
     settings.timeout = 10s;
-    settings.connect_timeout = 5s;
     auto made = make_provider(settings);
     ASSERT_TRUE(made) << describe(made.error());
     provider = std::move(*made);

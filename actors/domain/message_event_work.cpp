@@ -1,0 +1,21 @@
+#include "actors/domain/message_event_work.hpp"
+
+#include "actors/domain/work_support.hpp"
+
+namespace cdpd::actors::domain {
+
+db_job<bool> record_message_event(int64_t delivery_id,
+                                  storage::message_event kind,
+                                  std::optional<std::string> url) {
+  return pg_work(
+      [=](pqxx::connection& c) -> caf::expected<caf::message> {
+        auto recorded =
+            storage::record_message_event(c, delivery_id, kind, url);
+        if (!recorded)
+          return std::move(recorded.error());
+        return caf::make_message(recorded->has_value());
+      },
+      false);
+}
+
+} // namespace cdpd::actors::domain
