@@ -16,16 +16,15 @@
 
 #include "actors/log.hpp"
 #include "actors/segments/customer_shard.hpp"
+#include "actors/segments/engine/shard_hash.hpp"
+#include "actors/segments/load_columns.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "storage/repositories/customer_change_repository.hpp"
-#include "storage/segments/engine/load_columns.hpp"
-#include "storage/segments/engine/shard_hash.hpp"
 
 namespace cdpd::actors::segments {
 
 namespace {
 
-namespace eng = storage::segments::engine;
 using steady = std::chrono::steady_clock;
 using snapshot_tx =
     pqxx::transaction<pqxx::repeatable_read, pqxx::readwrite_policy::read_only>;
@@ -76,9 +75,9 @@ void deliver(listener_ptr self, pqxx::transaction_base& tx,
         ids.begin() + static_cast<std::ptrdiff_t>(
                           std::min(ids.size(), begin + ids_per_query)));
     auto split = reply_to ? 1U : shards;
-    std::vector<eng::customer_columns> fresh;
+    std::vector<engine::customer_columns> fresh;
     if (!chunk.empty()) {
-      auto loaded = eng::load_customers(tx, chunk, split);
+      auto loaded = load_customers(tx, chunk, split);
       if (!loaded)
         throw std::runtime_error(self->system().render(loaded.error()));
       fresh = std::move(*loaded);
@@ -87,14 +86,14 @@ void deliver(listener_ptr self, pqxx::transaction_base& tx,
     }
     std::vector<std::vector<std::string>> by_shard(split);
     for (auto& id : chunk)
-      by_shard[split == 1 ? 0 : eng::shard_of(id, split)].push_back(id);
+      by_shard[split == 1 ? 0 : engine::shard_of(id, split)].push_back(id);
     for (std::uint32_t i = 0; i < split; ++i) {
       if (by_shard[i].empty() && !reply_to)
         continue;
       shard_changes msg;
       msg.ids = std::move(by_shard[i]);
       msg.fresh =
-          std::make_shared<const eng::customer_columns>(std::move(fresh[i]));
+          std::make_shared<const engine::customer_columns>(std::move(fresh[i]));
       msg.catch_up = static_cast<bool>(reply_to);
       auto target = reply_to ? reply_to : shard_actor(self->system(), i);
       if (target)
@@ -214,7 +213,7 @@ void catch_up(listener_ptr self, std::uint32_t shard,
     snapshot_tx tx{*st.conn, "segment_changes_catch_up"};
     auto ids = storage::customers_changed_since(
         tx, snapshot,
-        eng::shard_predicate_sql("customer_id", shard, st.options.shards));
+        engine::shard_predicate_sql("customer_id", shard, st.options.shards));
     deliver(self, tx, ids, target);
     tx.commit();
   } catch (const std::exception& e) {

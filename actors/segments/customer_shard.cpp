@@ -16,21 +16,20 @@
 
 #include "actors/log.hpp"
 #include "actors/segments/change_listener.hpp"
+#include "actors/segments/engine/evaluate.hpp"
+#include "actors/segments/engine/live_columns.hpp"
+#include "actors/segments/load_columns.hpp"
 #include "actors/segments/segment_directory.hpp"
 #include "actors/segments/segment_messages.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "actors/supervision/errc.hpp"
 #include "storage/errc.hpp"
 #include "storage/pg_pool.hpp"
-#include "storage/segments/engine/evaluate.hpp"
-#include "storage/segments/engine/live_columns.hpp"
-#include "storage/segments/engine/load_columns.hpp"
 
 namespace cdpd::actors::segments {
 
 namespace {
 
-namespace eng = storage::segments::engine;
 namespace seg = storage::segments;
 using steady = std::chrono::steady_clock;
 
@@ -60,7 +59,7 @@ std::atomic<std::uint64_t> last_generation{0};
 struct shard_state {
   shard_options options;
   /// The last load plus the changes since; empty until the first load.
-  std::optional<eng::live_columns> live;
+  std::optional<engine::live_columns> live;
   std::string snapshot;   ///< of the last load
   bool caught_up = false; ///< the catch-up after the last load arrived
   std::uint64_t changes = 0;
@@ -88,7 +87,7 @@ void spawn_loader(caf::actor_system& sys, customer_shard shard,
                             cancelled](caf::event_based_actor* self) {
     auto started = steady::now();
     auto index = options.index;
-    auto progress = [index, cancelled](const eng::load_progress& p) {
+    auto progress = [index, cancelled](const load_progress& p) {
       if (cancelled->load())
         throw load_cancelled{};
       if (p.done)
@@ -97,18 +96,17 @@ void spawn_loader(caf::actor_system& sys, customer_shard shard,
                   "far",
                   index, p.customers, p.orders);
     };
-    std::optional<caf::expected<eng::customer_columns>> shared;
+    std::optional<caf::expected<engine::customer_columns>> shared;
     if (options.first_load)
       shared =
           options.first_load->take(options.index, *options.pool, *cancelled);
-    eng::shard_filter filter{options.index, options.shards};
-    auto loaded = shared
-                      ? std::move(*shared)
-                      : options.pool->run(
-                            [&](pqxx::connection& conn) {
-                              return eng::load_columns(conn, filter, progress);
-                            },
-                            true);
+    shard_filter filter{options.index, options.shards};
+    auto loaded = shared ? std::move(*shared)
+                         : options.pool->run(
+                               [&](pqxx::connection& conn) {
+                                 return load_columns(conn, filter, progress);
+                               },
+                               true);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   steady::now() - started)
                   .count();
@@ -116,7 +114,7 @@ void spawn_loader(caf::actor_system& sys, customer_shard shard,
       self->send(shard, shard_loaded_atom::value, loaded.error());
     } else {
       auto columns =
-          std::make_shared<const eng::customer_columns>(std::move(*loaded));
+          std::make_shared<const engine::customer_columns>(std::move(*loaded));
       self->send(shard, shard_loaded_atom::value, loaded_columns{columns},
                  static_cast<std::int64_t>(ms));
     }
@@ -192,7 +190,7 @@ void send_deltas(shard_ptr self, const shard_changes& changes) {
   for (const auto& item : st.definitions->items) {
     if (!item.definition)
       continue;
-    auto rows = eng::evaluate(*item.definition, *changes.fresh, now);
+    auto rows = engine::evaluate(*item.definition, *changes.fresh, now);
     if (!rows)
       continue; // the segment actor cannot be answered from memory either
     auto delta = base;
@@ -353,7 +351,7 @@ customer_shard::behavior_type shard_behavior(shard_ptr self,
 shared_first_load::shared_first_load(std::uint32_t shards)
     : shards_(shards ? shards : 1), parts_(shards_), taken_(shards_, false) {}
 
-std::optional<caf::expected<eng::customer_columns>>
+std::optional<caf::expected<engine::customer_columns>>
 shared_first_load::take(std::uint32_t index, storage::pg_pool& pool,
                         const std::atomic<bool>& cancelled) {
   std::lock_guard<std::mutex> lock{mutex_};
@@ -363,7 +361,7 @@ shared_first_load::take(std::uint32_t index, storage::pg_pool& pool,
   if (!ran_) {
     ran_ = true;
     log()->info("segment shards: loading all {} shards in one pass", shards_);
-    auto progress = [&cancelled](const eng::load_progress& p) {
+    auto progress = [&cancelled](const load_progress& p) {
       if (cancelled.load())
         throw load_cancelled{};
       if (!p.done)
@@ -373,7 +371,7 @@ shared_first_load::take(std::uint32_t index, storage::pg_pool& pool,
     };
     auto loaded = pool.run(
         [&](pqxx::connection& conn) {
-          return eng::load_all_shards(conn, shards_, progress);
+          return load_all_shards(conn, shards_, progress);
         },
         true);
     if (!loaded)
@@ -383,11 +381,11 @@ shared_first_load::take(std::uint32_t index, storage::pg_pool& pool,
         parts_[i] = std::move((*loaded)[i]);
   }
   if (error_ || !parts_[index])
-    return caf::expected<eng::customer_columns>{
+    return caf::expected<engine::customer_columns>{
         error_ ? error_
                : storage::make_error(storage::errc::invalid_argument,
                                      "no shared load for this shard")};
-  caf::expected<eng::customer_columns> out{std::move(*parts_[index])};
+  caf::expected<engine::customer_columns> out{std::move(*parts_[index])};
   parts_[index].reset();
   return out;
 }

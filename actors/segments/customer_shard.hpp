@@ -12,15 +12,15 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/segments/engine/customer_columns.hpp"
 #include "actors/segments/shard_messages.hpp"
-#include "storage/segments/engine/customer_columns.hpp"
 
 namespace cdpd::storage {
 class pg_pool;
 } // namespace cdpd::storage
 
 /// Customer-shard actors: each holds the segment engine's columns for the
-/// customers whose id hashes to it (storage/segments/engine/shard_hash.hpp)
+/// customers whose id hashes to it (actors/segments/engine/shard_hash.hpp)
 /// and answers segment questions over them. See README.md in this folder.
 namespace cdpd::actors::segments {
 
@@ -40,7 +40,7 @@ public:
   /// for it), or the pass's error; nothing when the shard already took its
   /// part or `index` is out of range. A pass this call runs stops after
   /// the batch during which `cancelled` becomes true.
-  std::optional<caf::expected<storage::segments::engine::customer_columns>>
+  std::optional<caf::expected<engine::customer_columns>>
   take(std::uint32_t index, storage::pg_pool& pool,
        const std::atomic<bool>& cancelled);
 
@@ -49,8 +49,7 @@ private:
   std::uint32_t shards_;
   bool ran_ = false;
   caf::error error_;
-  std::vector<std::optional<storage::segments::engine::customer_columns>>
-      parts_;
+  std::vector<std::optional<engine::customer_columns>> parts_;
   std::vector<bool> taken_;
 };
 

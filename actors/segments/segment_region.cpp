@@ -10,9 +10,9 @@
 
 #include "actors/ask.hpp"
 #include "actors/segments/customer_shard.hpp"
+#include "actors/segments/engine/shard_hash.hpp"
 #include "actors/storage/db_actor.hpp"
 #include "storage/errc.hpp"
-#include "storage/segments/engine/shard_hash.hpp"
 #include "storage/segments/segment_queries.hpp"
 
 namespace cdpd::actors::segments {
@@ -36,7 +36,7 @@ segment_region::segment_region(caf::actor_system& sys, std::uint32_t shards,
       timeout_(timeout) {}
 
 std::uint32_t segment_region::shard_for(const std::string& customer_id) const {
-  return storage::segments::engine::shard_of(customer_id, shards_);
+  return engine::shard_of(customer_id, shards_);
 }
 
 customer_shard segment_region::shard(std::uint32_t index) const {

@@ -16,9 +16,9 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/segments/engine/customer_columns.hpp"
 #include "actors/segments/segment_messages.hpp"
 #include "storage/segments/definition.hpp"
-#include "storage/segments/engine/customer_columns.hpp"
 
 // The messages and interface of the customer shards (see README.md in this
 // folder). Questions (their definition as text), answers and status are
@@ -110,7 +110,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_answer& x) {
 struct shard_changes {
   std::vector<std::string> ids; ///< changed customers (lower-case UUIDs)
   /// Their current rows; ids without one were deleted.
-  std::shared_ptr<const storage::segments::engine::customer_columns> fresh;
+  std::shared_ptr<const engine::customer_columns> fresh;
   bool catch_up = false; ///< answers a shard_catch_up_atom request
 };
 
@@ -140,8 +140,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_status& x) {
 }
 
 /// Columns handed from the loader to its shard.
-using loaded_columns =
-    std::shared_ptr<const storage::segments::engine::customer_columns>;
+using loaded_columns = std::shared_ptr<const engine::customer_columns>;
 
 /// The interface of a customer shard (see customer_shard.hpp). From its
 /// own loader: shard_loaded_atom; its own timers: shard_load_atom and

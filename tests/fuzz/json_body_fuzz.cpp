@@ -7,17 +7,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/segments/engine/customer_columns.hpp"
+#include "actors/segments/engine/evaluate.hpp"
 #include "net/api/import_lines.hpp"
 #include "net/api/validation.hpp"
 #include "storage/segments/definition.hpp"
-#include "storage/segments/engine/customer_columns.hpp"
-#include "storage/segments/engine/evaluate.hpp"
 #include "storage/segments/sql_compiler.hpp"
 #include "tests/fuzz/fuzz_target.hpp"
 
 namespace {
 
-namespace engine = cdpd::storage::segments::engine;
+namespace engine = cdpd::actors::segments::engine;
 
 constexpr std::int64_t day_us = 86'400'000'000;
 constexpr std::int64_t now_us = 1'780'000'000'000'000; // 2026-05-28

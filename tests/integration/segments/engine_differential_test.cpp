@@ -14,13 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "actors/segments/engine/evaluate.hpp"
+#include "actors/segments/load_columns.hpp"
 #include "storage/errc.hpp"
 #include "storage/migrations.hpp"
 #include "storage/seed/demo_data.hpp"
 #include "storage/seed/seed_segments.hpp"
 #include "storage/segments/definition.hpp"
-#include "storage/segments/engine/evaluate.hpp"
-#include "storage/segments/engine/load_columns.hpp"
 #include "storage/segments/segment_queries.hpp"
 #include "tests/integration/segments/generated_segments.hpp"
 #include "tests/support/pg_test_db.hpp"
@@ -28,7 +28,8 @@
 namespace {
 
 namespace seg = cdpd::storage::segments;
-namespace eng = cdpd::storage::segments::engine;
+namespace eng = cdpd::actors::segments::engine;
+namespace live = cdpd::actors::segments;
 namespace gen = cdpd::test::generated;
 using json = nlohmann::json;
 
@@ -48,10 +49,10 @@ TEST(engine_differential, engine_equals_sql_on_generated_data) {
   auto data = gen::fill(conn, g);
 
   std::uint64_t reports = 0;
-  eng::load_progress last;
-  auto columns = eng::load_columns(
+  live::load_progress last;
+  auto columns = live::load_columns(
       conn,
-      [&](const eng::load_progress& p) {
+      [&](const live::load_progress& p) {
         ++reports;
         last = p;
       },
@@ -181,7 +182,7 @@ TEST(engine_differential, DISABLED_figures_memory_vs_sql) {
   auto seeded = cdpd::storage::seed::seed_demo_data(conn, options, {});
   ASSERT_TRUE(seeded) << cdpd::storage::describe(seeded.error());
   auto t1 = clock::now();
-  auto columns = eng::load_columns(conn);
+  auto columns = live::load_columns(conn);
   ASSERT_TRUE(columns) << cdpd::storage::describe(columns.error());
   auto t2 = clock::now();
   std::cout << "[figures] " << customers << " customers, " << options.orders

@@ -13,11 +13,11 @@
 #include <pqxx/pqxx>
 
 #include "actors/segments/customer_shard.hpp"
+#include "actors/segments/engine/shard_hash.hpp"
+#include "actors/segments/load_columns.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "actors/supervision/errc.hpp"
 #include "storage/errc.hpp"
-#include "storage/segments/engine/load_columns.hpp"
-#include "storage/segments/engine/shard_hash.hpp"
 #include "tests/integration/segments_live/issue_definitions.hpp"
 #include "tests/integration/segments_live/live_fixture.hpp"
 #include "tests/support/free_port.hpp"
@@ -27,7 +27,7 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace live = actors::segments;
-namespace eng = storage::segments::engine;
+namespace eng = actors::segments::engine;
 
 /// True for the supervision layer's "unavailable, try again later".
 bool is_unavailable(const caf::error& err) {
@@ -170,12 +170,12 @@ TEST(customer_shard, answers_unavailable_while_it_cannot_load) {
 
 TEST(shard_loads, filtered_loads_equal_the_one_pass_split) {
   pqxx::connection conn{seeded_db().conninfo()};
-  auto all = eng::load_all_shards(conn, 3);
+  auto all = live::load_all_shards(conn, 3);
   ASSERT_TRUE(all) << storage::describe(all.error());
   ASSERT_EQ(all->size(), 3u);
   std::size_t total = 0;
   for (std::uint32_t i = 0; i < 3; ++i) {
-    auto one = eng::load_columns(conn, eng::shard_filter{i, 3});
+    auto one = live::load_columns(conn, live::shard_filter{i, 3});
     ASSERT_TRUE(one) << storage::describe(one.error());
     EXPECT_EQ(one->ids, (*all)[i].ids) << "shard " << i;
     EXPECT_EQ(one->order_date, (*all)[i].order_date) << "shard " << i;
@@ -184,7 +184,7 @@ TEST(shard_loads, filtered_loads_equal_the_one_pass_split) {
       EXPECT_EQ(eng::shard_of(id, 3), i);
     total += one->size();
   }
-  auto whole = eng::load_columns(conn);
+  auto whole = live::load_columns(conn);
   ASSERT_TRUE(whole);
   EXPECT_EQ(total, whole->size());
 }

@@ -5,13 +5,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "actors/segments/engine/evaluate.hpp"
 #include "storage/segments/definition.hpp"
-#include "storage/segments/engine/evaluate.hpp"
 
 namespace {
 
 namespace seg = cdpd::storage::segments;
-using namespace cdpd::storage::segments::engine;
+using namespace cdpd::actors::segments::engine;
 using json = nlohmann::json;
 
 constexpr std::int64_t day_us = 86'400'000'000;

@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "storage/segments/engine/exact_number.hpp"
+#include "actors/segments/engine/exact_number.hpp"
 
 namespace {
 
-using namespace cdpd::storage::segments::engine;
+using namespace cdpd::actors::segments::engine;
 
 int cmp(long long x, const char* text, int scale) {
   auto t = threshold_at(text, scale);

@@ -9,10 +9,10 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
-#include "storage/segments/engine/customer_columns.hpp"
+#include "actors/segments/engine/customer_columns.hpp"
 
-/// Loads customer_columns from PostgreSQL.
-namespace cdpd::storage::segments::engine {
+/// Loads the segment engine's customer_columns from PostgreSQL.
+namespace cdpd::actors::segments {
 
 /// How far a load has come; reported after every fetched batch.
 struct load_progress {
@@ -28,16 +28,16 @@ using progress_callback = std::function<void(const load_progress&)>;
 /// snapshot (a REPEATABLE READ, read-only transaction) through server-side
 /// cursors fetched `batch` rows at a time, so memory holds only the columns
 /// and one batch. Rows are ordered by customer id. Lower-casing follows the
-/// database's LC_CTYPE. Fails with errc::query_failed, errc::connection_lost
-/// or errc::statement_timeout, or errc::invalid_argument when the database's
-/// LC_CTYPE is not available on this machine. The columns' `snapshot` is
-/// the snapshot they were read at.
-caf::expected<customer_columns>
+/// database's LC_CTYPE. Fails with storage::errc::query_failed,
+/// connection_lost or statement_timeout, or invalid_argument when the
+/// database's LC_CTYPE is not available on this machine. The columns'
+/// `snapshot` is the snapshot they were read at.
+caf::expected<engine::customer_columns>
 load_columns(pqxx::connection& conn, const progress_callback& progress = {},
              std::uint32_t batch = 20000);
 
 /// One customer shard: the customers whose shard_of(id, count) is `index`
-/// (see shard_hash.hpp).
+/// (see engine/shard_hash.hpp).
 struct shard_filter {
   std::uint32_t index = 0;
   std::uint32_t count = 1; ///< 1 (or 0): every customer
@@ -45,7 +45,7 @@ struct shard_filter {
 
 /// load_columns restricted to the customers of one shard and their orders,
 /// filtered in SQL. Fails like load_columns.
-caf::expected<customer_columns>
+caf::expected<engine::customer_columns>
 load_columns(pqxx::connection& conn, shard_filter shard,
              const progress_callback& progress = {},
              std::uint32_t batch = 20000);
@@ -55,18 +55,18 @@ load_columns(pqxx::connection& conn, shard_filter shard,
 /// split like load_all_shards: element i holds those of shard i of
 /// `shards`. Ids without a customer row (deleted ones) are absent from the
 /// result. Each element's `snapshot` is `tx`'s. Fails like load_columns,
-/// or with errc::query_failed when an id is not a UUID; `tx` is then
+/// or with storage::errc::query_failed when an id is not a UUID; `tx` is then
 /// aborted.
-caf::expected<std::vector<customer_columns>>
+caf::expected<std::vector<engine::customer_columns>>
 load_customers(pqxx::transaction_base& tx, const std::vector<std::string>& ids,
                std::uint32_t shards);
 
 /// Every shard's columns in one pass over one snapshot: element i holds the
 /// customers of shard i of `shards` (cheaper than `shards` filtered loads,
 /// which each scan the tables). Fails like load_columns.
-caf::expected<std::vector<customer_columns>>
+caf::expected<std::vector<engine::customer_columns>>
 load_all_shards(pqxx::connection& conn, std::uint32_t shards,
                 const progress_callback& progress = {},
                 std::uint32_t batch = 20000);
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments

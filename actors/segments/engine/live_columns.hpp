@@ -10,11 +10,11 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/segments/engine/customer_columns.hpp"
+#include "actors/segments/engine/row_bitset.hpp"
 #include "storage/segments/definition.hpp"
-#include "storage/segments/engine/customer_columns.hpp"
-#include "storage/segments/engine/row_bitset.hpp"
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 /// What live_columns::evaluate finds.
 struct live_answer {
@@ -37,16 +37,17 @@ public:
   /// Makes customers `ids` (lower-case UUID text) what `fresh` says:
   /// those with a row in `fresh` (read after their change) get that row,
   /// the others are deleted. Rows of `fresh` for ids not listed are
-  /// ignored. Fails with errc::invalid_argument when the columns' LC_CTYPE
-  /// cannot be loaded; nothing changes then.
+  /// ignored. Fails with storage::errc::invalid_argument when the columns'
+  /// LC_CTYPE cannot be loaded; nothing changes then.
   caf::error apply(const std::vector<std::string>& ids,
                    const customer_columns& fresh);
 
   /// The customers `def` selects at `now` and the first `max_ids` of
   /// them in id order. Fails like engine::evaluate.
-  caf::expected<live_answer> evaluate(const segment_definition& def,
-                                      std::chrono::system_clock::time_point now,
-                                      std::size_t max_ids) const;
+  caf::expected<live_answer>
+  evaluate(const storage::segments::segment_definition& def,
+           std::chrono::system_clock::time_point now,
+           std::size_t max_ids) const;
 
   /// The number of customers.
   std::size_t size() const noexcept;
@@ -74,4 +75,4 @@ private:
   std::uint64_t compactions_ = 0;
 };
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

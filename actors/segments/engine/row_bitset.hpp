@@ -7,7 +7,7 @@
 
 /// A fixed-size set of customer row indexes, one bit per row, used by the
 /// in-memory segment engine to combine column kernels.
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 /// A plain bitset over rows [0, size).
 class row_bitset {
@@ -102,4 +102,4 @@ private:
   std::size_t size_ = 0;
 };
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

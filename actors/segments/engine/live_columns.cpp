@@ -1,12 +1,12 @@
-#include "storage/segments/engine/live_columns.hpp"
+#include "actors/segments/engine/live_columns.hpp"
 
 #include <algorithm>
 #include <utility>
 
+#include "actors/segments/engine/evaluate.hpp"
 #include "storage/errc.hpp"
-#include "storage/segments/engine/evaluate.hpp"
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 namespace {
 
@@ -33,7 +33,7 @@ std::size_t orders_of(const customer_columns& c, std::size_t row) {
 }
 
 caf::error missing_locale(const std::string& lc_ctype) {
-  return make_error(errc::invalid_argument,
+  return make_error(storage::errc::invalid_argument,
                     "LC_CTYPE " + lc_ctype + " is not available here");
 }
 
@@ -123,7 +123,7 @@ caf::error live_columns::compact() {
 }
 
 caf::expected<live_answer>
-live_columns::evaluate(const segment_definition& def,
+live_columns::evaluate(const storage::segments::segment_definition& def,
                        std::chrono::system_clock::time_point now,
                        std::size_t max_ids) const {
   auto in_base = engine::evaluate(def, *base_, now);
@@ -180,4 +180,4 @@ std::size_t live_columns::bytes() const {
          masked_.words().capacity() * sizeof(std::uint64_t);
 }
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

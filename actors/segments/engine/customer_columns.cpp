@@ -1,4 +1,4 @@
-#include "storage/segments/engine/customer_columns.hpp"
+#include "actors/segments/engine/customer_columns.hpp"
 
 #include <algorithm>
 #include <clocale>
@@ -6,7 +6,7 @@
 #include <locale.h>
 #include <numeric>
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 namespace {
 
@@ -311,4 +311,4 @@ std::optional<std::string> pg_lower(std::string_view text,
   return lower(text);
 }
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

@@ -1,10 +1,10 @@
-#include "storage/segments/engine/shard_hash.hpp"
+#include "actors/segments/engine/shard_hash.hpp"
 
 #include <array>
 
 #include <openssl/evp.h>
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 std::uint32_t shard_of(std::string_view customer_id, std::uint32_t shards) {
   if (shards <= 1)
@@ -33,4 +33,4 @@ std::string shard_predicate_sql(std::string_view column, std::uint32_t shard,
          " = " + std::to_string(shard) + ")";
 }
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

@@ -1,12 +1,14 @@
-#include "storage/segments/engine/load_columns.hpp"
+#include "actors/segments/load_columns.hpp"
 
 #include <pqxx/pqxx>
 
+#include "actors/segments/engine/shard_hash.hpp"
 #include "storage/errc.hpp"
 #include "storage/pg_errors.hpp"
-#include "storage/segments/engine/shard_hash.hpp"
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments {
+
+using namespace engine;
 
 namespace {
 
@@ -188,10 +190,11 @@ load_split(pqxx::connection& conn, shard_filter shard, std::uint32_t split,
     tx.commit();
     return out;
   } catch (const missing_locale& e) {
-    return make_error(errc::invalid_argument,
+    return make_error(storage::errc::invalid_argument,
                       "LC_CTYPE " + e.ctype + " is not available here");
   } catch (...) {
-    return internal::translate_pg_exception(std::current_exception()).error;
+    return storage::internal::translate_pg_exception(std::current_exception())
+        .error;
   }
 }
 
@@ -230,10 +233,11 @@ load_customers(pqxx::transaction_base& tx, const std::vector<std::string>& ids,
                      "o.customer_id = ANY(" + literal + ")"};
     return load_split_in(tx, scope, shards, {}, 20000);
   } catch (const missing_locale& e) {
-    return make_error(errc::invalid_argument,
+    return make_error(storage::errc::invalid_argument,
                       "LC_CTYPE " + e.ctype + " is not available here");
   } catch (...) {
-    return internal::translate_pg_exception(std::current_exception()).error;
+    return storage::internal::translate_pg_exception(std::current_exception())
+        .error;
   }
 }
 
@@ -243,4 +247,4 @@ load_all_shards(pqxx::connection& conn, std::uint32_t shards,
   return load_split(conn, shard_filter{}, shards, progress, batch);
 }
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments

@@ -1,9 +1,9 @@
-#include "storage/segments/engine/exact_number.hpp"
+#include "actors/segments/engine/exact_number.hpp"
 
 #include <cctype>
 #include <string>
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 namespace {
 
@@ -149,4 +149,4 @@ rounded_average pg_numeric_average(long long sum_cents, long long n) {
   return out;
 }
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

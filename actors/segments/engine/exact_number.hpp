@@ -6,7 +6,7 @@
 /// Exact comparisons of fixed-point column values (integers, cents) with the
 /// decimal text of a condition's value, as PostgreSQL compares numerics:
 /// 0.29 equals 29 cents although the double 0.29 does not.
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 /// A 128-bit integer: wide enough for cents times 10^24.
 __extension__ typedef __int128 wide_int;
@@ -44,4 +44,4 @@ struct rounded_average {
 /// The average PostgreSQL's avg(numeric) returns for these orders.
 rounded_average pg_numeric_average(long long sum_cents, long long n);
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

@@ -8,7 +8,7 @@
 /// fixed number of virtual shards by a hash of their id that is the same on
 /// every node, every build and in SQL, so a shard can load exactly its
 /// customers with a WHERE clause.
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 /// The shard of `customer_id` (lower-case UUID text, as `id::text` prints
 /// it) among `shards`: the first four bytes of the MD5 digest of the text,
@@ -22,4 +22,4 @@ std::uint32_t shard_of(std::string_view customer_id, std::uint32_t shards);
 std::string shard_predicate_sql(std::string_view column, std::uint32_t shard,
                                 std::uint32_t shards);
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

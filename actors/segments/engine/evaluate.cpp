@@ -1,4 +1,4 @@
-#include "storage/segments/engine/evaluate.hpp"
+#include "actors/segments/engine/evaluate.hpp"
 
 #include <array>
 #include <cctype>
@@ -7,11 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "actors/segments/engine/exact_number.hpp"
 #include "storage/errc.hpp"
-#include "storage/segments/engine/exact_number.hpp"
 #include "storage/segments/values.hpp"
 
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
+
+// The kernels speak the definition's vocabulary (fields, operators, values)
+// throughout.
+using namespace storage::segments;
+using storage::errc;
 
 namespace {
 
@@ -796,4 +801,4 @@ caf::expected<row_bitset> evaluate(const segment_definition& def,
   return e.run(def.root);
 }
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine

@@ -8,11 +8,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "storage/segments/engine/row_bitset.hpp"
+#include "actors/segments/engine/row_bitset.hpp"
 
 /// The segmentable attributes of a set of customers held as columns, the
 /// data the in-memory segment engine evaluates definitions over.
-namespace cdpd::storage::segments::engine {
+namespace cdpd::actors::segments::engine {
 
 /// Marks a NULL in integer columns (dates).
 inline constexpr std::int64_t null_time =
@@ -148,4 +148,4 @@ void copy_row(const customer_columns& from, std::size_t row,
 std::optional<std::string> pg_lower(std::string_view text,
                                     const std::string& lc_ctype);
 
-} // namespace cdpd::storage::segments::engine
+} // namespace cdpd::actors::segments::engine
