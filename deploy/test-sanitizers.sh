@@ -21,6 +21,7 @@ export REDIS_PORT=${REDIS_PORT:-26381}
 # says why each suppression is there.
 export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/deploy/sanitizers/ubsan.supp
+export LSAN_OPTIONS=suppressions=$PWD/deploy/sanitizers/lsan.supp
 
 # Every unit test program, and integration programs for the HTTP server
 # (test_http_server), the db actor (test_actors_integration), the
