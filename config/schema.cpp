@@ -919,6 +919,42 @@ constexpr option table[] = {
                  "30 days\") are evaluated again as days pass; writes reach "
                  "the in-memory shards as they commit, not on this "
                  "schedule."}),
+    bind<&s::campaigns, &campaigns_settings::poll_interval>(
+        {.key = "campaigns.poll-interval",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = 10 * minute,
+         .help = "How often the campaign host reads the campaigns table for "
+                 "campaigns made live or deleted behind its back (psql, "
+                 "another node); changes through the API reach it at once."}),
+    bind<&s::campaigns, &campaigns_settings::settle>(
+        {.key = "campaigns.settle",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = 10 * minute,
+         .help = "A sending campaign's counts are read again from PostgreSQL "
+                 "this long after the dispatchers' first report since the "
+                 "last read, correcting a lost or doubled report."}),
+    bind<&s::campaigns, &campaigns_settings::recheck>(
+        {.key = "campaigns.recheck",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = hour,
+         .help = "While a campaign sends without reports (rows held back by "
+                 "its speed, retries waiting), its counts are read again "
+                 "this often."}),
+    bind<&s::campaigns, &campaigns_settings::retry>(
+        {.key = "campaigns.retry",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = hour,
+         .help = "A campaign step that failed on the database (reading the "
+                 "campaign, starting it, completing it) is tried again after "
+                 "this."}),
 
     bind<&s::seed, &seed_settings::customers>(
         {.key = "seed.customers",

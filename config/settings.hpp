@@ -215,6 +215,19 @@ struct segments_settings {
   millis reevaluate_interval{60'000}; ///< relative-time definitions
 };
 
+/// Campaign actors and their host ([campaigns]).
+struct campaigns_settings {
+  /// The host reads the campaigns table this often for campaigns made live
+  /// or gone behind its back (psql, another node).
+  millis poll_interval{1'000};
+  /// A campaign's counts are read again this long after the first report
+  /// since the last read, correcting a lost or doubled report.
+  millis settle{2'000};
+  /// While sending without reports, counts are read again this often.
+  millis recheck{30'000};
+  millis retry{5'000}; ///< a campaign step after a database error
+};
+
 /// `cdpd seed`: how much demo data to generate.
 struct seed_settings {
   int64_t customers = 100;
@@ -239,6 +252,7 @@ struct settings {
   email_settings email;
   delivery_settings delivery;
   segments_settings segments;
+  campaigns_settings campaigns;
   seed_settings seed;
 };
 

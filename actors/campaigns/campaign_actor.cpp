@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/campaigns/campaign_execution.hpp"
 #include "actors/campaigns/campaign_gauges.hpp"
 #include "actors/domain/campaign_run_work.hpp"
 #include "actors/domain/campaign_work.hpp"
@@ -259,26 +260,11 @@ void apply(actor_ptr self, const campaign_report& report) {
   }
 }
 
-std::string text(const std::optional<std::string>& value) {
-  return value.value_or("");
-}
-
 campaign_snapshot snapshot(const actor_state& st) {
-  const auto& e = st.run.execution;
-  campaign_snapshot out;
+  auto out = snapshot_of(st.run.execution);
   out.id = st.options.id;
   out.status = st.run.status;
   out.step = std::string{to_string(st.step)};
-  out.exec_phase = text(e.phase);
-  out.scheduled_at = text(e.scheduled_at);
-  out.started_at = text(e.started_at);
-  out.finished_at = text(e.finished_at);
-  out.paused_reason = text(e.paused_reason);
-  out.audience = e.audience;
-  out.pending = e.pending;
-  out.sent = e.sent;
-  out.failed = e.failed;
-  out.dead = e.dead;
   if (st.next_timer)
     out.next_timer_ms = std::max<int64_t>(
         0, std::chrono::duration_cast<millis>(*st.next_timer - steady::now())

@@ -44,6 +44,14 @@ using host_ptr = campaign_host::stateful_pointer<host_state>;
 /// Longest wait for one actor's snapshot.
 constexpr auto view_timeout = std::chrono::seconds{5};
 
+/// Longest wait for an actor to answer a change or a reload. The actor
+/// handles one thing at a time, so the answer may wait behind the database
+/// step in progress (an audience snapshot), then take the change's own step
+/// and the plan after it: three db jobs at most.
+millis answer_timeout(host_ptr self) {
+  return 3 * self->state.options.campaign.db_timeout;
+}
+
 db_actor write_db(host_ptr self) {
   return caf::actor_cast<db_actor>(self->system().registry().get(db_write_key));
 }
@@ -115,7 +123,7 @@ void queue_change(host_ptr self, const std::string& id, queued_change change);
 /// deleted by the change before) is forgotten, and the change runs here.
 void ask_actor(host_ptr self, const std::string& id, campaign_actor actor,
                queued_change change) {
-  self->request(actor, caf::infinite, campaign_status_atom::value,
+  self->request(actor, answer_timeout(self), campaign_status_atom::value,
                 change.status)
       .then([p = change.promise](bool ok) mutable { p.deliver(ok); },
             [self, id, actor, change](caf::error& err) mutable {
@@ -183,7 +191,7 @@ void change_without_actor(host_ptr self, const std::string& id,
             // Live now: its actor takes over. The answer waits until it has
             // read the move (and scheduled the campaign), so the caller
             // sees the schedule.
-            self->request(ensure_actor(self, id), caf::infinite,
+            self->request(ensure_actor(self, id), answer_timeout(self),
                           campaign_reload_atom::value)
                 .then([finish](bool) mutable { finish(true); },
                       [finish](caf::error&) mutable { finish(true); });
@@ -279,7 +287,7 @@ campaign_host::behavior_type host_behavior(host_ptr self,
         if (!actor)
           return true;
         auto promise = self->make_response_promise<bool>();
-        self->request(actor, caf::infinite, atom)
+        self->request(actor, answer_timeout(self), atom)
             .then([promise](bool ok) mutable { promise.deliver(ok); },
                   [promise](caf::error& err) mutable {
                     // Stopped first: it read the campaign and found it over.

@@ -89,7 +89,14 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   campaigns.campaign.timezone = s.delivery.timezone;
   campaigns.campaign.wait_day = s.delivery.wait_day;
   campaigns.campaign.pause_failures = s.delivery.pause_failures;
+  campaigns.campaign.settle = s.campaigns.settle;
+  campaigns.campaign.recheck = s.campaigns.recheck;
+  campaigns.campaign.retry = s.campaigns.retry;
+  // One campaign step is one storage job: the storage policy's call
+  // timeout bounds it everywhere else too.
+  campaigns.campaign.db_timeout = s.supervision.storage.call_timeout;
   campaigns.campaign.gauges = std::move(gauges);
+  campaigns.poll_interval = s.campaigns.poll_interval;
   tree.campaigns = std::move(campaigns);
   tree.policy = actors::policy_from_settings(s.supervision, "connector");
   tree.child_policy = tree.policy;

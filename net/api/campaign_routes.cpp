@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/ask.hpp"
+#include "actors/campaigns/campaign_execution.hpp"
 #include "actors/campaigns/campaign_lifecycle.hpp"
 #include "actors/campaigns/campaign_messages.hpp"
 #include "actors/domain/campaign_work.hpp"
@@ -158,25 +159,6 @@ void change_status(caf::actor_system& sys, live::campaign_host host,
       live::campaign_status_atom::value, std::move(id), std::move(status));
 }
 
-/// A campaign actor's snapshot as the `execution` block.
-storage::campaign_execution execution_of(const live::campaign_snapshot& s) {
-  auto text = [](const std::string& v) {
-    return v.empty() ? std::nullopt : std::optional<std::string>{v};
-  };
-  storage::campaign_execution e;
-  e.phase = text(s.exec_phase);
-  e.scheduled_at = text(s.scheduled_at);
-  e.started_at = text(s.started_at);
-  e.finished_at = text(s.finished_at);
-  e.paused_reason = text(s.paused_reason);
-  e.audience = s.audience;
-  e.pending = s.pending;
-  e.sent = s.sent;
-  e.failed = s.failed;
-  e.dead = s.dead;
-  return e;
-}
-
 /// One campaign: a live one's execution from its actor's memory (only the
 /// campaign's own row is read), any other's from the table.
 void answer_campaign(caf::actor_system& sys, live::campaign_host host,
@@ -188,7 +170,8 @@ void answer_campaign(caf::actor_system& sys, live::campaign_host host,
           return call_db(sys, db_role::read, domain::get_campaign_view(id),
                          reply, view_response);
         call_db(sys, db_role::read, domain::get_campaign(id), reply,
-                [e = execution_of(found.front())](storage::campaign_record& c) {
+                [e = live::execution_of(found.front())](
+                    storage::campaign_record& c) {
                   domain::campaign_view v{std::move(c), e};
                   return view_response(v);
                 });

@@ -48,7 +48,7 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 84u + 4u * 20u);
+  EXPECT_EQ(keys.size(), 88u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
@@ -70,6 +70,7 @@ TEST(Schema, SectionsInTableOrder) {
                                          "email",
                                          "delivery",
                                          "segments",
+                                         "campaigns",
                                          "seed"};
   EXPECT_EQ(sections(), expected);
 }
