@@ -52,15 +52,20 @@ db_job<storage::campaign_record> get_campaign(std::string id) {
       true);
 }
 
-db_job<std::vector<campaign_view>> list_campaign_views() {
+db_job<std::vector<campaign_view>> list_campaign_views(known_executions known) {
   return pg_work(
-      [](pqxx::connection& c) -> caf::expected<caf::message> {
+      [known = std::move(known)](
+          pqxx::connection& c) -> caf::expected<caf::message> {
         auto campaigns = storage::list_campaigns(c);
         if (!campaigns)
           return std::move(campaigns.error());
-        auto executions = storage::list_campaign_executions(c);
+        std::vector<std::string> ids;
+        for (const auto& [id, e] : known)
+          ids.push_back(id);
+        auto executions = storage::list_campaign_executions(c, ids);
         if (!executions)
           return std::move(executions.error());
+        executions->insert(known.begin(), known.end());
         std::vector<campaign_view> out;
         out.reserve(campaigns->size());
         for (auto& campaign : *campaigns) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,14 @@ db_job<std::vector<storage::campaign_record>> list_campaigns();
 /// Replies storage::campaign_record.
 db_job<storage::campaign_record> get_campaign(std::string id);
 
-/// Replies std::vector<campaign_view>, every campaign in insertion order.
-db_job<std::vector<campaign_view>> list_campaign_views();
+/// Executions the caller already has, by campaign id (live campaigns,
+/// from their actors): not counted again.
+using known_executions = std::map<std::string, storage::campaign_execution>;
+
+/// Replies std::vector<campaign_view>, every campaign in insertion order,
+/// with the execution in `known` for the campaigns it holds.
+db_job<std::vector<campaign_view>>
+list_campaign_views(known_executions known = {});
 
 /// Replies campaign_view; errc::not_found "Campaign not found".
 db_job<campaign_view> get_campaign_view(std::string id);

@@ -159,6 +159,29 @@ void change_status(caf::actor_system& sys, live::campaign_host host,
       live::campaign_status_atom::value, std::move(id), std::move(status));
 }
 
+/// The executions of live campaigns as their actors hold them; an actor
+/// still loading its campaign has no counts yet and is left to SQL.
+domain::known_executions
+known_of(const std::vector<live::campaign_snapshot>& live) {
+  domain::known_executions known;
+  for (const auto& s : live)
+    if (s.step != "loading")
+      known.emplace(s.id, live::execution_of(s));
+  return known;
+}
+
+/// Every campaign; those in `known` are not counted again.
+void answer_list(caf::actor_system& sys, domain::known_executions known,
+                 responder reply) {
+  call_db(sys, db_role::read, domain::list_campaign_views(std::move(known)),
+          std::move(reply), [](std::vector<domain::campaign_view>& campaigns) {
+            json list = json::array();
+            for (const auto& c : campaigns)
+              list.push_back(view_json(c));
+            return json_response(200, list);
+          });
+}
+
 /// One campaign: a live one's execution from its actor's memory (only the
 /// campaign's own row is read), any other's from the table.
 void answer_campaign(caf::actor_system& sys, live::campaign_host host,
@@ -221,14 +244,17 @@ void edit_through_actor(caf::actor_system& sys, live::campaign_host host,
 void add_campaign_routes(router& routes, caf::actor_system& sys) {
   routes.add("GET", "/api/campaigns/", access::viewer,
              [&sys](http_request, responder reply) {
-               call_db(sys, db_role::read, domain::list_campaign_views(),
-                       std::move(reply),
-                       [](std::vector<domain::campaign_view>& campaigns) {
-                         json list = json::array();
-                         for (const auto& c : campaigns)
-                           list.push_back(view_json(c));
-                         return json_response(200, list);
-                       });
+               auto host = find_host(sys);
+               if (!host)
+                 return answer_list(sys, {}, std::move(reply));
+               actors::ask(
+                   sys, host, db_reply_timeout,
+                   [&sys, reply](std::vector<live::campaign_snapshot>& live) {
+                     answer_list(sys, known_of(live), reply);
+                   },
+                   // Without the host every campaign is counted in SQL.
+                   [&sys, reply](caf::error&) { answer_list(sys, {}, reply); },
+                   live::campaign_view_atom::value);
              });
   routes.add("GET", "/api/campaigns/{id}", access::viewer,
              [&sys](http_request req, responder reply) {

@@ -17,19 +17,26 @@ using internal::param;
 
 #define NOW_UTC "(now() AT TIME ZONE 'utc')"
 
+// A completed campaign answers the counts it kept when it completed; any
+// other counts its deliveries (the lateral read is skipped for the former).
 #define EXECUTION_SELECT                                                       \
   "SELECT c.exec_phase, c.scheduled_at, c.started_at, c.finished_at,"          \
-  " c.paused_reason, count(d.id),"                                             \
-  " count(*) FILTER (WHERE d.status IN ('pending', 'sending')),"               \
-  " count(*) FILTER (WHERE d.status = 'sent'),"                                \
-  " count(*) FILTER (WHERE d.status = 'failed'),"                              \
-  " count(*) FILTER (WHERE d.status = 'dead'), c.id"                           \
-  " FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id"
+  " c.paused_reason, coalesce(c.final_audience, n.audience),"                  \
+  " coalesce(c.final_pending, n.pending), coalesce(c.final_sent, n.sent),"     \
+  " coalesce(c.final_failed, n.failed), coalesce(c.final_dead, n.dead), c.id"  \
+  " FROM campaigns c LEFT JOIN LATERAL (SELECT count(*) AS audience,"          \
+  " count(*) FILTER (WHERE d.status IN ('pending', 'sending')) AS pending,"    \
+  " count(*) FILTER (WHERE d.status = 'sent') AS sent,"                        \
+  " count(*) FILTER (WHERE d.status = 'failed') AS failed,"                    \
+  " count(*) FILTER (WHERE d.status = 'dead') AS dead FROM deliveries d"       \
+  " WHERE d.campaign_id = c.id AND c.final_audience IS NULL) n ON true"
 
-constexpr const char* execution_sql =
-    EXECUTION_SELECT " WHERE c.id = $1::uuid GROUP BY c.id";
+constexpr const char* execution_sql = EXECUTION_SELECT " WHERE c.id = $1::uuid";
 
-constexpr const char* executions_sql = EXECUTION_SELECT " GROUP BY c.id";
+// Campaigns whose execution the caller already has (from their actors)
+// are left out: $1 is their ids.
+constexpr const char* executions_sql =
+    EXECUTION_SELECT " WHERE c.id <> ALL($1::uuid[])";
 
 constexpr const char* lock_campaign_sql =
     "SELECT status, exec_phase FROM campaigns WHERE id = $1::uuid FOR UPDATE";
@@ -139,7 +146,9 @@ constexpr const char* replay_sql =
     " WHERE x.id = flow_run_id AND x.status = 'exited'))"
     " RETURNING campaign_id, flow_run_id),"
     " c AS (UPDATE campaigns SET status = 'active', exec_phase = 'sending',"
-    " finished_at = NULL WHERE id IN (SELECT campaign_id FROM r)"
+    " finished_at = NULL, final_audience = NULL, final_pending = NULL,"
+    " final_sent = NULL, final_failed = NULL, final_dead = NULL"
+    " WHERE id IN (SELECT campaign_id FROM r)"
     " AND status = 'completed' AND exec_phase = 'done' RETURNING id),"
     // A completed run sends again; an exited one stays exited.
     " fr AS (UPDATE flow_runs SET status = 'active', finished_at = NULL"
@@ -169,10 +178,16 @@ get_campaign_execution(pqxx::connection& conn, const std::string& id) {
 }
 
 caf::expected<std::map<std::string, campaign_execution>>
-list_campaign_executions(pqxx::connection& conn) {
+list_campaign_executions(pqxx::connection& conn,
+                         const std::vector<std::string>& known) {
+  std::string skip = "{";
+  for (const auto& id : known)
+    if (internal::is_uuid(id))
+      skip += (skip.size() > 1 ? "," : "") + id;
+  skip += "}";
   return in_transaction(conn, "campaign_executions", [&](pqxx::work& tx) {
     std::map<std::string, campaign_execution> out;
-    for (const auto& row : tx.exec(executions_sql))
+    for (const auto& row : tx.exec_params(executions_sql, skip))
       out.emplace(row[10].as<std::string>(), read_execution(row));
     return out;
   });
@@ -212,6 +227,7 @@ transition_campaign(pqxx::connection& conn, const std::string& id,
                      " exec_phase = 'done', finished_at = coalesce("
                      "finished_at, " NOW_UTC ") WHERE id = $1::uuid",
                      id);
+      tx.exec_params("SELECT campaign_keep_final_counts($1::uuid)", id);
     } else {
       tx.exec_params("UPDATE campaigns SET status = 'draft',"
                      " exec_phase = NULL, scheduled_at = NULL,"

@@ -43,9 +43,12 @@ struct campaign_execution {
 caf::expected<outcome<campaign_execution>>
 get_campaign_execution(pqxx::connection& conn, const std::string& id);
 
-/// The execution of every campaign, by campaign id.
+/// The execution of every campaign but those in `known` (the caller has
+/// theirs: live campaigns from their actors), by campaign id. A completed
+/// campaign's counts are the ones kept when it completed.
 caf::expected<std::map<std::string, campaign_execution>>
-list_campaign_executions(pqxx::connection& conn);
+list_campaign_executions(pqxx::connection& conn,
+                         const std::vector<std::string>& known = {});
 
 /// What transition_campaign did.
 struct transition_result {

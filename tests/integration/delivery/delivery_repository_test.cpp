@@ -331,4 +331,53 @@ TEST_F(DeliveryRepository, CampaignCompletesWhenEveryRowIsTerminal) {
   EXPECT_TRUE(exec->value->finished_at.has_value());
 }
 
+TEST_F(DeliveryRepository, CompletedCampaignKeepsItsCounts) {
+  activate_and_start();
+  db.scalar("UPDATE deliveries SET status = 'sent'"
+            " WHERE id <> (SELECT max(id) FROM deliveries)");
+  db.scalar("UPDATE deliveries SET status = 'dead'"
+            " WHERE id = (SELECT max(id) FROM deliveries)");
+  ASSERT_TRUE(*st::complete_campaign(db.conn(), campaign));
+  auto rows = std::stoll(db.scalar("SELECT count(*) FROM deliveries"));
+  // The counts no longer come from the rows: gone rows (pruned, say) leave
+  // them as they were at completion.
+  db.scalar("DELETE FROM deliveries WHERE status = 'sent'");
+  auto exec = st::get_campaign_execution(db.conn(), campaign);
+  EXPECT_EQ(exec->value->audience, rows);
+  EXPECT_EQ(exec->value->sent, rows - 1);
+  EXPECT_EQ(exec->value->dead, 1);
+  EXPECT_EQ(exec->value->pending, 0);
+  auto all = st::list_campaign_executions(db.conn());
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->at(campaign).sent, rows - 1);
+  // A replay of its dead row reopens it: counted from its rows again.
+  auto replayed = st::replay_dead(db.conn(), {}, campaign);
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ(status(), "active");
+  exec = st::get_campaign_execution(db.conn(), campaign);
+  EXPECT_EQ(exec->value->audience, 1);
+  EXPECT_EQ(exec->value->pending, 1);
+  EXPECT_EQ(exec->value->sent, 0);
+}
+
+TEST_F(DeliveryRepository, CompletedByAUserKeepsWhatWasLeft) {
+  auto started = activate_and_start();
+  ASSERT_TRUE(cdpd::actors::campaigns::move_campaign(
+      db.conn(), campaign,
+      cdpd::actors::campaigns::campaign_status::completed));
+  db.scalar("DELETE FROM deliveries");
+  auto exec = st::get_campaign_execution(db.conn(), campaign);
+  EXPECT_EQ(exec->value->audience, started.rows);
+  EXPECT_EQ(exec->value->pending, started.rows);
+}
+
+TEST_F(DeliveryRepository, KnownCampaignsAreNotCountedAgain) {
+  activate_and_start();
+  auto other = db.add_campaign(segment, flow);
+  auto all = st::list_campaign_executions(db.conn(), {campaign, "not-a-uuid"});
+  ASSERT_TRUE(all) << st::describe(all.error());
+  EXPECT_FALSE(all->contains(campaign));
+  EXPECT_TRUE(all->contains(other));
+}
+
 } // namespace
