@@ -265,6 +265,8 @@ campaign_snapshot snapshot(const actor_state& st) {
   out.id = st.options.id;
   out.status = st.run.status;
   out.step = std::string{to_string(st.step)};
+  out.rate_per_minute =
+      st.run.speed_per_minute.value_or(st.options.default_speed);
   if (st.next_timer)
     out.next_timer_ms = std::max<int64_t>(
         0, std::chrono::duration_cast<millis>(*st.next_timer - steady::now())

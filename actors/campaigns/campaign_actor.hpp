@@ -24,6 +24,10 @@ struct campaign_options {
   millis wait_day{86'400'000};  ///< one WAIT day (delivery.wait-day)
   /// Dead rows since the last resume that pause the campaign; 0 never.
   int64_t pause_failures = 50;
+  /// Messages per minute of a campaign without a speed of its own
+  /// (delivery.campaign-speed); 0 is no limit. Shown, not enforced here:
+  /// dispatchers ask the campaign's limiter key.
+  int64_t default_speed = 0;
   /// Counts are read again from PostgreSQL this long after the first
   /// report since they were last read, so a report that never came (a
   /// dispatcher that died between its record and its report) or one

@@ -91,6 +91,9 @@ struct campaign_snapshot {
   int64_t dead = 0;
   /// Milliseconds until its next timer fires; -1 for none.
   int64_t next_timer_ms = -1;
+  /// The speed its rows are sent at (its own, else delivery.campaign-speed),
+  /// in messages per minute; 0 is no limit.
+  int64_t rate_per_minute = 0;
   friend bool operator==(const campaign_snapshot&,
                          const campaign_snapshot&) = default;
 };
@@ -100,7 +103,7 @@ typename Inspector::result_type inspect(Inspector& f, campaign_snapshot& x) {
   return f(caf::meta::type_name("cdpd::campaign_snapshot"), x.id, x.status,
            x.step, x.exec_phase, x.scheduled_at, x.started_at, x.finished_at,
            x.paused_reason, x.audience, x.pending, x.sent, x.failed, x.dead,
-           x.next_timer_ms);
+           x.next_timer_ms, x.rate_per_minute);
 }
 
 /// One live campaign.

@@ -89,6 +89,7 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   campaigns.campaign.timezone = s.delivery.timezone;
   campaigns.campaign.wait_day = s.delivery.wait_day;
   campaigns.campaign.pause_failures = s.delivery.pause_failures;
+  campaigns.campaign.default_speed = s.delivery.campaign_speed;
   campaigns.campaign.settle = s.campaigns.settle;
   campaigns.campaign.recheck = s.campaigns.recheck;
   campaigns.campaign.retry = s.campaigns.retry;

@@ -110,6 +110,7 @@ json campaign_json(const live::campaign_snapshot& c) {
             {"sent", c.sent},
             {"failed", c.failed},
             {"dead", c.dead}}},
+          {"rate_per_minute", c.rate_per_minute},
           {"next_timer_ms",
            c.next_timer_ms < 0 ? json(nullptr) : json(c.next_timer_ms)}};
 }

@@ -25,7 +25,8 @@ constexpr const char* load_sql =
     " count(*) FILTER (WHERE d.status = 'sent'),"
     " count(*) FILTER (WHERE d.status = 'failed'),"
     " count(*) FILTER (WHERE d.status = 'dead'), c.dead_at_resume,"
-    " (extract(epoch FROM c.scheduled_at - " NOW_UTC ") * 1000)::bigint"
+    " (extract(epoch FROM c.scheduled_at - " NOW_UTC ") * 1000)::bigint,"
+    " c.send_speed_per_minute"
     " FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id"
     " WHERE c.id = $1::uuid GROUP BY c.id";
 
@@ -133,6 +134,8 @@ load_campaign_run(pqxx::connection& conn, const std::string& id) {
     out.dead_at_resume = row[11].as<int64_t>();
     if (!row[12].is_null())
       out.start_in_ms = row[12].as<int64_t>();
+    if (!row[13].is_null())
+      out.speed_per_minute = row[13].as<int64_t>();
     return result{std::move(out)};
   });
 }

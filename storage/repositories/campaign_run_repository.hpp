@@ -29,6 +29,8 @@ struct campaign_run_state {
   /// Milliseconds from now to its scheduled start, by the database's
   /// clock (negative when past); none without a schedule.
   std::optional<int64_t> start_in_ms;
+  /// Its own send speed (messages per minute); none sends at the default.
+  std::optional<int64_t> speed_per_minute;
 };
 
 /// The state of campaign `id`; nothing when there is no such campaign.

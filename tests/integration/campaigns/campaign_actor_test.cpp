@@ -114,6 +114,7 @@ protected:
     o.campaign.pause_failures = pause_failures;
     o.campaign.settle = settle;
     o.campaign.recheck = 60s;
+    o.campaign.default_speed = 120;
     host = live::spawn_campaign_host(sys, o);
     sys.registry().put(live::campaign_host_key,
                        caf::actor_cast<caf::strong_actor_ptr>(host));
@@ -249,12 +250,16 @@ TEST_F(CampaignActors, LifecycleGoesThroughTheActor) {
   ASSERT_TRUE(wait_until([&] { return step_of(id) == "waiting"; }, 5s));
   auto waiting = view(id);
   EXPECT_GT(waiting->next_timer_ms, 24 * 3'600'000);
+  EXPECT_EQ(waiting->rate_per_minute, 120) << "the default speed";
   EXPECT_EQ(status_of(id), "active/waiting");
 
   EXPECT_EQ(move(id, "paused"), "");
   EXPECT_EQ(step_of(id), "paused");
+  db.scalar("UPDATE campaigns SET send_speed_per_minute = 30 WHERE id = '" +
+            id + "'");
   EXPECT_EQ(move(id, "active"), "");
   EXPECT_EQ(step_of(id), "waiting");
+  EXPECT_EQ(view(id)->rate_per_minute, 30) << "its own speed, read on resume";
   // Not started yet: back to draft, and the actor goes away.
   EXPECT_EQ(move(id, "draft"), "");
   ASSERT_TRUE(wait_until([&] { return !actor_of(id); }, 5s));

@@ -76,6 +76,7 @@ TEST_F(wire_types, CampaignSnapshots) {
   x.failed = 7;
   x.dead = 3;
   x.next_timer_ms = 1'999;
+  x.rate_per_minute = 600;
   EXPECT_EQ(round_trip(x), x);
   std::vector<actors::campaigns::campaign_snapshot> all{x, x};
   all[1].id = "other";
