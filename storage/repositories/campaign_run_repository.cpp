@@ -210,10 +210,7 @@ caf::expected<bool> complete_campaign(pqxx::connection& conn,
   if (!internal::is_uuid(id))
     return false;
   return in_transaction(conn, "complete_campaign", [&](pqxx::work& tx) {
-    if (tx.exec_params(complete_sql, id).affected_rows() != 1)
-      return false;
-    tx.exec_params("SELECT campaign_keep_final_counts($1::uuid)", id);
-    return true;
+    return tx.exec_params(complete_sql, id).affected_rows() == 1;
   });
 }
 

@@ -146,9 +146,7 @@ constexpr const char* replay_sql =
     " WHERE x.id = flow_run_id AND x.status = 'exited'))"
     " RETURNING campaign_id, flow_run_id),"
     " c AS (UPDATE campaigns SET status = 'active', exec_phase = 'sending',"
-    " finished_at = NULL, final_audience = NULL, final_pending = NULL,"
-    " final_sent = NULL, final_failed = NULL, final_dead = NULL"
-    " WHERE id IN (SELECT campaign_id FROM r)"
+    " finished_at = NULL WHERE id IN (SELECT campaign_id FROM r)"
     " AND status = 'completed' AND exec_phase = 'done' RETURNING id),"
     // A completed run sends again; an exited one stays exited.
     " fr AS (UPDATE flow_runs SET status = 'active', finished_at = NULL"
@@ -231,7 +229,6 @@ transition_campaign(pqxx::connection& conn, const std::string& id,
                      " exec_phase = 'done', finished_at = coalesce("
                      "finished_at, " NOW_UTC ") WHERE id = $1::uuid",
                      id);
-      tx.exec_params("SELECT campaign_keep_final_counts($1::uuid)", id);
     } else {
       tx.exec_params("UPDATE campaigns SET status = 'draft',"
                      " exec_phase = NULL, scheduled_at = NULL,"

@@ -2,6 +2,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <pqxx/transaction>
 
 #include "actors/campaigns/campaign_lifecycle.hpp"
 #include "storage/errc.hpp"
@@ -378,6 +379,45 @@ TEST_F(DeliveryRepository, KnownCampaignsAreNotCountedAgain) {
   ASSERT_TRUE(all) << st::describe(all.error());
   EXPECT_FALSE(all->contains(campaign));
   EXPECT_TRUE(all->contains(other));
+}
+
+TEST_F(DeliveryRepository, LifecycleWritesItsEventsWithTheChange) {
+  namespace live = cdpd::actors::campaigns;
+  auto events = [&] {
+    return db.scalar("SELECT string_agg(type, ' ' ORDER BY seq) FROM events"
+                     " WHERE data->>'campaign_id' = '" +
+                     campaign + "'");
+  };
+  auto last = [&](const std::string& path) {
+    return db.scalar("SELECT data #>> '{" + path +
+                     "}' FROM events WHERE data->>'campaign_id' = '" +
+                     campaign + "' ORDER BY seq DESC LIMIT 1");
+  };
+  EXPECT_EQ(events(), "campaign.created");
+  {
+    // A change rolled back leaves no event.
+    pqxx::work tx{db.conn()};
+    tx.exec_params("UPDATE campaigns SET status = 'active' WHERE id = $1",
+                   campaign);
+    tx.abort();
+  }
+  EXPECT_EQ(events(), "campaign.created");
+  activate_and_start();
+  ASSERT_TRUE(
+      live::move_campaign(db.conn(), campaign, live::campaign_status::paused));
+  EXPECT_EQ(last("reason"), "paused by a user");
+  EXPECT_EQ(last("previous_status"), "active");
+  ASSERT_TRUE(
+      live::move_campaign(db.conn(), campaign, live::campaign_status::active));
+  db.scalar("UPDATE deliveries SET status = 'sent'");
+  ASSERT_TRUE(*st::complete_campaign(db.conn(), campaign));
+  EXPECT_EQ(events(), "campaign.created campaign.activated campaign.paused"
+                      " campaign.resumed campaign.completed");
+  EXPECT_EQ(last("counts,sent"), db.scalar("SELECT count(*) FROM deliveries"));
+  EXPECT_EQ(last("counts,dead"), "0");
+  db.scalar("DELETE FROM campaigns WHERE id = '" + campaign + "'");
+  EXPECT_EQ(events(), "campaign.created campaign.activated campaign.paused"
+                      " campaign.resumed campaign.completed campaign.deleted");
 }
 
 } // namespace
