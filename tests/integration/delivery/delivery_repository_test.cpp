@@ -8,6 +8,7 @@
 #include "storage/errc.hpp"
 #include "storage/repositories/campaign_run_repository.hpp"
 #include "storage/repositories/delivery_repository.hpp"
+#include "storage/repositories/message_event_repository.hpp"
 #include "tests/integration/delivery/delivery_test_db.hpp"
 
 namespace {
@@ -385,12 +386,14 @@ TEST_F(DeliveryRepository, LifecycleWritesItsEventsWithTheChange) {
   namespace live = cdpd::actors::campaigns;
   auto events = [&] {
     return db.scalar("SELECT string_agg(type, ' ' ORDER BY seq) FROM events"
-                     " WHERE data->>'campaign_id' = '" +
+                     " WHERE type LIKE 'campaign.%' AND"
+                     " data->>'campaign_id' = '" +
                      campaign + "'");
   };
   auto last = [&](const std::string& path) {
     return db.scalar("SELECT data #>> '{" + path +
-                     "}' FROM events WHERE data->>'campaign_id' = '" +
+                     "}' FROM events WHERE type LIKE 'campaign.%' AND"
+                     " data->>'campaign_id' = '" +
                      campaign + "' ORDER BY seq DESC LIMIT 1");
   };
   EXPECT_EQ(events(), "campaign.created");
@@ -418,6 +421,57 @@ TEST_F(DeliveryRepository, LifecycleWritesItsEventsWithTheChange) {
   db.scalar("DELETE FROM campaigns WHERE id = '" + campaign + "'");
   EXPECT_EQ(events(), "campaign.created campaign.activated campaign.paused"
                       " campaign.resumed campaign.completed campaign.deleted");
+}
+
+TEST_F(DeliveryRepository, OutcomesAndRecipientsWriteEmailEvents) {
+  activate_and_start();
+  auto claimed = st::claim_deliveries(db.conn(), 3, 60s);
+  ASSERT_TRUE(claimed && claimed->size() == 3u);
+  const auto& a = (*claimed)[0];
+  const auto& b = (*claimed)[1];
+  const auto& c = (*claimed)[2];
+  auto types = [&] {
+    return db.scalar("SELECT string_agg(type || ':' || (data->>'delivery_id'),"
+                     " ' ' ORDER BY seq) FROM events"
+                     " WHERE type LIKE 'email.%'");
+  };
+  EXPECT_EQ(types(), "") << "claims and lease renewals write no event";
+  ASSERT_TRUE(*st::record_sent(db.conn(), a.id, a.attempts, "<m1@x>"));
+  st::retry_rules rules;
+  ASSERT_EQ(
+      *st::record_failure(db.conn(), b.id, b.attempts, "busy", true, rules),
+      "failed");
+  ASSERT_EQ(*st::record_failure(db.conn(), c.id, c.attempts, "no such user",
+                                false, rules),
+            "dead");
+  // The refused record of a claim it no longer holds writes nothing.
+  EXPECT_FALSE(*st::record_sent(db.conn(), a.id, a.attempts, "<m1@x>"));
+  auto ids = [](int64_t x) { return std::to_string(x); };
+  EXPECT_EQ(types(), "email.sent:" + ids(a.id) + " email.failed:" + ids(b.id) +
+                         " email.dead:" + ids(c.id));
+  EXPECT_EQ(db.scalar("SELECT data->>'message_id' FROM events"
+                      " WHERE type = 'email.sent'"),
+            "<m1@x>");
+  EXPECT_EQ(db.scalar("SELECT data->>'error' FROM events"
+                      " WHERE type = 'email.dead'"),
+            "no such user");
+  EXPECT_EQ(db.scalar("SELECT data->>'campaign_id' FROM events"
+                      " WHERE type = 'email.failed'"),
+            campaign);
+  // A recipient's first open, click and unsubscribe; repeats only add hits.
+  using ev = st::message_event;
+  ASSERT_TRUE(st::record_message_event(db.conn(), a.id, ev::open));
+  ASSERT_TRUE(st::record_message_event(db.conn(), a.id, ev::open));
+  ASSERT_TRUE(st::record_message_event(db.conn(), a.id, ev::click,
+                                       std::string{"https://shop.example/"}));
+  ASSERT_TRUE(st::record_message_event(db.conn(), a.id, ev::unsubscribe));
+  EXPECT_EQ(db.scalar("SELECT string_agg(type, ' ' ORDER BY seq) FROM events"
+                      " WHERE type IN ('email.opened', 'email.clicked',"
+                      " 'email.unsubscribed')"),
+            "email.opened email.clicked email.unsubscribed");
+  EXPECT_EQ(db.scalar("SELECT data->>'url' FROM events"
+                      " WHERE type = 'email.clicked'"),
+            "https://shop.example/");
 }
 
 } // namespace
