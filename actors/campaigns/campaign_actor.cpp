@@ -245,6 +245,12 @@ void apply(actor_ptr self, const campaign_report& report) {
   e.failed += report.failed;
   e.sent += report.sent;
   e.dead += report.dead;
+  e.opened += report.opened;
+  e.clicked += report.clicked;
+  e.unsubscribed += report.unsubscribed;
+  if (report.pending == 0 && report.failed == 0 && report.sent == 0 &&
+      report.dead == 0)
+    return; // what a recipient did moves no row
   st.completion_refused = false;
   if (st.step != campaign_step::sending)
     return;

@@ -29,6 +29,9 @@ inline campaign_snapshot snapshot_of(const storage::campaign_execution& e) {
   s.sent = e.sent;
   s.failed = e.failed;
   s.dead = e.dead;
+  s.opened = e.opened;
+  s.clicked = e.clicked;
+  s.unsubscribed = e.unsubscribed;
   return s;
 }
 
@@ -48,6 +51,9 @@ inline storage::campaign_execution execution_of(const campaign_snapshot& s) {
   e.sent = s.sent;
   e.failed = s.failed;
   e.dead = s.dead;
+  e.opened = s.opened;
+  e.clicked = s.clicked;
+  e.unsubscribed = s.unsubscribed;
   return e;
 }
 

@@ -62,6 +62,9 @@ struct campaign_report {
   int64_t failed = 0;
   int64_t sent = 0;
   int64_t dead = 0;
+  int64_t opened = 0; ///< recipients, from the tracking routes
+  int64_t clicked = 0;
+  int64_t unsubscribed = 0;
   friend bool operator==(const campaign_report&,
                          const campaign_report&) = default;
 };
@@ -69,7 +72,8 @@ struct campaign_report {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, campaign_report& x) {
   return f(caf::meta::type_name("cdpd::campaign_report"), x.campaign_id,
-           x.pending, x.failed, x.sent, x.dead);
+           x.pending, x.failed, x.sent, x.dead, x.opened, x.clicked,
+           x.unsubscribed);
 }
 
 /// A campaign actor as an operator sees it. Empty strings stand for none.
@@ -89,6 +93,9 @@ struct campaign_snapshot {
   int64_t sent = 0;
   int64_t failed = 0;
   int64_t dead = 0;
+  int64_t opened = 0;
+  int64_t clicked = 0;
+  int64_t unsubscribed = 0;
   /// Milliseconds until its next timer fires; -1 for none.
   int64_t next_timer_ms = -1;
   /// The speed its rows are sent at (its own, else delivery.campaign-speed),
@@ -103,7 +110,8 @@ typename Inspector::result_type inspect(Inspector& f, campaign_snapshot& x) {
   return f(caf::meta::type_name("cdpd::campaign_snapshot"), x.id, x.status,
            x.step, x.exec_phase, x.scheduled_at, x.started_at, x.finished_at,
            x.paused_reason, x.audience, x.pending, x.sent, x.failed, x.dead,
-           x.next_timer_ms, x.rate_per_minute);
+           x.opened, x.clicked, x.unsubscribed, x.next_timer_ms,
+           x.rate_per_minute);
 }
 
 /// One live campaign.

@@ -109,7 +109,10 @@ json campaign_json(const live::campaign_snapshot& c) {
             {"pending", c.pending},
             {"sent", c.sent},
             {"failed", c.failed},
-            {"dead", c.dead}}},
+            {"dead", c.dead},
+            {"opened", c.opened},
+            {"clicked", c.clicked},
+            {"unsubscribed", c.unsubscribed}}},
           {"rate_per_minute", c.rate_per_minute},
           {"next_timer_ms",
            c.next_timer_ms < 0 ? json(nullptr) : json(c.next_timer_ms)}};

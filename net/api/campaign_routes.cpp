@@ -130,7 +130,10 @@ json view_json(const domain::campaign_view& v) {
                         {"pending", e.pending},
                         {"sent", e.sent},
                         {"failed", e.failed},
-                        {"dead", e.dead}}}};
+                        {"dead", e.dead},
+                        {"opened", e.opened},
+                        {"clicked", e.clicked},
+                        {"unsubscribed", e.unsubscribed}}}};
   return out;
 }
 

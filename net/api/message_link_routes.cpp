@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/domain/message_event_work.hpp"
 #include "net/api/db_call.hpp"
 
@@ -54,6 +55,24 @@ http_response pixel() {
   return r;
 }
 
+/// Tells the campaign's actor, when it has one, that a recipient did
+/// `kind` for the first time; a campaign without an actor (completed) is
+/// read from the table.
+void count_for_campaign(caf::actor_system& sys, const std::string& campaign,
+                        message_event kind) {
+  namespace live = actors::campaigns;
+  auto host = caf::actor_cast<live::campaign_host>(
+      sys.registry().get(live::campaign_host_key));
+  if (!host || campaign.empty())
+    return;
+  live::campaign_report report;
+  report.campaign_id = campaign;
+  (kind == message_event::open    ? report.opened
+   : kind == message_event::click ? report.clicked
+                                  : report.unsubscribed) = 1;
+  caf::anon_send(host, live::campaign_report_atom::value, std::move(report));
+}
+
 /// Records the event on pg-write, then answers with `done(found)`; a
 /// database failure is a 503 (the recipient may try again).
 template <class Done>
@@ -62,7 +81,11 @@ void record(caf::actor_system& sys, int64_t delivery_id, message_event kind,
   api::call_db(
       sys, api::db_role::write,
       actors::domain::record_message_event(delivery_id, kind, std::move(url)),
-      std::move(respond), [done](bool& found) { return done(found); });
+      std::move(respond),
+      [&sys, kind, done](actors::domain::message_event_outcome& out) {
+        count_for_campaign(sys, out.first_for_campaign, kind);
+        return done(out.found);
+      });
 }
 
 } // namespace

@@ -26,9 +26,11 @@ constexpr const char* load_sql =
     " count(*) FILTER (WHERE d.status = 'failed'),"
     " count(*) FILTER (WHERE d.status = 'dead'), c.dead_at_resume,"
     " (extract(epoch FROM c.scheduled_at - " NOW_UTC ") * 1000)::bigint,"
-    " c.send_speed_per_minute"
+    " c.send_speed_per_minute, coalesce(s.emails_opened, 0),"
+    " coalesce(s.emails_clicked, 0), coalesce(s.unsubscribes, 0)"
     " FROM campaigns c LEFT JOIN deliveries d ON d.campaign_id = c.id"
-    " WHERE c.id = $1::uuid GROUP BY c.id";
+    " LEFT JOIN campaign_delivery_stats s ON s.campaign_id = c.id"
+    " WHERE c.id = $1::uuid GROUP BY c.id, s.campaign_id";
 
 constexpr const char* live_sql =
     "SELECT id::text FROM campaigns WHERE status IN ('active', 'paused')"
@@ -136,6 +138,9 @@ load_campaign_run(pqxx::connection& conn, const std::string& id) {
       out.start_in_ms = row[12].as<int64_t>();
     if (!row[13].is_null())
       out.speed_per_minute = row[13].as<int64_t>();
+    e.opened = row[14].as<int64_t>();
+    e.clicked = row[15].as<int64_t>();
+    e.unsubscribed = row[16].as<int64_t>();
     return result{std::move(out)};
   });
 }

@@ -23,8 +23,12 @@ using internal::param;
   "SELECT c.exec_phase, c.scheduled_at, c.started_at, c.finished_at,"          \
   " c.paused_reason, coalesce(c.final_audience, n.audience),"                  \
   " coalesce(c.final_pending, n.pending), coalesce(c.final_sent, n.sent),"     \
-  " coalesce(c.final_failed, n.failed), coalesce(c.final_dead, n.dead), c.id"  \
-  " FROM campaigns c LEFT JOIN LATERAL (SELECT count(*) AS audience,"          \
+  " coalesce(c.final_failed, n.failed), coalesce(c.final_dead, n.dead), c.id," \
+  " coalesce(s.emails_opened, 0), coalesce(s.emails_clicked, 0),"              \
+  " coalesce(s.unsubscribes, 0)"                                               \
+  " FROM campaigns c"                                                          \
+  " LEFT JOIN campaign_delivery_stats s ON s.campaign_id = c.id"               \
+  " LEFT JOIN LATERAL (SELECT count(*) AS audience,"                           \
   " count(*) FILTER (WHERE d.status IN ('pending', 'sending')) AS pending,"    \
   " count(*) FILTER (WHERE d.status = 'sent') AS sent,"                        \
   " count(*) FILTER (WHERE d.status = 'failed') AS failed,"                    \
@@ -132,6 +136,9 @@ campaign_execution read_execution(const pqxx::row& row) {
   e.sent = row[7].as<int64_t>();
   e.failed = row[8].as<int64_t>();
   e.dead = row[9].as<int64_t>();
+  e.opened = row[11].as<int64_t>();
+  e.clicked = row[12].as<int64_t>();
+  e.unsubscribed = row[13].as<int64_t>();
   return e;
 }
 

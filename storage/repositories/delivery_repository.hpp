@@ -36,6 +36,10 @@ struct campaign_execution {
   int64_t sent = 0;
   int64_t failed = 0; ///< failed once, waiting for a retry
   int64_t dead = 0;   ///< given up
+  /// Recipients who opened, clicked, unsubscribed (first event each).
+  int64_t opened = 0;
+  int64_t clicked = 0;
+  int64_t unsubscribed = 0;
 };
 
 /// The execution of one campaign; refusal::campaign_missing when there is

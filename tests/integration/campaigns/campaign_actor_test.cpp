@@ -280,6 +280,30 @@ TEST_F(CampaignActors, LifecycleGoesThroughTheActor) {
   EXPECT_FALSE(actor_of(id));
 }
 
+TEST_F(CampaignActors, CountsWhatRecipientsDid) {
+  start_host();
+  auto id = make_campaign("OR", 2);
+  db.scalar("UPDATE campaigns SET start_date = (now() AT TIME ZONE 'utc')"
+            "::date + 2 WHERE id = '" +
+            id + "'");
+  // Opens recorded before the actor read its campaign.
+  db.scalar("INSERT INTO campaign_delivery_stats (campaign_id, emails_opened)"
+            " VALUES ('" +
+            id + "', 5)");
+  EXPECT_EQ(move(id, "active"), "");
+  ASSERT_TRUE(wait_until([&] { return step_of(id) == "waiting"; }, 5s));
+  EXPECT_EQ(view(id)->opened, 5);
+  live::campaign_report r;
+  r.campaign_id = id;
+  r.opened = 1;
+  r.clicked = 1;
+  caf::anon_send(host, live::campaign_report_atom::value, r);
+  ASSERT_TRUE(wait_until([&] { return view(id)->clicked == 1; }, 5s));
+  EXPECT_EQ(view(id)->opened, 6);
+  EXPECT_EQ(view(id)->unsubscribed, 0);
+  EXPECT_EQ(step_of(id), "waiting") << "a recipient's event moves no row";
+}
+
 TEST_F(CampaignActors, ConcurrentChangesAreSerialised) {
   start_host();
   auto id = make_campaign("CA", 200);

@@ -174,7 +174,10 @@ TEST_F(CampaignLifecycleApi, StatusChangesFollowTheLifecycle) {
                                                 {"pending", 0},
                                                 {"sent", 0},
                                                 {"failed", 0},
-                                                {"dead", 0}}));
+                                                {"dead", 0},
+                                                {"opened", 0},
+                                                {"clicked", 0},
+                                                {"unsubscribed", 0}}));
 
   EXPECT_EQ(set_status(id, "paused", 409)["detail"],
             "Only an active campaign can be paused");

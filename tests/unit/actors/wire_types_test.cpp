@@ -56,8 +56,8 @@ TEST_F(wire_types, CheckResult) {
 }
 
 TEST_F(wire_types, CampaignReport) {
-  actors::campaigns::campaign_report x{"8a09be9b-79b6-4f5c-badf-1fbf2841968c",
-                                       -3, 1, 2, -1};
+  actors::campaigns::campaign_report x{
+      "8a09be9b-79b6-4f5c-badf-1fbf2841968c", -3, 1, 2, -1, 4, 5, 6};
   EXPECT_EQ(round_trip(x), x);
 }
 
@@ -77,6 +77,9 @@ TEST_F(wire_types, CampaignSnapshots) {
   x.dead = 3;
   x.next_timer_ms = 1'999;
   x.rate_per_minute = 600;
+  x.opened = 9;
+  x.clicked = 8;
+  x.unsubscribed = 1;
   EXPECT_EQ(round_trip(x), x);
   std::vector<actors::campaigns::campaign_snapshot> all{x, x};
   all[1].id = "other";
