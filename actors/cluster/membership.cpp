@@ -164,8 +164,24 @@ void count_states(const membership_state& st) {
   st.options.metrics->down.Set(down);
 }
 
-/// A new view when any member joined, rejoined, moved or changed state.
-void publish(self_ptr self, std::vector<member_view> members) {
+/// A member that was lost (its lease ended, or it came back as a new
+/// incarnation) may have left rows claimed: they go back to the
+/// dispatchers of every node now rather than when their delivery lease
+/// ends. Every member runs this on every view change; it is idempotent.
+void release_lost_claims(self_ptr self) {
+  auto released = self->state.options.pool->run(
+      [](pqxx::connection& c) { return storage::release_lost_claims(c); });
+  if (!released)
+    log_db_error(self, "release the deliveries of lost members",
+                 released.error());
+  else if (*released > 0)
+    log()->info("cluster: released {} deliveries claimed by lost members",
+                *released);
+}
+
+/// A new view when any member joined, rejoined, moved or changed state;
+/// true when the view changed.
+bool publish(self_ptr self, std::vector<member_view> members) {
   auto& st = self->state;
   auto same = [](const member_view& a, const member_view& b) {
     return a.name == b.name && a.incarnation == b.incarnation &&
@@ -176,7 +192,7 @@ void publish(self_ptr self, std::vector<member_view> members) {
       !std::equal(members.begin(), members.end(), st.members.begin(), same);
   st.members = std::move(members);
   if (!changed)
-    return;
+    return false;
   ++st.version;
   if (st.options.metrics)
     st.options.metrics->view_changes.Increment();
@@ -186,6 +202,7 @@ void publish(self_ptr self, std::vector<member_view> members) {
                std::to_string(m.incarnation) + " " + m.state;
   log()->info("cluster: view {}: {}", st.version, summary);
   count_states(st);
+  return true;
 }
 
 void connect_to(self_ptr self, const std::string& address, uint16_t port);
@@ -211,7 +228,8 @@ void poll(self_ptr self) {
         (suspect->second != row.incarnation || !row.live))
       st.suspects.erase(suspect);
   }
-  publish(self, std::move(members));
+  if (publish(self, std::move(members)))
+    release_lost_claims(self);
   for (const auto& m : st.members) {
     if (m.name == st.options.self.name || m.state == "down")
       continue;

@@ -350,7 +350,9 @@ int run_node(const config::settings& s) {
   auto delivery = make_delivery_subtree(
       s, write_pool, state_directory(s), supervision, services->links,
       services->limiter,
-      std::make_shared<actors::campaigns::campaign_gauges>(*metrics));
+      std::make_shared<actors::campaigns::campaign_gauges>(*metrics),
+      cluster ? cluster->membership.lease_state : nullptr,
+      cluster ? cluster->membership.self.name : std::string{});
   if (!delivery) {
     server->stop();
     fail_line("email: " + sys.render(delivery.error()));

@@ -49,7 +49,24 @@ constexpr const char* expire_sql =
     " AND NOT EXISTS (SELECT 1 FROM pg_stat_activity"
     "                 WHERE application_name = $3)";
 
+constexpr const char* release_sql =
+    "UPDATE deliveries SET lease_until = (now() AT TIME ZONE 'utc')"
+    " WHERE status = 'sending' AND claimed_by IS NOT NULL"
+    " AND lease_until > (now() AT TIME ZONE 'utc')"
+    " AND claimed_by NOT IN (SELECT name || ':' || incarnation"
+    " FROM cluster_members WHERE state = 'up' AND lease_until > now())";
+
 } // namespace
+
+std::string claimant_tag(const std::string& name, int64_t incarnation) {
+  return name + ":" + std::to_string(incarnation);
+}
+
+caf::expected<int64_t> release_lost_claims(pqxx::connection& conn) {
+  return in_transaction(conn, "release_lost_claims", [&](pqxx::work& tx) {
+    return static_cast<int64_t>(tx.exec(release_sql).affected_rows());
+  });
+}
 
 std::string membership_session_name(const std::string& name,
                                     int64_t incarnation) {

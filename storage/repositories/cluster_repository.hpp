@@ -67,6 +67,17 @@ caf::expected<bool> expire_if_disconnected(pqxx::connection& conn,
                                            int64_t incarnation,
                                            const std::string& session);
 
+/// Ends the delivery lease of every row being sent whose claimant
+/// ("<name>:<incarnation>", see claimant_tag) is not a live member any
+/// more, so that any dispatcher claims it again at once, with the same
+/// idempotency key; rows claimed on a single node (no claimant) wait out
+/// their own lease. Returns how many rows were released. Idempotent: every
+/// member may run it.
+caf::expected<int64_t> release_lost_claims(pqxx::connection& conn);
+
+/// What a member's dispatchers write to `deliveries.claimed_by`.
+std::string claimant_tag(const std::string& name, int64_t incarnation);
+
 /// The `application_name` of a member's membership connection.
 std::string membership_session_name(const std::string& name,
                                     int64_t incarnation);
