@@ -74,6 +74,10 @@ std::optional<load_error> cross_check(const settings& s) {
         " must exceed email.timeout (" +
         format_duration(s.email.timeout.count()) +
         "), or a slow send is sent twice"};
+  if (s.cluster.port != 0 && s.cluster.port == s.http.port)
+    return load_error{"cluster.port: " + std::to_string(s.cluster.port) +
+                      " is also http.port; give the cluster agent a port "
+                      "of its own"};
   const auto& mm = s.middleman;
   if (mm.heartbeat_interval.count() > 0 && mm.connection_timeout.count() > 0 &&
       mm.connection_timeout <= mm.heartbeat_interval)

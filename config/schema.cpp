@@ -1,6 +1,8 @@
 #include "config/schema.hpp"
 
 #include <array>
+#include <cctype>
+#include <string>
 #include <type_traits>
 
 #include "config/loader.hpp"
@@ -120,9 +122,10 @@ std::string check_public_url(std::string_view text) {
   return {};
 }
 
-// "https://host[:port]" items separated by commas: an origin has no path,
-// and "*" cannot go with credentials.
-std::string check_cors_origins(std::string_view text) {
+// The first problem `check(item)` finds with an item of a comma-separated
+// list (items trimmed of spaces), or empty.
+template <class Check>
+std::string check_items(std::string_view text, Check check) {
   while (!text.empty()) {
     auto comma = text.find(',');
     auto item = text.substr(0, comma);
@@ -130,6 +133,19 @@ std::string check_cors_origins(std::string_view text) {
       item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ')
       item.remove_suffix(1);
+    if (auto problem = check(item); !problem.empty())
+      return problem;
+    if (comma == std::string_view::npos)
+      break;
+    text.remove_prefix(comma + 1);
+  }
+  return {};
+}
+
+// "https://host[:port]" items separated by commas: an origin has no path,
+// and "*" cannot go with credentials.
+std::string check_cors_origins(std::string_view text) {
+  return check_items(text, [](std::string_view item) -> std::string {
     auto scheme = item.find("://");
     bool ok =
         scheme != std::string_view::npos &&
@@ -137,14 +153,41 @@ std::string check_cors_origins(std::string_view text) {
          item.substr(0, scheme) == "https") &&
         item.size() > scheme + 3 &&
         item.find_first_of("/*? \t", scheme + 3) == std::string_view::npos;
-    if (!ok)
-      return "has '" + std::string{item} +
-             "', which is not an origin like https://app.example.com (no "
-             "path, no '*')";
-    if (comma == std::string_view::npos)
-      break;
-    text.remove_prefix(comma + 1);
-  }
+    if (ok)
+      return {};
+    return "has '" + std::string{item} +
+           "', which is not an origin like https://app.example.com (no "
+           "path, no '*')";
+  });
+}
+
+// host:port items separated by commas, each port 1..65535.
+std::string check_seeds(std::string_view text) {
+  return check_items(text, [](std::string_view item) -> std::string {
+    auto colon = item.rfind(':');
+    auto port = colon == std::string_view::npos ? std::string_view{}
+                                                : item.substr(colon + 1);
+    bool digits =
+        !port.empty() && port.size() <= 5 &&
+        port.find_first_not_of("0123456789") == std::string_view::npos;
+    if (colon != 0 && digits && std::stoi(std::string{port}) >= 1 &&
+        std::stoi(std::string{port}) <= 65535)
+      return {};
+    return "has '" + std::string{item} +
+           "', which is not host:port (port 1..65535)";
+  });
+}
+
+// Letters, digits, '.', '-', '_' and ':', at most 48 of them: the name goes
+// into PostgreSQL's application_name (63 bytes) with the incarnation.
+std::string check_member_name(std::string_view text) {
+  if (text.size() > 48)
+    return "is longer than 48 characters";
+  for (char c : text)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' &&
+        c != '_' && c != ':')
+      return "has '" + std::string(1, c) +
+             "'; use letters, digits, '.', '-', '_' and ':'";
   return {};
 }
 
@@ -559,6 +602,47 @@ constexpr option table[] = {
          .max = 10 * minute,
          .help = "A silent node connection is closed after this; 0 never "
                  "closes it. Must exceed middleman.heartbeat-interval."}),
+
+    bind<&s::cluster, &cluster_settings::port>(
+        {.key = "cluster.port",
+         .kind = vk::integer,
+         .unit = "port",
+         .min = 0,
+         .max = 65535,
+         .help = "Port of this node's cluster agent; 0 runs a single node "
+                 "(no cluster traffic at all). Nodes that share a "
+                 "PostgreSQL database and set it form one cluster."}),
+    bind<&s::cluster, &cluster_settings::address>(
+        {.key = "cluster.address",
+         .unit = "address",
+         .rule = &check_not_empty,
+         .rule_text = "non-empty",
+         .help = "Address the cluster agent listens on and other nodes "
+                 "connect to; keep it on a private network."}),
+    bind<&s::cluster, &cluster_settings::name>(
+        {.key = "cluster.name",
+         .unit = "name",
+         .rule = &check_member_name,
+         .rule_text = "letters, digits, '.', '-', '_', ':'; at most 48",
+         .help = "This node's name in the cluster, the same across "
+                 "restarts; empty is the host name and the HTTP port."}),
+    bind<&s::cluster, &cluster_settings::seeds>(
+        {.key = "cluster.seeds",
+         .unit = "host:port list",
+         .rule = &check_seeds,
+         .rule_text = "host:port items, comma separated",
+         .help = "Cluster agents to connect to at start, before the "
+                 "membership table names them; PostgreSQL still decides "
+                 "who is a member."}),
+    bind<&s::cluster, &cluster_settings::lease>(
+        {.key = "cluster.lease",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 2 * second,
+         .max = minute,
+         .help = "Membership lease, renewed every second: a node that "
+                 "cannot renew it for this long is down for the others, "
+                 "and fences itself before then."}),
 
     CDPD_POLICY_OPTIONS("default", default_policy),
     CDPD_POLICY_OPTIONS("storage", storage),

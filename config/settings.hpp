@@ -75,6 +75,16 @@ struct middleman_settings {
   millis connection_timeout{5'000};
 };
 
+/// The cluster (actors/cluster/README.md). Port 0 runs a single node
+/// exactly as without a cluster: no middleman, no membership.
+struct cluster_settings {
+  int port = 0; ///< where the node agent is published
+  std::string address = "127.0.0.1";
+  std::string name;    ///< empty: host name and HTTP port
+  std::string seeds;   ///< host:port list, comma separated
+  millis lease{4'000}; ///< membership lease, renewed every second
+};
+
 /// One named supervision policy ([supervision.<name>]): how a supervisor
 /// restarts its children and how callers reach a child (buffering, circuit
 /// breaker, retries). Factors and jitter are percentages (200 = x2).
@@ -244,6 +254,7 @@ struct settings {
   log_settings log;
   scheduler_settings scheduler;
   middleman_settings middleman;
+  cluster_settings cluster;
   supervision_settings supervision;
   admin_settings admin;
   auth_settings auth;

@@ -12,6 +12,7 @@
 
 #include "actors/atoms.hpp"
 #include "storage/errc.hpp"
+#include "storage/repositories/cluster_repository.hpp"
 #include "storage/repositories/delivery_lease.hpp"
 #include "storage/repositories/flow_run_repository.hpp"
 
@@ -189,9 +190,9 @@ millis provider_wait(const dispatcher_options& o) {
 
 /// Claims one batch; logs and returns nothing on failure.
 std::optional<std::vector<storage::claimed_delivery>>
-claim(const dispatcher_options& o) {
+claim(const dispatcher_options& o, const std::string& claimant) {
   auto claimed = o.pool->run([&](pqxx::connection& c) {
-    return storage::claim_deliveries(c, o.batch_size, o.lease);
+    return storage::claim_deliveries(c, o.batch_size, o.lease, claimant);
   });
   if (!claimed) {
     warn(o, "claiming deliveries", claimed.error());
@@ -214,6 +215,8 @@ struct batch_state {
   /// The row whose checks and campaign speed have passed and that waits only
   /// for the provider's rate; 0 for none (row ids start at 1).
   int64_t cleared = 0;
+  /// In a cluster, the membership incarnation the batch was claimed under.
+  int64_t incarnation = 0;
 
   bool done() const { return next >= rows.size(); }
 
@@ -229,8 +232,16 @@ struct batch_state {
 /// local deadline is never later than the database's.
 bool claim_batch(const dispatcher_options& o, batch_state& batch) {
   auto started = steady::now();
-  auto claimed = claim(o);
   batch = batch_state{};
+  std::string claimant;
+  if (o.membership) {
+    auto incarnation = o.membership->incarnation();
+    if (incarnation == 0 || !o.membership->valid())
+      return false;
+    batch.incarnation = incarnation;
+    claimant = storage::claimant_tag(o.member, incarnation);
+  }
+  auto claimed = claim(o, claimant);
   if (!claimed)
     return false;
   batch.rows = std::move(*claimed);
@@ -313,10 +324,27 @@ void defer_campaign(const dispatcher_options& o, batch_state& batch,
     report_given_back(o, row);
 }
 
+/// In a cluster: false, and the rest of the batch dropped, once the lease
+/// the batch was claimed under no longer holds. Its rows stay claimed;
+/// the other members release them as soon as this lease has ended, and
+/// send them with the same idempotency key.
+bool still_member(const dispatcher_options& o, batch_state& batch,
+                  round_result& out) {
+  if (!o.membership || (o.membership->valid() &&
+                        o.membership->incarnation() == batch.incarnation))
+    return true;
+  out.lost += static_cast<int64_t>(batch.rows.size() - batch.next);
+  batch.rows.clear();
+  batch.next = 0;
+  return false;
+}
+
 /// Sends the batch's next row, or gives the whole rest back when the
 /// provider is known to be down.
 void send_next(const dispatcher_options& o, batch_state& batch,
                round_result& out) {
+  if (!still_member(o, batch, out))
+    return;
   if (o.ready && !o.ready()) {
     if (release(o, batch.unsent(), out))
       for (auto i = batch.next; i < batch.rows.size(); ++i)
@@ -346,6 +374,8 @@ void send_next(const dispatcher_options& o, batch_state& batch,
     return;
   }
   batch.cleared = 0;
+  if (!still_member(o, batch, out))
+    return;
   send_one(o, batch.rows[batch.next++], out);
 }
 

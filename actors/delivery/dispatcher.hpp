@@ -13,6 +13,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/campaigns/campaign_messages.hpp"
+#include "actors/cluster/node_lease.hpp"
 
 #include "actors/delivery/send_throttle.hpp"
 #include "storage/pg_pool.hpp"
@@ -74,6 +75,14 @@ struct dispatcher_options {
   /// A flow run whose customer left the flow's segment exits when its next
   /// row is claimed (its rows become dead, nothing is sent).
   bool flow_exit_on_leave = true;
+  /// In a cluster, this node's membership lease and member name: claims
+  /// are tagged "<member>:<incarnation>", so the rows of a lost member are
+  /// released at once, and nothing is claimed, and no send starts, unless
+  /// the lease of the incarnation that claimed still holds (a fenced or
+  /// frozen node never sends after its own deadline). Null on a single
+  /// node.
+  std::shared_ptr<const cluster::node_lease> membership;
+  std::string member;
 };
 
 /// What one round of a dispatcher did.

@@ -49,7 +49,9 @@ caf::expected<delivery_subtree> make_delivery_subtree(
     std::shared_ptr<actors::supervision_metrics> metrics,
     std::shared_ptr<const net::auth::link_signer> signer,
     std::shared_ptr<const actors::limits::limiter_region> limiter,
-    std::shared_ptr<actors::campaigns::campaign_gauges> gauges) {
+    std::shared_ptr<actors::campaigns::campaign_gauges> gauges,
+    std::shared_ptr<const actors::cluster::node_lease> membership,
+    std::string member) {
   // The state directory is resolved here, so the default folder is too.
   auto email_settings = s.email;
   if (email_settings.outbox_dir.empty())
@@ -78,6 +80,8 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   d.batch_size = s.delivery.batch_size;
   d.poll_interval = s.delivery.poll_interval;
   d.lease = s.delivery.lease;
+  d.membership = std::move(membership);
+  d.member = std::move(member);
   d.send_timeout = s.email.timeout;
   d.retry.max_attempts = s.delivery.max_attempts;
   d.retry.backoff = s.delivery.retry_backoff;

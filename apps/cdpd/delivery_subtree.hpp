@@ -7,6 +7,7 @@
 #include <caf/expected.hpp>
 
 #include "actors/campaigns/campaign_gauges.hpp"
+#include "actors/cluster/node_lease.hpp"
 #include "actors/delivery/delivery_tree.hpp"
 #include "actors/limits/limiter_region.hpp"
 #include "actors/supervision/supervisor.hpp"
@@ -43,13 +44,16 @@ struct delivery_subtree {
 /// Sends are throttled (email.rate-per-second, delivery.campaign-speed and
 /// campaigns' own speeds) through `limiter`; without one nothing is. The
 /// campaign actors run on the node's "pg-write" db actor and count
-/// themselves in `gauges` (may be null).
+/// themselves in `gauges` (may be null). In a cluster, `membership` and
+/// `member` fence the dispatchers (dispatcher_options::membership).
 caf::expected<delivery_subtree> make_delivery_subtree(
     const config::settings& s, std::shared_ptr<storage::pg_pool> write_pool,
     const std::string& state_dir,
     std::shared_ptr<actors::supervision_metrics> metrics,
     std::shared_ptr<const net::auth::link_signer> signer,
     std::shared_ptr<const actors::limits::limiter_region> limiter = nullptr,
-    std::shared_ptr<actors::campaigns::campaign_gauges> gauges = nullptr);
+    std::shared_ptr<actors::campaigns::campaign_gauges> gauges = nullptr,
+    std::shared_ptr<const actors::cluster::node_lease> membership = nullptr,
+    std::string member = {});
 
 } // namespace cdpd::app

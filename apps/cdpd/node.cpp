@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "actors/atoms.hpp"
 #include "actors/campaigns/campaign_gauges.hpp"
 #include "actors/campaigns/campaign_messages.hpp"
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/limits/limit_messages.hpp"
 #include "actors/limits/limiter_region.hpp"
 #include "actors/segments/segment_messages.hpp"
@@ -24,6 +26,7 @@
 #include "actors/supervision/snapshot.hpp"
 #include "actors/supervision/supervisor.hpp"
 #include "apps/cdpd/auth_bootstrap.hpp"
+#include "apps/cdpd/cluster_subtree.hpp"
 #include "apps/cdpd/database_bootstrap.hpp"
 #include "apps/cdpd/delivery_subtree.hpp"
 #include "apps/cdpd/node_subtrees.hpp"
@@ -70,6 +73,14 @@ void configure_caf(caf::actor_system_config& cfg, const config::settings& s) {
   actors::limits::add_limit_types(cfg);
   actors::segments::add_segment_types(cfg);
   actors::campaigns::add_campaign_types(cfg);
+  actors::cluster::add_cluster_types(cfg);
+  // Only a clustered node runs CAF's network layer: a single node has no
+  // middleman threads, sockets or heartbeats.
+  if (s.cluster.port != 0) {
+    cfg.load<caf::io::middleman>();
+    cfg.set("middleman.app-identifiers",
+            std::vector<std::string>{cluster_wire_identifier});
+  }
   if (s.scheduler.max_threads > 0)
     cfg.set("scheduler.max-threads",
             static_cast<size_t>(s.scheduler.max_threads));
@@ -156,6 +167,8 @@ make_routes(caf::actor_system& sys, const config::settings& s,
     ready.checks.push_back({"postgres_read", "pg-read"});
   if (redis)
     ready.checks.push_back({"redis", "redis"});
+  if (s.cluster.port != 0)
+    ready.checks.push_back({"cluster", actors::cluster::membership_name});
   if (site)
     ready.html_root = net::require_session(net::static_site_handler(site));
   net::add_system_routes(*routes, sys, metrics, ready);
@@ -314,6 +327,22 @@ int run_node(const config::settings& s) {
     return 1;
   }
   register_this_node(sys, *write_pool, s, *port);
+  std::optional<cluster_node> cluster;
+  if (s.cluster.port != 0) {
+    auto joined = start_cluster_node(sys, s, db->write_url, *port, *metrics);
+    if (!joined) {
+      server->stop();
+      fail_line("cluster: " + sys.render(joined.error()));
+      return 1;
+    }
+    cluster = std::move(*joined);
+  }
+  // The agent lives as long as the process (its loss is how the others
+  // learn of a dead node), so it is stopped last, after the tree.
+  scope_exit stop_agent{[&cluster] {
+    if (cluster)
+      caf::anon_send_exit(cluster->agent, caf::exit_reason::kill);
+  }};
 
   auto supervision = std::make_shared<actors::supervision_metrics>(*metrics);
   // Campaign delivery: dispatchers on the write pool, the email provider,
@@ -321,7 +350,9 @@ int run_node(const config::settings& s) {
   auto delivery = make_delivery_subtree(
       s, write_pool, state_directory(s), supervision, services->links,
       services->limiter,
-      std::make_shared<actors::campaigns::campaign_gauges>(*metrics));
+      std::make_shared<actors::campaigns::campaign_gauges>(*metrics),
+      cluster ? cluster->membership.lease_state : nullptr,
+      cluster ? cluster->membership.self.name : std::string{});
   if (!delivery) {
     server->stop();
     fail_line("email: " + sys.render(delivery.error()));
@@ -332,6 +363,10 @@ int run_node(const config::settings& s) {
   };
   // In start order; the root stops them one after the other, in reverse.
   std::vector<subtree> subtrees;
+  // Membership first: the node is a member before its work starts.
+  if (cluster)
+    subtrees.push_back(
+        make_cluster_subtree(cluster->membership, policy, supervision));
   subtrees.push_back(make_storage_subtree(s, write_pool, read_pool, redis,
                                           policy, supervision));
   // The customer shards load from the read pool once storage is up.

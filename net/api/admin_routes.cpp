@@ -10,6 +10,7 @@
 #include "actors/ask.hpp"
 #include "actors/atoms.hpp"
 #include "actors/campaigns/campaign_messages.hpp"
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/supervision/snapshot.hpp"
 #include "net/http/problem.hpp"
 
@@ -139,6 +140,50 @@ void with_campaigns(caf::actor_system& sys, const admin_routes_options& options,
       live::campaign_view_atom::value);
 }
 
+namespace cluster = actors::cluster;
+
+json cluster_json(const cluster::cluster_view& view) {
+  json members = json::array();
+  for (const auto& m : view.members)
+    members.push_back({{"name", m.name},
+                       {"address", m.address},
+                       {"port", m.port},
+                       {"http_address", m.http_address},
+                       {"incarnation", m.incarnation},
+                       {"state", m.state},
+                       {"lease_until", rfc3339(m.lease_until_ms)},
+                       // Nothing is placed by member yet: every node runs
+                       // every shard, limiter host and singleton itself.
+                       {"shards", json::array()},
+                       {"limiter_hosts", json::array()},
+                       {"singletons", json::array()}});
+  return {{"self", view.self},
+          {"incarnation", view.incarnation},
+          {"view_version", view.version},
+          {"fences", view.fences},
+          {"members", std::move(members)}};
+}
+
+void with_cluster(caf::actor_system& sys, const admin_routes_options& options,
+                  responder respond) {
+  auto membership = caf::actor_cast<cluster::membership_actor>(
+      sys.registry().get(caf::atom_from_string(options.membership)));
+  if (!membership) {
+    respond(problem(404,
+                    "this node is not clustered (cluster.port is 0), or its "
+                    "membership is not running",
+                    "not-found"));
+    return;
+  }
+  actors::ask(
+      sys, membership, options.timeout,
+      [respond](cluster::cluster_view& view) {
+        respond(json_response(200, cluster_json(view)));
+      },
+      [respond](caf::error& err) { respond(problem_from_error(err)); },
+      cluster::cluster_view_atom::value);
+}
+
 } // namespace
 
 json breaker_json(const actors::breaker_snapshot& b) {
@@ -214,6 +259,10 @@ void add_admin_routes(router& routes, caf::actor_system& sys,
               200, {{"node", node_name(sys)}, {"campaigns", std::move(list)}}));
         });
       });
+  routes.add("GET", "/admin/cluster", access::admin,
+             [&sys, options](http_request, responder respond) {
+               with_cluster(sys, options, std::move(respond));
+             });
   routes.add("GET", "/admin/breakers", access::admin,
              [&sys, options](http_request, responder respond) {
                with_tree(sys, options, std::move(respond),

@@ -19,11 +19,15 @@
 /// - `GET /admin/breakers`: every circuit breaker with state, failure count
 ///   and next probe time;
 /// - `POST /admin/breakers/{name}/reset`: closes one;
-/// - `POST /admin/breakers/{name}/open`: forces one open until reset.
+/// - `POST /admin/breakers/{name}/open`: forces one open until reset;
+/// - `GET /admin/cluster`: the cluster membership as this node sees it
+///   (404 on a node without cluster.port).
 namespace cdpd::net {
 
 struct admin_routes_options {
   std::string root = "root"; ///< registry name of the root supervisor
+  /// Registry name of the cluster membership actor.
+  std::string membership = "membership";
   std::chrono::milliseconds timeout{3000};
 };
 

@@ -65,7 +65,8 @@ constexpr const char* claim_sql =
     " FOR UPDATE OF d SKIP LOCKED),"
     " claimed AS (UPDATE deliveries d SET status = 'sending',"
     " attempts = d.attempts + 1,"
-    " lease_until = " NOW_UTC " + $2::bigint * interval '1 millisecond'"
+    " lease_until = " NOW_UTC " + $2::bigint * interval '1 millisecond',"
+    " claimed_by = NULLIF($3, '')"
     " FROM picked WHERE d.id = picked.id RETURNING d.id, d.campaign_id,"
     " d.step_index, d.customer_id, d.email, d.idempotency_key, d.attempts,"
     " d.flow_run_id)"
@@ -248,10 +249,12 @@ transition_campaign(pqxx::connection& conn, const std::string& id,
 }
 
 caf::expected<std::vector<claimed_delivery>>
-claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease) {
+claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease,
+                 const std::string& claimant) {
   return in_transaction(conn, "claim_deliveries", [&](pqxx::work& tx) {
     std::vector<claimed_delivery> out;
-    for (const auto& row : tx.exec_params(claim_sql, limit, ms(lease))) {
+    for (const auto& row :
+         tx.exec_params(claim_sql, limit, ms(lease), claimant)) {
       claimed_delivery d;
       d.id = row[0].as<int64_t>();
       d.campaign_id = row[1].as<std::string>();

@@ -106,9 +106,13 @@ struct claimed_delivery {
 /// sending rows whose lease expired; a row whose recipient still has an
 /// earlier step of the same campaign (or run) pending, sending or failed
 /// waits for it. Each claimed row is `sending` until now + `lease` and
-/// counts one more attempt. Rows other transactions hold are skipped.
+/// counts one more attempt. Rows other transactions hold are skipped. In a
+/// cluster, `claimant` ("<member>:<incarnation>") is written to
+/// `claimed_by`, so the rows can be released as soon as that incarnation's
+/// membership lease ends; empty on a single node (NULL).
 caf::expected<std::vector<claimed_delivery>>
-claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease);
+claim_deliveries(pqxx::connection& conn, int64_t limit, millis lease,
+                 const std::string& claimant = {});
 
 /// One claim to give back unattempted, and how long its row then waits
 /// before it may be claimed again.

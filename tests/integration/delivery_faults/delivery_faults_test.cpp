@@ -6,12 +6,10 @@
 // row is missing at the provider.
 #include <chrono>
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,7 +18,7 @@
 #include <pqxx/pqxx>
 
 #include "tests/integration/delivery/delivery_test_db.hpp"
-#include "tests/integration/email/email_test_support.hpp"
+#include "tests/integration/delivery_faults/sink_support.hpp"
 #include "tests/integration/node/node_support.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/free_port.hpp"
@@ -33,84 +31,7 @@ using cdpd::test::child_process;
 using cdpd::test::delivery_test_db;
 using cdpd::test::wait_until;
 
-/// Debian's python3 runs the sink; the script sits next to this file.
-constexpr const char* python = "/usr/bin/python3";
-
-std::string sink_script() {
-  return std::string{CDPD_SOURCE_DIR} +
-         "/tests/integration/delivery_faults/flaky_sink.py";
-}
-
-/// What the sink's journal says, per idempotency key.
-struct journal {
-  std::map<std::string, int> delivered; ///< deliveries per key (sink dedupes)
-  std::map<std::string, std::set<std::string>> message_ids; ///< per key
-  int duplicates = 0; ///< retries of a key the sink had already delivered
-  int failures = 0;   ///< injected 500s
-  int stalls = 0;     ///< deliveries whose answer came after the timeout
-  size_t total_delivered() const { return delivered.size(); }
-};
-
-journal read_journal(const std::string& path) {
-  journal j;
-  std::ifstream in{path};
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words{line};
-    std::string event, key, to, message_id;
-    words >> event >> key >> to >> message_id;
-    j.message_ids[key].insert(message_id);
-    if (event == "deliver")
-      ++j.delivered[key];
-    else if (event == "dup")
-      ++j.duplicates;
-    else if (event == "fail")
-      ++j.failures;
-    else if (event == "stall")
-      ++j.stalls;
-  }
-  return j;
-}
-
-/// The sink as a child process; stopping and starting it again keeps its
-/// journal (and so its deduplication).
-class sink {
-public:
-  sink(uint16_t port, std::string journal_path, std::vector<std::string> args)
-      : port_(port), journal_(std::move(journal_path)), args_(std::move(args)) {
-  }
-
-  void start() {
-    std::vector<std::string> argv{python, sink_script(),
-                                  "--port=" + std::to_string(port_),
-                                  "--journal=" + journal_};
-    argv.insert(argv.end(), args_.begin(), args_.end());
-    process_ = std::make_unique<child_process>(argv);
-    ASSERT_TRUE(
-        wait_until([&] { return cdpd::test::port_accepts(port_); }, 20s))
-        << "the sink did not listen: " << process_->output();
-  }
-
-  void stop() {
-    if (!process_)
-      return;
-    process_->signal(SIGKILL);
-    process_->wait(10s);
-    process_.reset();
-  }
-
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v3/mail/send";
-  }
-
-  journal read() const { return read_journal(journal_); }
-
-private:
-  uint16_t port_;
-  std::string journal_;
-  std::vector<std::string> args_;
-  std::unique_ptr<child_process> process_;
-};
+using sink = cdpd::test::email_sink;
 
 /// One test's world: a migrated database, a temp dir, the sink and a cdpd
 /// that sends to it.

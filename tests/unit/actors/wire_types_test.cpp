@@ -9,6 +9,7 @@
 
 #include "actors/campaigns/campaign_messages.hpp"
 #include "actors/check_result.hpp"
+#include "actors/cluster/cluster_messages.hpp"
 #include "actors/limits/limit_messages.hpp"
 #include "actors/segments/segment_messages.hpp"
 #include "actors/segments/segment_region.hpp"
@@ -25,6 +26,7 @@ caf::actor_system_config& registered(caf::actor_system_config& cfg) {
   actors::limits::add_limit_types(cfg);
   actors::segments::add_segment_types(cfg);
   actors::campaigns::add_campaign_types(cfg);
+  actors::cluster::add_cluster_types(cfg);
   return cfg;
 }
 
@@ -53,6 +55,17 @@ protected:
 TEST_F(wire_types, CheckResult) {
   actors::check_result x{false, 12.5, "connection refused"};
   EXPECT_EQ(round_trip(x), x);
+}
+
+TEST_F(wire_types, ClusterView) {
+  namespace cl = actors::cluster;
+  cl::cluster_view x{"node-b", 42, 7, 1, {}};
+  x.members.push_back({"node-a", "10.0.0.1", 7001, "10.0.0.1:8001", 40,
+                       "suspect", 1765000000123});
+  x.members.push_back(
+      {"node-b", "10.0.0.2", 7002, "10.0.0.2:8002", 42, "up", 1765000000456});
+  EXPECT_EQ(round_trip(x), x);
+  EXPECT_EQ(round_trip(x.members[0]), x.members[0]);
 }
 
 TEST_F(wire_types, CampaignReport) {

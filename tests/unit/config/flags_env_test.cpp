@@ -295,5 +295,19 @@ TEST(EnvironmentMap, SplitsAtFirstEquals) {
   EXPECT_TRUE(environment_map(nullptr).empty());
 }
 
+TEST(ClusterOptions, SeedsNamesAndPortsAreChecked) {
+  EXPECT_EQ(load_fails({"--cluster.seeds=10.0.0.1:7001,10.0.0.2"}),
+            "cluster.seeds: \"10.0.0.1:7001,10.0.0.2\" has '10.0.0.2', which "
+            "is not host:port (port 1..65535) (from --cluster.seeds)");
+  EXPECT_EQ(load_fails({"--cluster.name=node a"}),
+            "cluster.name: \"node a\" has ' '; use letters, digits, '.', '-', "
+            "'_' and ':' (from --cluster.name)");
+  EXPECT_EQ(load_fails({"--cluster.port=8000"}),
+            "cluster.port: 8000 is also http.port; give the cluster agent a "
+            "port of its own");
+  EXPECT_EQ(load_fails({"--cluster.lease=1s"}),
+            "cluster.lease: 1s is below the minimum 2s (from --cluster.lease)");
+}
+
 } // namespace
 } // namespace cdpd::config

@@ -48,7 +48,7 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 88u + 4u * 20u);
+  EXPECT_EQ(keys.size(), 93u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
@@ -59,6 +59,7 @@ TEST(Schema, SectionsInTableOrder) {
                                          "log",
                                          "scheduler",
                                          "middleman",
+                                         "cluster",
                                          "supervision.default",
                                          "supervision.storage",
                                          "supervision.connector",
