@@ -1066,6 +1066,16 @@ constexpr option table[] = {
          .kind = vk::boolean,
          .unit = "switch",
          .help = "cdpd seed: replace existing customer data (also --force)."}),
+
+    bind<&s::ai, &ai_settings::max_prompt_chars>(
+        {.key = "ai.max-prompt-chars",
+         .kind = vk::integer,
+         .unit = "characters",
+         .min = 1,
+         .max = 100'000,
+         .help = "Longest prompt the AI routes accept (the prompt, a "
+                 "segment description or a chat context); longer ones are "
+                 "answered 422."}),
 };
 
 #undef CDPD_POLICY_OPTIONS

@@ -246,6 +246,11 @@ struct seed_settings {
   bool force = false; ///< replace existing data
 };
 
+/// The assistant ([ai]): the AI routes under /api/ai.
+struct ai_settings {
+  int max_prompt_chars = 2000; ///< longer prompts are refused with 422
+};
+
 struct settings {
   http_settings http;
   postgres_settings postgres;
@@ -265,6 +270,7 @@ struct settings {
   segments_settings segments;
   campaigns_settings campaigns;
   seed_settings seed;
+  ai_settings ai;
 };
 
 } // namespace cdpd::config

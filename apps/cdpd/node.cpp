@@ -37,6 +37,7 @@
 #include "net/access/login_page.hpp"
 #include "net/api/account_routes.hpp"
 #include "net/api/admin_routes.hpp"
+#include "net/api/ai_routes.hpp"
 #include "net/api/api_routes.hpp"
 #include "net/api/auth_routes.hpp"
 #include "net/api/delivery_routes.hpp"
@@ -176,6 +177,7 @@ make_routes(caf::actor_system& sys, const config::settings& s,
   net::add_auth_routes(*routes, sys, services);
   net::add_account_routes(*routes, sys, services);
   net::add_api_routes(*routes, sys, s.import);
+  net::api::add_ai_routes(*routes, sys, s.ai, metrics.get());
   net::add_message_link_routes(*routes, sys, services->links);
   net::api::add_delivery_routes(*routes, sys);
   net::api::add_segment_live_routes(

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <strings.h>
+#include <utility>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -139,6 +140,7 @@ const std::vector<route_case>& matrix() {
       {"DELETE", "/api/flows/00000000-0000-4000-8000-000000000000", "",
        role::manager},
       {"POST", "/api/import/customers", "{}", role::manager},
+      {"POST", "/api/ai/segments/build", "{}", role::manager},
       {"GET", "/admin/actors", "", role::admin},
       {"GET", "/admin/breakers", "", role::admin},
   };
@@ -379,6 +381,43 @@ TEST_F(rate_limits, a_route_class_has_its_own_limit_on_top) {
   EXPECT_EQ(statuses[2], 429);
   // The general budget still has room for other routes.
   EXPECT_EQ(as(carol, "GET", "/api/users/").status, 200);
+}
+
+class ai_limits : public access_edge {
+protected:
+  ai_limits()
+      : access_edge([] {
+          access_setup s;
+          s.limits.enabled = true;
+          s.limits.general_per_hour = 0;
+          s.limits.general_per_minute = 0;
+          s.limits.ai_generate_per_minute = 5;
+          return s;
+        }()) {}
+};
+
+TEST_F(ai_limits, every_ai_route_shares_five_a_minute_per_caller) {
+  auto erin = token("erin", role::manager);
+  const std::pair<const char*, const char*> calls[] = {
+      {"/api/ai/segments/build", R"({"prompt": "customers in Texas"})"},
+      {"/api/ai/chat", R"({"prompt": "who should I email?"})"},
+      {"/api/ai/flows/generate-content",
+       R"({"segment_description": "VIP", "step_type": "SEND_EMAIL",
+           "step_number": 1})"},
+      {"/api/ai/segments/build", R"({"prompt": "opted in"})"},
+      {"/api/ai/chat", R"({"prompt": "VIPs"})"},
+  };
+  for (const auto& [target, body] : calls)
+    EXPECT_EQ(as(erin, "POST", target, body).status, 200) << target;
+  auto sixth = as(erin, "POST", "/api/ai/segments/build",
+                  R"({"prompt": "repeat customers"})");
+  EXPECT_EQ(sixth.status, 429);
+  EXPECT_FALSE(header(sixth, "Retry-After").empty());
+  // Another caller has a budget of its own; other routes are not counted.
+  auto frank = token("frank", role::manager);
+  EXPECT_EQ(as(frank, "POST", "/api/ai/chat", R"({"prompt": "hi"})").status,
+            200);
+  EXPECT_EQ(as(erin, "GET", "/api/users/").status, 200);
 }
 
 TEST_F(rate_limits, anonymous_clients_are_limited_by_address) {

@@ -7,6 +7,7 @@
 
 #include "actors/storage/db_actor.hpp"
 #include "net/api/admin_routes.hpp"
+#include "net/api/ai_routes.hpp"
 #include "net/api/api_routes.hpp"
 #include "net/api/message_link_routes.hpp"
 #include "storage/migrations.hpp"
@@ -65,6 +66,7 @@ api_fixture::api_fixture(guard_factory make_guard) {
   import.batch_lines = 50;
   import.max_errors = 5;
   net::add_api_routes(*routes, *sys, import);
+  net::api::add_ai_routes(*routes, *sys, {});
   net::add_message_link_routes(*routes, *sys, links);
   if (make_guard)
     net::add_admin_routes(*routes, *sys, {});

@@ -159,7 +159,8 @@ settings everything_changed() {
       "--seed.customers=5000",
       "--seed.orders=9000",
       "--seed.products=70",
-      "--seed.force"};
+      "--seed.force",
+      "--ai.max-prompt-chars=500"};
   for (auto name : {"default", "storage", "connector", "edge"})
     for (auto& flag : policy_changed(name))
       args.push_back(flag);
