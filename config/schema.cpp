@@ -477,7 +477,8 @@ constexpr option table[] = {
          .unit = "port",
          .min = 0,
          .max = 32767,
-         .help = "Port of the embedded PostgreSQL; 0 picks a free one."}),
+         .help = "Number of the embedded PostgreSQL's Unix socket in its data "
+                 "folder (it listens on no TCP port); 0 means 5432."}),
     bind<&s::postgres, &postgres_settings::policy>(
         {.key = "postgres.policy",
          .kind = vk::choice,
