@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/limits/limiter_region.hpp"
+#include "net/access/address_group.hpp"
 #include "net/access/authenticator.hpp"
 #include "net/http/problem.hpp"
 
@@ -227,7 +228,7 @@ private:
         return request.who.subject; // "apikey:<prefix>"
       return "account:" + request.who.subject;
     }
-    return "ip:" + request.client_address;
+    return "ip:" + address_group(request.client_address);
   }
 
   void ask_limiter(const http_request& request,
