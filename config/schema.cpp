@@ -752,15 +752,24 @@ constexpr option table[] = {
         {.key = "email.smtp-url",
          .unit = "URL",
          .rule = &check_smtp_url,
-         .rule_text = "smtp:// (STARTTLS when offered) or smtps://",
+         .rule_text = "smtp:// (STARTTLS) or smtps://",
          .secret = secrecy::password_in_url,
          .help = "SMTP server of the smtp provider, with user and password "
-                 "if it needs them (smtp://user:pass@host:587)."}),
+                 "if it needs them (smtp://user:pass@host:587). smtp:// "
+                 "must upgrade with STARTTLS unless the host is loopback."}),
+    bind<&s::email, &email_settings::smtp_allow_plaintext>(
+        {.key = "email.smtp-allow-plaintext",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Send over smtp:// without TLS when the server offers no "
+                 "STARTTLS, also off loopback (credentials and messages "
+                 "then cross the network in clear)."}),
     bind<&s::email, &email_settings::http_url>(
         {.key = "email.http-url",
          .unit = "URL",
          .rule = &check_http_url,
          .rule_text = "empty, or an http:// or https:// URL",
+         .secret = secrecy::password_in_url,
          .help = "Send endpoint of the http provider (SendGrid v3 style "
                  "JSON)."}),
     bind<&s::email, &email_settings::http_api_key>(

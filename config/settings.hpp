@@ -180,9 +180,10 @@ struct import_settings {
 struct email_settings {
   std::string provider = "outbox"; ///< outbox|smtp|http
   std::string smtp_url = "smtp://127.0.0.1:2525";
-  std::string http_url;     ///< SendGrid-v3-style send endpoint
-  std::string http_api_key; ///< secret
-  std::string outbox_dir;   ///< empty: <state.dir>/outbox
+  bool smtp_allow_plaintext = false; ///< smtp:// without STARTTLS off loopback
+  std::string http_url;              ///< SendGrid-v3-style send endpoint
+  std::string http_api_key;          ///< secret
+  std::string outbox_dir;            ///< empty: <state.dir>/outbox
   std::string from = "cdpd <noreply@localhost>";
   int64_t rate_per_second =
       50;                 ///< messages per second for the provider; 0 no limit
