@@ -491,22 +491,37 @@ void change_password(caf::actor_system& sys,
   });
 }
 
+/// The public POSTs take only JSON: a cross-site HTML form can send
+/// text/plain without a preflight (login CSRF), never application/json.
+/// A POST without any body and type (a bare logout) is no form.
+handler json_only(handler next) {
+  return [next = std::move(next)](http_request req, responder reply) {
+    auto type = req.header("Content-Type");
+    if (!is_json_content_type(type) && !(type.empty() && req.body.empty()))
+      return reply(problem(415,
+                           "send the body as 'Content-Type: "
+                           "application/json'",
+                           "unsupported-media-type"));
+    next(std::move(req), std::move(reply));
+  };
+}
+
 } // namespace
 
 void add_auth_routes(router& routes, caf::actor_system& sys,
                      std::shared_ptr<const auth_services> auth) {
   routes.add("POST", "/api/auth/login", access::anyone_limited,
-             [&sys, auth](http_request req, responder reply) {
+             json_only([&sys, auth](http_request req, responder reply) {
                login(sys, auth, std::move(req), std::move(reply));
-             });
+             }));
   routes.add("POST", "/api/auth/refresh", access::anyone_limited,
-             [&sys, auth](http_request req, responder reply) {
+             json_only([&sys, auth](http_request req, responder reply) {
                refresh(sys, auth, std::move(req), std::move(reply));
-             });
+             }));
   routes.add("POST", "/api/auth/logout", access::anyone_limited,
-             [&sys, auth](http_request req, responder reply) {
+             json_only([&sys, auth](http_request req, responder reply) {
                logout(sys, auth, std::move(req), std::move(reply));
-             });
+             }));
   routes.add("GET", "/api/auth/me", access::viewer,
              [&sys](http_request req, responder reply) {
                me(sys, std::move(req), std::move(reply));

@@ -103,5 +103,18 @@ TEST_F(LoginAttacks, AnOverlongPasswordIsRefusedBeforeTheLookup) {
   }
 }
 
+TEST_F(LoginAttacks, ACrossSiteTextPlainFormCannotLogIn) {
+  make_account("a@example.org", "viewer");
+  // What <form enctype="text/plain"> on another site sends, no preflight.
+  json body{{"email", "a@example.org"}, {"password", fixture_password}};
+  for (const char* target :
+       {"/api/auth/login", "/api/auth/refresh", "/api/auth/logout"}) {
+    auto reply = http_call(port, "POST", target, body.dump(),
+                           {{"Content-Type", "text/plain"}});
+    EXPECT_EQ(reply.status, 415) << target << ": " << reply.body;
+    EXPECT_FALSE(reply.has_header("set-cookie")) << target;
+  }
+}
+
 } // namespace
 } // namespace cdpd::test
