@@ -895,6 +895,14 @@ constexpr option table[] = {
          .rule_text = "an http:// or https:// URL without a trailing '/'",
          .help = "Base of the unsubscribe and tracking links in messages: "
                  "where recipients reach cdpd."}),
+    bind<&s::delivery, &delivery_settings::link_ttl>(
+        {.key = "delivery.link-ttl",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = hour,
+         .max = 3650 * 24 * hour,
+         .help = "How long a message's click links redirect after it was "
+                 "sent; unsubscribe links do not expire."}),
     bind<&s::delivery, &delivery_settings::wait_day>(
         {.key = "delivery.wait-day",
          .kind = vk::duration,

@@ -205,6 +205,8 @@ struct delivery_settings {
   int64_t campaign_speed = 0;
   std::string timezone = "UTC"; ///< of campaigns' start_date/start_time_of_day
   std::string public_url = "http://127.0.0.1:8000"; ///< base of /u and /t links
+  millis link_ttl{90LL *
+                  86'400'000}; ///< click links work this long after sending
   millis wait_day{
       86'400'000}; ///< the length of one WAIT day (shorter in tests)
   bool flow_exit_on_leave = true; ///< runs exit when the customer leaves

@@ -144,6 +144,7 @@ settings everything_changed() {
       "--delivery.campaign-speed=120",
       "--delivery.timezone=Europe/Berlin",
       "--delivery.public-url=https://shop.example.com",
+      "--delivery.link-ttl=720h",
       "--delivery.wait-day=1m",
       "--delivery.flow-exit-on-leave=false",
       "--segments.shards=32",
