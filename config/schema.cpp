@@ -520,7 +520,8 @@ constexpr option table[] = {
          .unit = "port",
          .min = 0,
          .max = 32767,
-         .help = "Port of the embedded PostgreSQL; 0 picks a free one."}),
+         .help = "Number of the embedded PostgreSQL's Unix socket in its data "
+                 "folder (it listens on no TCP port); 0 means 5432."}),
     bind<&s::postgres, &postgres_settings::policy>(
         {.key = "postgres.policy",
          .kind = vk::choice,
@@ -835,15 +836,24 @@ constexpr option table[] = {
         {.key = "email.smtp-url",
          .unit = "URL",
          .rule = &check_smtp_url,
-         .rule_text = "smtp:// (STARTTLS when offered) or smtps://",
+         .rule_text = "smtp:// (STARTTLS) or smtps://",
          .secret = secrecy::password_in_url,
          .help = "SMTP server of the smtp provider, with user and password "
-                 "if it needs them (smtp://user:pass@host:587)."}),
+                 "if it needs them (smtp://user:pass@host:587). smtp:// "
+                 "must upgrade with STARTTLS unless the host is loopback."}),
+    bind<&s::email, &email_settings::smtp_allow_plaintext>(
+        {.key = "email.smtp-allow-plaintext",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Send over smtp:// without TLS when the server offers no "
+                 "STARTTLS, also off loopback (credentials and messages "
+                 "then cross the network in clear)."}),
     bind<&s::email, &email_settings::http_url>(
         {.key = "email.http-url",
          .unit = "URL",
          .rule = &check_http_url,
          .rule_text = "empty, or an http:// or https:// URL",
+         .secret = secrecy::password_in_url,
          .help = "Send endpoint of the http provider (SendGrid v3 style "
                  "JSON)."}),
     bind<&s::email, &email_settings::http_api_key>(
@@ -969,6 +979,14 @@ constexpr option table[] = {
          .rule_text = "an http:// or https:// URL without a trailing '/'",
          .help = "Base of the unsubscribe and tracking links in messages: "
                  "where recipients reach cdpd."}),
+    bind<&s::delivery, &delivery_settings::link_ttl>(
+        {.key = "delivery.link-ttl",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = hour,
+         .max = 3650 * 24 * hour,
+         .help = "How long a message's click links redirect after it was "
+                 "sent; unsubscribe links do not expire."}),
     bind<&s::delivery, &delivery_settings::wait_day>(
         {.key = "delivery.wait-day",
          .kind = vk::duration,

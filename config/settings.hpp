@@ -190,9 +190,10 @@ struct import_settings {
 struct email_settings {
   std::string provider = "outbox"; ///< outbox|smtp|http
   std::string smtp_url = "smtp://127.0.0.1:2525";
-  std::string http_url;     ///< SendGrid-v3-style send endpoint
-  std::string http_api_key; ///< secret
-  std::string outbox_dir;   ///< empty: <state.dir>/outbox
+  bool smtp_allow_plaintext = false; ///< smtp:// without STARTTLS off loopback
+  std::string http_url;              ///< SendGrid-v3-style send endpoint
+  std::string http_api_key;          ///< secret
+  std::string outbox_dir;            ///< empty: <state.dir>/outbox
   std::string from = "cdpd <noreply@localhost>";
   int64_t rate_per_second =
       50;                 ///< messages per second for the provider; 0 no limit
@@ -214,6 +215,8 @@ struct delivery_settings {
   int64_t campaign_speed = 0;
   std::string timezone = "UTC"; ///< of campaigns' start_date/start_time_of_day
   std::string public_url = "http://127.0.0.1:8000"; ///< base of /u and /t links
+  millis link_ttl{90LL *
+                  86'400'000}; ///< click links work this long after sending
   millis wait_day{
       86'400'000}; ///< the length of one WAIT day (shorter in tests)
   bool flow_exit_on_leave = true; ///< runs exit when the customer leaves

@@ -1,10 +1,8 @@
 #include "storage/embedded_postgres.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +12,6 @@
 #include <deque>
 #include <fstream>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include <libpq-fe.h>
@@ -34,11 +31,13 @@ namespace {
 
 constexpr const char* binaries_root = "/usr/lib/postgresql";
 constexpr const char* database_name = "cdpd";
+constexpr const char* app_role = "cdpd";
+constexpr const char* superuser = "postgres";
 constexpr auto initdb_timeout = 120s;
 constexpr auto stop_timeout = 30s;
 constexpr auto kill_timeout = 10s;
 constexpr auto ping_interval = 50ms;
-constexpr int port_attempts = 5;
+constexpr uint16_t default_socket_port = 5432;
 constexpr std::size_t quoted_log_lines = 15;
 
 caf::error failed(std::string text) {
@@ -90,32 +89,6 @@ caf::expected<fs::path> find_binaries() {
                   "/*/bin; install them (apt-get install postgresql) or "
                   "set postgres.url to an existing server");
   return best;
-}
-
-bool can_bind(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-caf::expected<uint16_t> pick_port() {
-  // Below 32768, the kernel's ephemeral range, so client sockets in
-  // TIME_WAIT never block the server's port.
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  std::uniform_int_distribution<int> dist(20000, 32000);
-  for (int i = 0; i < 200; ++i) {
-    auto port = static_cast<uint16_t>(dist(rng));
-    if (can_bind(port))
-      return port;
-  }
-  return failed("no free port on 127.0.0.1 in 20000-32000");
 }
 
 std::uintmax_t file_size_or_zero(const fs::path& file) {
@@ -195,15 +168,10 @@ caf::error run_initdb(const fs::path& bin, const fs::path& state_dir,
   if (!log)
     return std::move(log.error());
   internal::spawn_spec spec;
-  spec.argv = {(bin / "initdb").string(),
-               "-D",
-               data_dir.string(),
-               "-A",
-               "trust",
-               "-U",
-               "postgres",
-               "-E",
-               "UTF8",
+  spec.argv = {(bin / "initdb").string(), "-D", data_dir.string(),
+               // No server runs until start() has written its own
+               // pg_hba.conf; nothing may log in before that.
+               "-A", "reject", "-U", "postgres", "-E", "UTF8",
                "--locale=C.UTF-8"};
   spec.output_fd = *log;
   spec.run_as = as;
@@ -236,10 +204,7 @@ void stop_process(pid_t pid) {
   internal::wait_for_exit(pid, kill_timeout);
 }
 
-enum class start_outcome { ready, port_taken, failed };
-
 struct start_attempt {
-  start_outcome outcome = start_outcome::failed;
   pid_t pid = 0;
   caf::error error;
 };
@@ -256,15 +221,21 @@ start_attempt start_server(const fs::path& bin, const fs::path& data_dir,
     return result;
   }
   internal::spawn_spec spec;
+  // No TCP at all: the only way in is the socket inside the 0700 data
+  // folder, which only the server's account (and root) can enter.
   spec.argv = {(bin / "postgres").string(),
                "-D",
                data_dir.string(),
                "-p",
                std::to_string(port),
                "-c",
-               "listen_addresses=127.0.0.1",
+               "listen_addresses=",
                "-k",
                data_dir.string(),
+               "-c",
+               "unix_socket_permissions=0700",
+               "-c",
+               "password_encryption=scram-sha-256",
                "-c",
                "fsync=on"};
   spec.output_fd = *log;
@@ -278,14 +249,13 @@ start_attempt start_server(const fs::path& bin, const fs::path& data_dir,
     return result;
   }
   result.pid = *pid;
-  // Ping through the Unix socket in our own data folder: only our server
-  // can answer there, whatever else listens on the TCP port.
   auto ping_conninfo = "host=" + quoted(data_dir.string()) +
                        " port=" + std::to_string(port) +
-                       " user=postgres dbname=postgres connect_timeout=2";
+                       " dbname=postgres connect_timeout=2";
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (auto status = internal::wait_for_exit(*pid, 0ms)) {
+      result.pid = 0;
       auto written = read_from(log_file, offset);
       if (written.find("lock file \"postmaster.pid\" already exists") !=
           std::string::npos) {
@@ -296,28 +266,17 @@ start_attempt start_server(const fs::path& bin, const fs::path& data_dir,
             tail(log_file, offset));
         return result;
       }
-      if (written.find("could not bind") != std::string::npos ||
-          written.find("could not create any TCP/IP sockets") !=
-              std::string::npos) {
-        result.outcome = start_outcome::port_taken;
-        result.error = failed("port " + std::to_string(port) +
-                              " on 127.0.0.1 is taken; last lines of "
-                              "server.log:" +
-                              tail(log_file, offset));
-        return result;
-      }
       result.error =
           failed("PostgreSQL exited during start-up (" +
                  internal::describe_wait_status(*status) + "); last lines of " +
                  log_file.string() + ":" + tail(log_file, offset));
       return result;
     }
-    if (PQping(ping_conninfo.c_str()) == PQPING_OK) {
-      result.outcome = start_outcome::ready;
+    if (PQping(ping_conninfo.c_str()) == PQPING_OK)
       return result;
-    }
     if (std::chrono::steady_clock::now() >= deadline) {
       stop_process(*pid);
+      result.pid = 0;
       result.error =
           failed("PostgreSQL did not accept connections within " +
                  std::to_string(timeout.count()) +
@@ -329,30 +288,183 @@ start_attempt start_server(const fs::path& bin, const fs::path& data_dir,
   }
 }
 
-caf::error create_database(const fs::path& data_dir, uint16_t port) {
+/// pg_hba.conf, rewritten before every start so an old data folder (trust
+/// on TCP) is upgraded too. `bootstrap` lets only the superuser in without
+/// a password, through the private socket, while start() sets the
+/// passwords: whoever can reach that socket can read the data files anyway.
+caf::error write_hba(const fs::path& data_dir, bool bootstrap,
+                     const std::optional<internal::account>& as) {
+  auto fd = open_log(data_dir / "pg_hba.conf", true, as);
+  if (!fd)
+    return std::move(fd.error());
+  std::string text = "# Written by cdpd at every start; edits are lost.\n";
+  text += bootstrap ? "local all postgres trust\n"
+                    : "local all all scram-sha-256\n";
+  bool ok = ::write(*fd, text.data(), text.size()) ==
+            static_cast<ssize_t>(text.size());
+  ::close(*fd);
+  if (!ok)
+    return failed("cannot write " + (data_dir / "pg_hba.conf").string());
+  return {};
+}
+
+std::string conninfo(const fs::path& data_dir, uint16_t port,
+                     const std::string& user, const std::string& dbname,
+                     const fs::path& passfile) {
+  return "host=" + quoted(data_dir.string()) + " port=" + std::to_string(port) +
+         " dbname=" + dbname + " user=" + user +
+         " passfile=" + quoted(passfile.string());
+}
+
+caf::expected<std::string> random_password() {
+  unsigned char bytes[24];
+  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+    return failed(std::string{"no random bytes for a password: "} +
+                  std::strerror(errno));
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string text;
+  for (auto b : bytes) {
+    text += digits[b >> 4];
+    text += digits[b & 15];
+  }
+  return text;
+}
+
+/// Hands every object the superuser owns in the current database to the
+/// application role (data folders from before the role existed).
+constexpr const char* hand_over_objects = R"sql(
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT nspname FROM pg_namespace
+           WHERE nspowner = 'postgres'::regrole
+             AND nspname !~ '^pg_' AND nspname <> 'information_schema' LOOP
+    EXECUTE format('ALTER SCHEMA %I OWNER TO cdpd', r.nspname);
+  END LOOP;
+  FOR r IN SELECT c.oid::regclass AS name,
+                  CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                    WHEN 'm' THEN 'MATERIALIZED VIEW'
+                    WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relowner = 'postgres'::regrole
+             AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+             AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+             -- serial and identity sequences follow their table
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                             WHERE d.classid = 'pg_class'::regclass
+                               AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+  LOOP
+    EXECUTE format('ALTER %s %s OWNER TO cdpd', r.kind, r.name);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS name
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE p.proowner = 'postgres'::regrole
+             AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO cdpd', r.name);
+  END LOOP;
+  FOR r IN SELECT t.oid::regtype AS name
+           FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE t.typowner = 'postgres'::regrole AND t.typtype IN ('e', 'd')
+             AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' LOOP
+    EXECUTE format('ALTER TYPE %s OWNER TO cdpd', r.name);
+  END LOOP;
+END $$)sql";
+
+/// Gives the superuser a password, creates (or resets) the application
+/// role, makes it the owner of database cdpd and everything in it, and only
+/// then writes both passwords to `passfile` (0600, libpq's .pgpass format),
+/// so an interrupted run is simply repeated at the next start.
+caf::error set_up_roles(const fs::path& data_dir, uint16_t port,
+                        const fs::path& passfile) {
+  auto su_password = random_password();
+  auto app_password = random_password();
+  if (!su_password)
+    return std::move(su_password.error());
+  if (!app_password)
+    return std::move(app_password.error());
   try {
-    pqxx::connection conn{"host=" + quoted(data_dir.string()) +
-                          " port=" + std::to_string(port) +
-                          " user=postgres dbname=postgres"};
+    auto base = "host=" + quoted(data_dir.string()) +
+                " port=" + std::to_string(port) + " user=" + superuser;
+    {
+      pqxx::connection conn{base + " dbname=postgres"};
+      pqxx::nontransaction tx{conn};
+      auto role_sql = std::string{" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                                  "NOREPLICATION NOBYPASSRLS PASSWORD "} +
+                      tx.quote(*app_password);
+      if (tx.exec(std::string{"SELECT 1 FROM pg_roles WHERE rolname = "} +
+                  tx.quote(app_role))
+              .empty())
+        tx.exec(std::string{"CREATE ROLE "} + app_role + role_sql);
+      else
+        tx.exec(std::string{"ALTER ROLE "} + app_role + role_sql);
+      if (tx.exec(std::string{"SELECT 1 FROM pg_database WHERE datname = "} +
+                  tx.quote(database_name))
+              .empty())
+        tx.exec(std::string{"CREATE DATABASE "} + database_name + " OWNER " +
+                app_role);
+      else
+        tx.exec(std::string{"ALTER DATABASE "} + database_name + " OWNER TO " +
+                app_role);
+      tx.exec(std::string{"ALTER ROLE "} + superuser + " PASSWORD " +
+              tx.quote(*su_password));
+    }
+    pqxx::connection conn{base + " dbname=" + database_name};
     pqxx::nontransaction tx{conn};
-    auto found = tx.exec(std::string{"SELECT 1 FROM pg_database "
-                                     "WHERE datname = '"} +
-                         database_name + "'");
-    if (found.empty())
-      tx.exec(std::string{"CREATE DATABASE "} + database_name);
-    return {};
+    tx.exec(hand_over_objects);
   } catch (const std::exception& e) {
-    return failed(
-        std::string{"cannot create database "} + database_name +
-        " in the embedded PostgreSQL: " + internal::one_line(e.what()));
+    return failed("cannot set up the roles of the embedded PostgreSQL: " +
+                  internal::one_line(e.what()));
+  }
+  auto temp = passfile;
+  temp += ".new";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return failed("cannot write " + temp.string() + ": " +
+                  std::strerror(errno));
+  auto text = std::string{"*:*:*:"} + superuser + ":" + *su_password +
+              "\n*:*:*:" + app_role + ":" + *app_password + "\n";
+  bool ok = ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, text.data(), text.size()) ==
+                static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(temp.c_str(), passfile.c_str()) != 0)
+    return failed("cannot write " + passfile.string() + ": " +
+                  std::strerror(errno));
+  return {};
+}
+
+/// Makes the server read the final pg_hba.conf and waits until a login
+/// without a password is refused.
+caf::error lock_down(const std::string& superuser_conninfo,
+                     std::chrono::steady_clock::time_point deadline) {
+  try {
+    pqxx::connection conn{superuser_conninfo};
+    pqxx::nontransaction{conn}.exec("SELECT pg_reload_conf()");
+  } catch (const std::exception& e) {
+    return failed("cannot reload the embedded PostgreSQL's pg_hba.conf: " +
+                  internal::one_line(e.what()));
+  }
+  auto without_password = superuser_conninfo + " passfile=/nonexistent/pgpass";
+  for (;;) {
+    auto* conn = PQconnectdb(without_password.c_str());
+    bool refused = PQstatus(conn) != CONNECTION_OK;
+    PQfinish(conn);
+    if (refused)
+      return {};
+    if (std::chrono::steady_clock::now() >= deadline)
+      return failed("the embedded PostgreSQL still lets the superuser in "
+                    "without a password after reloading pg_hba.conf");
+    std::this_thread::sleep_for(ping_interval);
   }
 }
 
 } // namespace
 
-embedded_postgres::embedded_postgres(fs::path data_dir, uint16_t port,
-                                     pid_t pid)
-    : data_dir_(std::move(data_dir)), port_(port), pid_(pid) {}
+embedded_postgres::embedded_postgres(fs::path data_dir, fs::path passfile,
+                                     uint16_t port, pid_t pid)
+    : data_dir_(std::move(data_dir)), passfile_(std::move(passfile)),
+      port_(port), pid_(pid) {}
 
 embedded_postgres::~embedded_postgres() {
   stop();
@@ -394,39 +506,48 @@ embedded_postgres::start(embedded_postgres_options options) {
     as = std::move(*pg_user);
   }
   auto data_dir = state_dir / "postgres";
-  if (!fs::exists(data_dir / "PG_VERSION", ec)) {
+  auto passfile = state_dir / "postgres.pgpass";
+  bool fresh = !fs::exists(data_dir / "PG_VERSION", ec);
+  if (fresh) {
     if (auto err = run_initdb(*bin, state_dir, data_dir, as))
       return err;
   }
-  int attempts = options.port == 0 ? port_attempts : 1;
-  caf::error last_error;
-  for (int i = 0; i < attempts; ++i) {
-    uint16_t port = options.port;
-    if (port == 0) {
-      auto picked = pick_port();
-      if (!picked)
-        return std::move(picked.error());
-      port = *picked;
-    }
-    auto attempt =
-        start_server(*bin, data_dir, port, options.start_timeout, as);
-    if (attempt.outcome == start_outcome::ready) {
-      std::unique_ptr<embedded_postgres> server{
-          new embedded_postgres(data_dir, port, attempt.pid)};
-      if (auto err = create_database(data_dir, port))
-        return err; // the server's destructor stops it
-      return server;
-    }
-    last_error = std::move(attempt.error);
-    if (attempt.outcome != start_outcome::port_taken)
-      break;
+  uint16_t port = options.port == 0 ? default_socket_port : options.port;
+  // A server already on this folder would answer on the same socket; and
+  // its pg_hba.conf must not be touched.
+  if (fs::exists(data_dir / "postmaster.pid", ec) &&
+      PQping(
+          conninfo(data_dir, port, app_role, "postgres", passfile).c_str()) ==
+          PQPING_OK)
+    return failed("another PostgreSQL already runs on " + data_dir.string() +
+                  " (is another cdpd using the same state.dir?); stop it or "
+                  "choose another state.dir");
+  bool set_up = fresh || !fs::exists(passfile, ec);
+  if (auto err = write_hba(data_dir, set_up, as))
+    return err;
+  auto attempt = start_server(*bin, data_dir, port, options.start_timeout, as);
+  if (attempt.error)
+    return std::move(attempt.error);
+  std::unique_ptr<embedded_postgres> server{
+      new embedded_postgres(data_dir, passfile, port, attempt.pid)};
+  if (set_up) {
+    auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
+    if (auto err = set_up_roles(data_dir, port, passfile))
+      return err; // the server's destructor stops it
+    if (auto err = write_hba(data_dir, false, as))
+      return err;
+    if (auto err = lock_down(server->superuser_url(), deadline))
+      return err;
   }
-  return last_error;
+  return server;
 }
 
 std::string embedded_postgres::url() const {
-  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" +
-         database_name;
+  return conninfo(data_dir_, port_, app_role, database_name, passfile_);
+}
+
+std::string embedded_postgres::superuser_url() const {
+  return conninfo(data_dir_, port_, superuser, "postgres", passfile_);
 }
 
 bool embedded_postgres::running() {

@@ -15,14 +15,19 @@ namespace cdpd::storage {
 /// Where the embedded PostgreSQL keeps its data and how long it may take.
 struct embedded_postgres_options {
   std::filesystem::path state_dir; ///< data goes to state_dir/postgres
-  uint16_t port = 0;               ///< 0: pick a free port in 20000-32000
+  uint16_t port = 0; ///< names the socket file only (no TCP); 0: 5432
   std::chrono::milliseconds start_timeout{30'000};
 };
 
 /// A private PostgreSQL server run from the system's binaries
 /// (/usr/lib/postgresql/<newest>/bin) as a child process of cdpd: the
-/// zero-configuration database. Listens on 127.0.0.1 only, trusts local
-/// connections, keeps its socket and log (server.log) in the data folder.
+/// zero-configuration database. Listens on no TCP port: only on a Unix
+/// socket inside its 0700 data folder, with scram-sha-256 passwords. cdpd
+/// connects as role `cdpd` (no superuser; owns database `cdpd`); the
+/// passwords of `cdpd` and of the superuser `postgres` are random, kept in
+/// state_dir/postgres.pgpass (0600, libpq's passfile format). A data folder
+/// from before (trust, TCP, everything owned by `postgres`) is upgraded on
+/// its first start: passwords set, role created, objects handed over.
 ///
 /// As root, initdb and postgres run as the `postgres` user (PostgreSQL
 /// refuses root), so the state folder must be reachable by that user.
@@ -33,7 +38,8 @@ struct embedded_postgres_options {
 class embedded_postgres {
 public:
   /// Finds the binaries, runs initdb on first use, starts the server, waits
-  /// until it accepts connections and creates database `cdpd` if missing.
+  /// until it accepts connections; on first use (or without the password
+  /// file) also sets up the roles and database `cdpd`, then locks it down.
   /// Fails with errc::embedded_failed saying why: no binaries, no
   /// `postgres` user, a state folder `postgres` cannot reach, initdb failed,
   /// another server already runs on this data folder, the server exited or
@@ -47,13 +53,17 @@ public:
   embedded_postgres(const embedded_postgres&) = delete;
   embedded_postgres& operator=(const embedded_postgres&) = delete;
 
-  /// postgresql://postgres@127.0.0.1:<port>/cdpd
+  /// Keyword conninfo for role `cdpd` on database `cdpd` through the socket,
+  /// with the password file (no password in the string itself).
   std::string url() const;
+
+  /// The same for the superuser on database `postgres` (tests, repairs).
+  std::string superuser_url() const;
 
   /// state_dir/postgres
   const std::filesystem::path& data_dir() const noexcept { return data_dir_; }
 
-  /// The TCP port on 127.0.0.1.
+  /// The socket's number (its file is data_dir/.s.PGSQL.<port>).
   uint16_t port() const noexcept { return port_; }
 
   /// The postmaster's process id; stays readable after stop().
@@ -67,9 +77,11 @@ public:
   void stop();
 
 private:
-  embedded_postgres(std::filesystem::path data_dir, uint16_t port, pid_t pid);
+  embedded_postgres(std::filesystem::path data_dir,
+                    std::filesystem::path passfile, uint16_t port, pid_t pid);
 
   std::filesystem::path data_dir_;
+  std::filesystem::path passfile_;
   uint16_t port_;
   pid_t pid_;
   bool exited_ = false;

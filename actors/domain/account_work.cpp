@@ -57,6 +57,17 @@ db_job<login_outcome> login_account(std::string email, password_verifier verify,
       false);
 }
 
+db_job<std::string> account_id_by_email(std::string email) {
+  return pg_work(
+      [email](pqxx::connection& c) -> caf::expected<caf::message> {
+        auto found = storage::find_account_by_email(c, email);
+        if (!found)
+          return std::move(found.error());
+        return caf::make_message(*found ? (*found)->id : std::string{});
+      },
+      true);
+}
+
 db_job<storage::refresh_rotation> rotate_session(std::string old_hash,
                                                  std::string new_hash,
                                                  int64_t ttl_seconds) {

@@ -56,6 +56,10 @@ db_job<login_outcome> login_account(std::string email, password_verifier verify,
                                     std::string refresh_hash,
                                     int64_t refresh_ttl_seconds);
 
+/// The id of the account whose email equals `email` ignoring letter case,
+/// active or not; empty when there is none. Replies std::string.
+db_job<std::string> account_id_by_email(std::string email);
+
 /// Exchanges a refresh token (see storage::rotate_refresh_token). Replies
 /// storage::refresh_rotation.
 db_job<storage::refresh_rotation>

@@ -20,6 +20,14 @@ decision check(gcra_state& state, clock::time_point now, int64_t limit,
     return std::max<int64_t>(0, (now + burst - tat) / interval);
   };
   auto tat = std::max(state.tat, now);
+  if (cost < 0) {
+    // A refund gives back what was charged and is still outstanding, never
+    // more than a fresh burst.
+    state.tat = std::max(now, tat + interval * cost);
+    out.remaining = remaining_at(state.tat);
+    out.reset = state.tat - now;
+    return out;
+  }
   if (cost > limit) {
     out.allowed = false;
     out.remaining = remaining_at(tat);

@@ -34,7 +34,9 @@ struct decision {
 /// `period`, and records it in `state` when it does (a refused request
 /// changes nothing). A burst from a fresh state gets exactly `limit` cost-1
 /// requests through. `limit` <= 0 means no limit: always allowed. A cost
-/// above `limit` is never allowed (retry_after is then `period`).
+/// above `limit` is never allowed (retry_after is then `period`). A negative
+/// cost is a refund: it is always allowed and gives back up to that many
+/// outstanding requests (the state never gets more than a fresh burst).
 decision check(gcra_state& state, clock::time_point now, int64_t limit,
                clock::duration period, int64_t cost = 1);
 

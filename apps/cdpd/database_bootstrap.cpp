@@ -41,7 +41,8 @@ caf::expected<database> open_database(const config::settings& s) {
       return std::move(started.error());
     db.embedded = std::move(*started);
     db.write_url = db.embedded->url();
-    spdlog::info("embedded PostgreSQL running: data in {}, port {}",
+    spdlog::info("embedded PostgreSQL running: data in {}, Unix socket only "
+                 "(number {}), role cdpd",
                  db.embedded->data_dir().string(), db.embedded->port());
   } else {
     db.write_url = s.postgres.url;

@@ -64,7 +64,9 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   actors::delivery::delivery_tree_options tree;
   auto& d = tree.dispatcher;
   d.pool = std::move(write_pool);
-  email::message_links links{s.delivery.public_url, std::move(signer)};
+  email::message_links links{
+      s.delivery.public_url, std::move(signer),
+      std::chrono::duration_cast<std::chrono::seconds>(s.delivery.link_ttl)};
   while (!links.public_url.empty() && links.public_url.back() == '/')
     links.public_url.pop_back();
   // The provider is a connector: behind the "connector" policy's breaker.

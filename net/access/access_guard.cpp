@@ -10,20 +10,13 @@
 #include <vector>
 
 #include "actors/limits/limiter_region.hpp"
+#include "net/access/address_group.hpp"
 #include "net/access/authenticator.hpp"
 #include "net/http/problem.hpp"
 
 namespace cdpd::net {
 
-namespace {
-
-namespace limits = actors::limits;
-
-/// How often a key's use is passed on: the stored last-used time is
-/// minute-grained (api_key_repository's touch).
-constexpr auto key_use_interval = std::chrono::minutes{1};
-
-bool is_json(std::string_view content_type) {
+bool is_json_content_type(std::string_view content_type) {
   auto semicolon = content_type.find(';');
   auto type = content_type.substr(0, semicolon);
   while (!type.empty() && type.back() == ' ')
@@ -36,6 +29,14 @@ bool is_json(std::string_view content_type) {
       return false;
   return true;
 }
+
+namespace {
+
+namespace limits = actors::limits;
+
+/// How often a key's use is passed on: the stored last-used time is
+/// minute-grained (api_key_repository's touch).
+constexpr auto key_use_interval = std::chrono::minutes{1};
 
 void add_limit_headers(http_response& response, const limits::verdict& v) {
   if (v.rate_name.empty())
@@ -186,7 +187,7 @@ private:
     // JSON forces a CORS preflight on cross-site POSTs (other write methods
     // always need one).
     if (request.who.via == caller::proof::cookie && request.method == "POST" &&
-        !is_json(request.header("Content-Type"))) {
+        !is_json_content_type(request.header("Content-Type"))) {
       respond(problem(403,
                       "requests authenticated by the session cookie must send "
                       "'Content-Type: application/json'",
@@ -227,7 +228,7 @@ private:
         return request.who.subject; // "apikey:<prefix>"
       return "account:" + request.who.subject;
     }
-    return "ip:" + request.client_address;
+    return "ip:" + address_group(request.client_address);
   }
 
   void ask_limiter(const http_request& request,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "config/settings.hpp"
 #include "net/access/auth_services.hpp"
@@ -17,6 +18,10 @@
 /// RateLimit-Reset. Public routes never refuse credentials: bad ones are
 /// ignored there, good ones still set request.who (logout uses that).
 namespace cdpd::net {
+
+/// Whether a Content-Type header names application/json (any case, with
+/// or without parameters).
+bool is_json_content_type(std::string_view content_type);
 
 /// A guard for `services`; `limits` says which rates apply (disabled: none,
 /// and no limiter is asked).

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "net/email/template.hpp"
 #include "net/http/static_site.hpp"
 #include "net/http/uri.hpp"
 
@@ -30,7 +31,7 @@ button{margin-top:1.25rem;width:100%;padding:.6rem;font-size:1rem}
 <script src="/login.js" defer></script>
 </head>
 <body>
-<form id="login">
+<form id="login" data-next="@NEXT@">
 <h1>Sign in to cdpd</h1>
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required autofocus>
@@ -64,9 +65,10 @@ document.getElementById("login").addEventListener("submit", async (event) => {
       error.textContent = problem.detail || ("sign-in failed (" + reply.status + ")");
       return;
     }
-    const next = new URLSearchParams(location.search).get("next") || "/";
-    // Only local paths: never an open redirect.
-    location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    // The server vetted the path; resolving it against this origin and
+    // comparing origins keeps it local even if the vetting had a gap.
+    const next = new URL(event.target.dataset.next || "/", location.origin);
+    location.assign(next.origin === location.origin ? next.href : "/");
   } catch (e) {
     error.textContent = "cdpd did not answer: " + e.message;
   }
@@ -83,10 +85,31 @@ http_response fixed(std::string_view content_type, std::string_view body) {
 
 } // namespace
 
+std::string local_next(std::string_view next) {
+  bool local = next.size() >= 1 && next[0] == '/' &&
+               (next.size() == 1 || next[1] != '/');
+  for (char c : next)
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      local = false;
+  return local ? std::string{next} : std::string{"/"};
+}
+
+std::string login_page_for(std::string_view next) {
+  std::string text{page};
+  constexpr std::string_view slot = "@NEXT@";
+  text.replace(text.find(slot), slot.size(),
+               email::html_escape(local_next(next)));
+  return text;
+}
+
 void add_login_page(router& routes) {
   routes.add("GET", "/login", access::anyone,
-             [](http_request, responder respond) {
-               auto response = fixed("text/html; charset=utf-8", page);
+             [](http_request request, responder respond) {
+               auto next = request.query.find("next");
+               auto response =
+                   fixed("text/html; charset=utf-8",
+                         login_page_for(
+                             next == request.query.end() ? "/" : next->second));
                response.headers.emplace_back(
                    "Content-Security-Policy",
                    std::string{static_site::page_security_policy});

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "net/http/router.hpp"
 
 /// The sign-in page for browsers: `GET /login` (a form) and
@@ -8,6 +11,15 @@
 /// form to `POST /api/auth/login` as JSON; the answer sets the session
 /// cookie, and the browser goes on to `?next=` (a local path) or `/`.
 namespace cdpd::net {
+
+/// `next` when it is a path on this origin, else "/". Browsers read "/\x"
+/// as "//x" and drop tabs and newlines, so a path with a backslash or a
+/// control character anywhere, or starting "//", is refused.
+std::string local_next(std::string_view next);
+
+/// The sign-in page, carrying local_next(next) (HTML-escaped) where its
+/// script reads it.
+std::string login_page_for(std::string_view next);
 
 /// Adds /login and /login.js (both public).
 void add_login_page(router& routes);

@@ -1,12 +1,13 @@
 #include "net/api/auth_routes.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
 #include "actors/domain/account_work.hpp"
+#include "net/access/access_guard.hpp"
+#include "net/access/address_group.hpp"
 #include "net/api/caller_account.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/validation.hpp"
@@ -32,13 +33,6 @@ constexpr std::size_t refresh_token_bytes = 32;
 
 /// The rate that throttles failed logins; its name must outlive requests.
 constexpr const char* login_failures_rate = "login-failures";
-
-std::string lower_ascii(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return text;
-}
 
 /// Characters (UTF-8 code points) in `text`.
 std::size_t utf8_length(const std::string& text) {
@@ -99,61 +93,70 @@ void check_new_password(const std::string& password, const char* key,
               "value_error.any_str.max_length");
 }
 
+/// What a reservation of one failure per key found.
+struct reservation {
+  int64_t retry_after = 0;  ///< > 0: some key has used up its failures
+  bool unavailable = false; ///< no limiter answered: refuse (fail closed)
+};
+
 /// The login-failure throttle: a GCRA of auth.login-max-failures per
-/// auth.login-lockout on each key, asked before a password is checked and
-/// charged only when the check fails.
+/// auth.login-lockout on each key. Every attempt reserves one failure on
+/// its keys before the password is checked, and a success refunds it, so
+/// parallel attempts cannot all slip through between a check and a charge.
 class failure_throttle {
 public:
   explicit failure_throttle(const auth_services& auth)
       : limiter_(auth.limiter), limit_(auth.settings.login_max_failures),
         period_(auth.settings.login_lockout) {}
 
-  /// Calls `then(0)` when every key may try again, else `then(s)` with the
-  /// seconds until the longest-locked key may; on an actor thread, or at
-  /// once without a limiter.
-  void peek(std::vector<std::string> keys,
-            std::function<void(int64_t)> then) const {
+  /// Charges one failure to every key and calls `then` on an actor thread
+  /// (at once when nothing throttles). A refused or unanswered reservation
+  /// refunds the keys it did charge.
+  void reserve(std::vector<std::string> keys,
+               std::function<void(reservation)> then) const {
     if (!active() || keys.empty()) {
-      then(0);
+      then({});
       return;
     }
     struct pending {
       std::mutex mutex;
       std::size_t left;
-      int64_t retry_after = 0;
-      std::function<void(int64_t)> then;
+      reservation found;
+      std::vector<std::string> charged;
+      std::function<void(reservation)> then;
     };
     auto state = std::make_shared<pending>();
     state->left = keys.size();
     state->then = std::move(then);
     for (auto& key : keys) {
-      limits::limit_request request;
-      request.key = std::move(key);
-      request.rates = rates();
-      request.peek = true;
-      request.done = [state](const limits::verdict& v) {
+      auto request = make_request(key, 1);
+      request.done = [state, key, self = *this](const limits::verdict& v) {
         std::unique_lock<std::mutex> lock{state->mutex};
-        if (!v.allowed)
-          state->retry_after =
-              std::max<int64_t>({state->retry_after, v.retry_after_seconds, 1});
+        if (v.rate_name.empty()) // the fail-open verdict: nobody answered
+          state->found.unavailable = true;
+        else if (!v.allowed)
+          state->found.retry_after = std::max<int64_t>(
+              {state->found.retry_after, v.retry_after_seconds, 1});
+        else
+          state->charged.push_back(key);
         if (--state->left > 0)
           return;
-        auto retry_after = state->retry_after;
+        auto found = state->found;
         lock.unlock();
-        state->then(retry_after);
+        if (found.unavailable || found.retry_after > 0)
+          self.refund(std::move(state->charged));
+        state->then(found);
       };
       limiter_->check(std::move(request));
     }
   }
 
-  /// Counts one failure against every key.
-  void charge(std::vector<std::string> keys) const {
+  /// Gives back the failure reserved on every key.
+  void refund(std::vector<std::string> keys) const {
     if (!active())
       return;
     for (auto& key : keys) {
-      limits::limit_request request;
-      request.key = std::move(key);
-      request.rates = rates();
+      auto request = make_request(std::move(key), -1);
       request.done = [](const limits::verdict&) {};
       limiter_->check(std::move(request));
     }
@@ -162,14 +165,28 @@ public:
 private:
   bool active() const { return limiter_ && limit_ > 0; }
 
-  std::vector<limits::rate> rates() const {
-    return {{login_failures_rate, limit_, period_}};
+  limits::limit_request make_request(std::string key, int64_t cost) const {
+    limits::limit_request request;
+    request.key = std::move(key);
+    request.rates = {{login_failures_rate, limit_, period_}};
+    request.cost = cost;
+    return request;
   }
 
   std::shared_ptr<const limits::limiter_region> limiter_;
   int64_t limit_;
   std::chrono::milliseconds period_;
 };
+
+/// The answer when the throttle's limiter did not answer.
+http_response throttle_unavailable() {
+  auto response = problem(503,
+                          "logins are paused: the login throttle did not "
+                          "answer; try again shortly",
+                          "throttle-unavailable");
+  response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
 
 http_response too_many_failures(int64_t retry_after) {
   auto response = problem(429,
@@ -253,6 +270,57 @@ const char* proof_name(caller::proof via) {
   return "none";
 }
 
+/// The part of login after the address's failure is reserved: the
+/// account's id, a failure reserved on it, then the password check; a
+/// success refunds both.
+void login_known_address(caf::actor_system& sys,
+                         std::shared_ptr<const auth_services> auth,
+                         std::string email, std::string password,
+                         std::string address_key, responder reply) {
+  failure_throttle throttle{*auth};
+  auto check = [&sys, auth, email, password, throttle,
+                reply](std::vector<std::string> keys) {
+    auto refresh = auth::random_token(refresh_token_bytes);
+    auto work = domain::login_account(
+        email, verifier_for(password), rehash_of(password),
+        auth::sha256_hex(refresh), whole_seconds(auth->settings.refresh_ttl));
+    run_db(
+        sys, db_role::write, std::move(work),
+        [auth, keys, throttle, refresh, reply](domain::login_outcome& out) {
+          if (!out.accepted)
+            return reply(unauthorized("wrong email or password"));
+          throttle.refund(keys);
+          reply(session_response(*auth, out.account, refresh));
+        },
+        [keys, throttle, reply](caf::error& err) {
+          throttle.refund(keys);
+          reply(problem_from_error(err));
+        });
+  };
+  // Keyed by the account's id, not the email as sent: every spelling that
+  // finds the account counts against the same key.
+  run_db(
+      sys, db_role::read, domain::account_id_by_email(email),
+      [address_key, throttle, check, reply](std::string& id) {
+        if (id.empty())
+          return check({address_key});
+        throttle.reserve(
+            {"login-account:" + id},
+            [address_key, id, throttle, check, reply](reservation r) {
+              if (r.unavailable || r.retry_after > 0) {
+                throttle.refund({address_key});
+                return reply(r.unavailable ? throttle_unavailable()
+                                           : too_many_failures(r.retry_after));
+              }
+              check({address_key, "login-account:" + id});
+            });
+      },
+      [address_key, throttle, reply](caf::error& err) {
+        throttle.refund({address_key});
+        reply(problem_from_error(err));
+      });
+}
+
 void login(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
            http_request req, responder reply) {
   issues found;
@@ -264,28 +332,21 @@ void login(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
   }
   if (!found.empty())
     return reply(found.response());
-  std::vector<std::string> keys{"login-account:" + lower_ascii(*email),
-                                "login-ip:" + req.client_address};
+  // No password that long was ever accepted; refusing it before the lookup
+  // keeps its answer time the same for known and unknown emails.
+  if (password->size() > auth::max_password_bytes)
+    return reply(unauthorized("wrong email or password"));
+  auto address_key = "login-ip:" + address_group(req.client_address);
   failure_throttle throttle{*auth};
-  throttle.peek(keys, [&sys, auth, keys, email = std::move(*email),
-                       password = std::move(*password), throttle,
-                       reply](int64_t retry_after) {
-    if (retry_after > 0)
-      return reply(too_many_failures(retry_after));
-    auto refresh = auth::random_token(refresh_token_bytes);
-    auto work = domain::login_account(
-        email, verifier_for(password), rehash_of(password),
-        auth::sha256_hex(refresh), whole_seconds(auth->settings.refresh_ttl));
-    run_db(
-        sys, db_role::write, std::move(work),
-        [auth, keys, throttle, refresh, reply](domain::login_outcome& out) {
-          if (!out.accepted) {
-            throttle.charge(keys);
-            return reply(unauthorized("wrong email or password"));
-          }
-          reply(session_response(*auth, out.account, refresh));
-        },
-        [reply](caf::error& err) { reply(problem_from_error(err)); });
+  throttle.reserve({address_key}, [&sys, auth, email = std::move(*email),
+                                   password = std::move(*password), address_key,
+                                   reply](reservation r) mutable {
+    if (r.unavailable)
+      return reply(throttle_unavailable());
+    if (r.retry_after > 0)
+      return reply(too_many_failures(r.retry_after));
+    login_known_address(sys, auth, std::move(email), std::move(password),
+                        std::move(address_key), std::move(reply));
   });
 }
 
@@ -408,23 +469,41 @@ void change_password(caf::actor_system& sys,
   // A wrong current password counts as a failed login of this account, so
   // a stolen access token cannot be used to guess the password freely.
   std::vector<std::string> keys{"password-account:" + *id,
-                                "login-ip:" + req.client_address};
+                                "login-ip:" +
+                                    address_group(req.client_address)};
   failure_throttle throttle{*auth};
-  throttle.peek(keys, [&sys, keys, throttle, id = *id,
-                       current = std::move(*current), next = std::move(*next),
-                       reply](int64_t retry_after) {
-    if (retry_after > 0)
-      return reply(too_many_failures(retry_after));
+  throttle.reserve(keys, [&sys, keys, throttle, id = *id,
+                          current = std::move(*current),
+                          next = std::move(*next), reply](reservation r) {
+    if (r.unavailable)
+      return reply(throttle_unavailable());
+    if (r.retry_after > 0)
+      return reply(too_many_failures(r.retry_after));
     call_db(sys, db_role::write,
             domain::change_password(id, verifier_for(current), hash_of(next)),
             reply, [keys, throttle](domain::password_change_result& r) {
-              if (r == domain::password_change_result::changed)
-                return no_content();
-              throttle.charge(keys);
-              return problem(403, "the current password is wrong",
-                             "wrong-password");
+              if (r != domain::password_change_result::changed)
+                return problem(403, "the current password is wrong",
+                               "wrong-password");
+              throttle.refund(keys);
+              return no_content();
             });
   });
+}
+
+/// The public POSTs take only JSON: a cross-site HTML form can send
+/// text/plain without a preflight (login CSRF), never application/json.
+/// A POST without any body and type (a bare logout) is no form.
+handler json_only(handler next) {
+  return [next = std::move(next)](http_request req, responder reply) {
+    auto type = req.header("Content-Type");
+    if (!is_json_content_type(type) && !(type.empty() && req.body.empty()))
+      return reply(problem(415,
+                           "send the body as 'Content-Type: "
+                           "application/json'",
+                           "unsupported-media-type"));
+    next(std::move(req), std::move(reply));
+  };
 }
 
 } // namespace
@@ -432,17 +511,17 @@ void change_password(caf::actor_system& sys,
 void add_auth_routes(router& routes, caf::actor_system& sys,
                      std::shared_ptr<const auth_services> auth) {
   routes.add("POST", "/api/auth/login", access::anyone_limited,
-             [&sys, auth](http_request req, responder reply) {
+             json_only([&sys, auth](http_request req, responder reply) {
                login(sys, auth, std::move(req), std::move(reply));
-             });
+             }));
   routes.add("POST", "/api/auth/refresh", access::anyone_limited,
-             [&sys, auth](http_request req, responder reply) {
+             json_only([&sys, auth](http_request req, responder reply) {
                refresh(sys, auth, std::move(req), std::move(reply));
-             });
+             }));
   routes.add("POST", "/api/auth/logout", access::anyone_limited,
-             [&sys, auth](http_request req, responder reply) {
+             json_only([&sys, auth](http_request req, responder reply) {
                logout(sys, auth, std::move(req), std::move(reply));
-             });
+             }));
   routes.add("GET", "/api/auth/me", access::viewer,
              [&sys](http_request req, responder reply) {
                me(sys, std::move(req), std::move(reply));

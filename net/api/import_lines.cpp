@@ -146,6 +146,8 @@ std::variant<json, line_error> parse_line(std::string_view line) {
   } catch (const json_too_deep&) {
     return line_error{"JSON nested deeper than " +
                       std::to_string(max_json_depth) + " levels"};
+  } catch (const json_has_nul&) {
+    return line_error{"strings must not contain NUL (\\u0000)"};
   } catch (const json::exception& e) {
     // parse_error, or out_of_range for a number beyond double (1e999).
     std::string what = e.what();

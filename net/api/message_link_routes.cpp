@@ -23,6 +23,15 @@ constexpr const char* unsubscribed_page =
     "<title>Unsubscribed</title></head><body><h1>You are unsubscribed</h1>"
     "<p>You will not receive these emails any more.</p></body></html>\n";
 
+// A GET only asks: link scanners and previews follow every link in a mail,
+// and must not unsubscribe anyone. The form POSTs to the same URL.
+constexpr const char* confirm_page =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<title>Unsubscribe</title></head><body><h1>Unsubscribe?</h1>"
+    "<p>You will not receive these emails any more.</p>"
+    "<form method=\"post\"><button type=\"submit\">Unsubscribe</button>"
+    "</form></body></html>\n";
+
 constexpr const char* invalid_page =
     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
     "<title>Link not valid</title></head><body><h1>This link is not valid"
@@ -105,10 +114,16 @@ void add_message_link_routes(router& routes, caf::actor_system& sys,
                           : page(404, invalid_page);
            });
   };
-  routes.add("GET", "/u/{token}", access::anyone, unsubscribe);
-  routes.add("POST", "/u/{token}", access::anyone, unsubscribe);
+  routes.add(
+      "GET", "/u/{token}", access::anyone_limited,
+      [links](http_request req, responder respond) {
+        auto valid =
+            links->verify(auth::link_kind::unsubscribe, req.params.at("token"));
+        respond(valid ? page(200, confirm_page) : page(404, invalid_page));
+      });
+  routes.add("POST", "/u/{token}", access::anyone_limited, unsubscribe);
 
-  routes.add("GET", "/t/o/{token}", access::anyone,
+  routes.add("GET", "/t/o/{token}", access::anyone_limited,
              [&sys, links](http_request req, responder respond) {
                auto id =
                    links->verify(auth::link_kind::open, req.params.at("token"));
@@ -122,7 +137,7 @@ void add_message_link_routes(router& routes, caf::actor_system& sys,
                       });
              });
 
-  routes.add("GET", "/t/c/{token}", access::anyone,
+  routes.add("GET", "/t/c/{token}", access::anyone_limited,
              [&sys, links](http_request req, responder respond) {
                auto u = req.query.find("u");
                auto url = u == req.query.end() ? std::string{} : u->second;

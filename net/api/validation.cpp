@@ -76,10 +76,16 @@ http_response issues::response() const {
 }
 
 json parse_json(std::string_view text) {
-  json::parser_callback_t limit = [](int depth, json::parse_event_t, json&) {
+  json::parser_callback_t limit = [](int depth, json::parse_event_t event,
+                                     json& parsed) {
     // depth counts the containers around the event: 0 at the top level.
     if (depth >= max_json_depth)
       throw json_too_deep{};
+    if ((event == json::parse_event_t::value ||
+         event == json::parse_event_t::key) &&
+        parsed.is_string() &&
+        parsed.get_ref<const std::string&>().find('\0') != std::string::npos)
+      throw json_has_nul{};
     return true;
   };
   return json::parse(text.begin(), text.end(), limit);
@@ -98,6 +104,10 @@ std::optional<json> parse_object(const std::string& body, issues& found) {
               "JSON nested deeper than " + std::to_string(max_json_depth) +
                   " levels",
               "value_error.jsondepth");
+    return std::nullopt;
+  } catch (const json_has_nul&) {
+    found.add(json::array({"body"}), "strings must not contain NUL (\\u0000)",
+              "value_error.str.nul");
     return std::nullopt;
   } catch (const json::exception&) {
     // parse_error, or out_of_range for a number beyond double (1e999).

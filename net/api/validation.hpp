@@ -57,14 +57,21 @@ inline constexpr int max_json_depth = 128;
 /// Thrown by parse_json when a text nests deeper than max_json_depth.
 struct json_too_deep {};
 
-/// nlohmann::json::parse with the nesting limit: throws json_too_deep, and
+/// Thrown by parse_json when a string (a value or a key) holds a NUL: libpq
+/// ends a parameter at the first NUL, so "admin@x\u0000junk" would reach
+/// SQL as "admin@x" while everything before SQL saw another value.
+struct json_has_nul {};
+
+/// nlohmann::json::parse with the nesting limit and no NUL in any string:
+/// throws json_too_deep or json_has_nul, and
 /// json::parse_error for invalid text or json::out_of_range for a number
 /// too large for a double (catch json::exception for both).
 nlohmann::json parse_json(std::string_view text);
 
 /// Parses a request body that must be a JSON object. Records
 /// "field required" for an empty body, a JSON decode error, "JSON nested
-/// deeper than 128 levels", or "value is not a valid dict" for another
+/// deeper than 128 levels", a string with NUL, or "value is not a valid
+/// dict" for another
 /// JSON value; returns nullopt then.
 std::optional<nlohmann::json> parse_object(const std::string& body,
                                            issues& found);

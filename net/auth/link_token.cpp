@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 
 #include <sodium.h>
 
@@ -14,8 +15,19 @@ namespace {
 /// Bytes of the MAC kept in a token: 128 bits, 22 base64url characters.
 constexpr std::size_t mac_bytes = 16;
 
-/// Longest delivery id text (int64) plus the dot and the MAC.
-constexpr std::size_t max_token_chars = 19 + 1 + 22;
+/// Longest delivery id and expiry texts (int64), two dots and the MAC.
+constexpr std::size_t max_token_chars = 19 + 1 + 19 + 1 + 22;
+
+/// A positive int64 written in its one canonical spelling (no "007").
+std::optional<int64_t> canonical_number(std::string_view digits) {
+  int64_t value = 0;
+  auto [end, ec] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || value <= 0 ||
+      std::to_string(value) != digits)
+    return std::nullopt;
+  return value;
+}
 
 char kind_letter(link_kind kind) {
   switch (kind) {
@@ -48,10 +60,17 @@ link_signer::link_signer(std::string_view secret) {
 }
 
 std::string link_signer::mac(link_kind kind, int64_t delivery_id,
-                             std::string_view url) const {
-  // kind, id and URL separated by a byte that appears in none of them.
+                             std::string_view url,
+                             std::optional<int64_t> expires) const {
+  // kind, id, expiry and URL separated by a byte that appears in none of
+  // them; a token without expiry keeps the original input, whose kind
+  // letter is followed by '\n' where one with expiry has 'e'.
   std::string input;
   input += kind_letter(kind);
+  if (expires) {
+    input += 'e';
+    input += std::to_string(*expires);
+  }
   input += '\n';
   input += std::to_string(delivery_id);
   input += '\n';
@@ -69,8 +88,12 @@ std::string link_signer::mac(link_kind kind, int64_t delivery_id,
 }
 
 std::string link_signer::sign(link_kind kind, int64_t delivery_id,
-                              std::string_view url) const {
-  return std::to_string(delivery_id) + "." + mac(kind, delivery_id, url);
+                              std::string_view url,
+                              std::optional<int64_t> expires) const {
+  auto id = std::to_string(delivery_id) + ".";
+  if (expires)
+    id += std::to_string(*expires) + ".";
+  return id + mac(kind, delivery_id, url, expires);
 }
 
 std::optional<int64_t> link_signer::verify(link_kind kind,
@@ -79,16 +102,25 @@ std::optional<int64_t> link_signer::verify(link_kind kind,
   if (token.size() > max_token_chars)
     return std::nullopt;
   auto dot = token.find('.');
-  if (dot == std::string_view::npos || dot == 0)
+  if (dot == std::string_view::npos)
     return std::nullopt;
-  int64_t id = 0;
-  auto digits = token.substr(0, dot);
-  auto [end, ec] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), id);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || id <= 0 ||
-      std::to_string(id) != digits) // one spelling per id: no "007"
+  auto id = canonical_number(token.substr(0, dot));
+  auto rest = token.substr(dot + 1);
+  std::optional<int64_t> expires;
+  if (auto second = rest.find('.'); second != std::string_view::npos) {
+    expires = canonical_number(rest.substr(0, second));
+    if (!expires)
+      return std::nullopt;
+    rest = rest.substr(second + 1);
+  } else if (kind != link_kind::unsubscribe) {
     return std::nullopt;
-  if (!equal_constant_time(token.substr(dot + 1), mac(kind, id, url)))
+  }
+  if (!id || !equal_constant_time(rest, mac(kind, *id, url, expires)))
+    return std::nullopt;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  if (expires && *expires <= now)
     return std::nullopt;
   return id;
 }

@@ -7,11 +7,15 @@
 
 /// The tokens in campaign messages' links: unsubscribe (/u/{token}), the
 /// open pixel (/t/o/{token}) and click redirects (/t/c/{token}?u=URL).
-/// A token is "<delivery id>.<MAC>": the MAC (HMAC-SHA256, first 16 bytes,
-/// base64url) covers the link's kind, the delivery id and, for clicks, the
-/// target URL. So a token cannot be guessed or moved to another delivery,
-/// and a click redirects only to a URL that cdpd itself put in the message
-/// (no open redirect). No database row is needed to check one.
+/// A token is "<delivery id>.<expiry>.<MAC>" (expiry in Unix seconds) or,
+/// for unsubscribe links only, "<delivery id>.<MAC>" without expiry (a
+/// recipient must be able to leave for as long as the message exists, and
+/// the link can only unsubscribe them). The MAC (HMAC-SHA256, first 16
+/// bytes, base64url) covers the link's kind, the delivery id, the expiry
+/// and, for clicks, the target URL. So a token cannot be guessed, moved to
+/// another delivery or extended, and a click redirects only to a URL that
+/// the message's author wrote (no open redirect). No database row is needed
+/// to check one.
 namespace cdpd::net::auth {
 
 /// What a link does.
@@ -23,18 +27,22 @@ public:
   /// cluster's signing key, so every node checks every node's links).
   explicit link_signer(std::string_view secret);
 
-  /// The token of `kind` for delivery `delivery_id`; `url` only for clicks.
+  /// The token of `kind` for delivery `delivery_id`; `url` only for clicks;
+  /// valid until `expires` (Unix seconds), or for ever when nullopt.
   std::string sign(link_kind kind, int64_t delivery_id,
-                   std::string_view url = {}) const;
+                   std::string_view url = {},
+                   std::optional<int64_t> expires = std::nullopt) const;
 
   /// The delivery id when `token` is one this signer made for `kind` (and
-  /// `url`); nothing for any other text. Compares in constant time.
+  /// `url`) and has not expired; nothing for any other text, and nothing
+  /// for a token without expiry unless `kind` is unsubscribe. Compares in
+  /// constant time.
   std::optional<int64_t> verify(link_kind kind, std::string_view token,
                                 std::string_view url = {}) const;
 
 private:
-  std::string mac(link_kind kind, int64_t delivery_id,
-                  std::string_view url) const;
+  std::string mac(link_kind kind, int64_t delivery_id, std::string_view url,
+                  std::optional<int64_t> expires) const;
 
   std::string key_; ///< 32 bytes
 };

@@ -14,7 +14,8 @@ std::string message_links::unsubscribe(int64_t delivery_id) const {
 }
 
 std::string message_links::track_clicks(const std::string& text,
-                                        int64_t delivery_id) const {
+                                        int64_t delivery_id,
+                                        int64_t expires) const {
   std::string out;
   std::size_t done = 0;
   for (;;) {
@@ -37,7 +38,7 @@ std::string message_links::track_clicks(const std::string& text,
       continue;
     }
     out += public_url + "/t/c/" +
-           signer->sign(auth::link_kind::click, delivery_id, url) +
+           signer->sign(auth::link_kind::click, delivery_id, url, expires) +
            "?u=" + percent_encode(url);
   }
   out.append(text, done, std::string::npos);
@@ -63,13 +64,17 @@ caf::expected<email_message> render_delivery(const storage::claimed_delivery& d,
   auto subject = render(d.subject, values);
   if (!subject)
     return std::move(subject.error());
-  auto body = render(d.body_text, values);
+  // Tracked before rendering: only URLs the author wrote get a signed
+  // redirect from the brand's domain, never one a customer's field holds.
+  auto expires = std::chrono::duration_cast<std::chrono::seconds>(
+                     (std::chrono::system_clock::now() + links.link_ttl)
+                         .time_since_epoch())
+                     .count();
+  auto body = render(links.track_clicks(d.body_text, d.id, expires), values);
   if (!body)
     return std::move(body.error());
   msg.subject = std::move(*subject);
-  // Tracked after rendering, so links built from customer fields are
-  // tracked too.
-  msg.text_body = links.track_clicks(*body, d.id);
+  msg.text_body = std::move(*body);
   msg.headers = {{d.flow_run_id.empty() ? "X-Campaign-ID" : "X-Flow-Run-ID",
                   d.flow_run_id.empty() ? d.campaign_id : d.flow_run_id},
                  {"X-Delivery-Step", std::to_string(d.step_index)}};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,13 +20,18 @@ namespace cdpd::net::email {
 struct message_links {
   std::string public_url;
   std::shared_ptr<const auth::link_signer> signer;
+  /// How long click links work after the message is rendered
+  /// (delivery.link-ttl); unsubscribe links do not expire.
+  std::chrono::seconds link_ttl{std::chrono::hours{24 * 90}};
 
   /// The one-click unsubscribe URL.
   std::string unsubscribe(int64_t delivery_id) const;
 
   /// `text` with every http(s) URL replaced by its click-tracking link,
-  /// which redirects to it; the unsubscribe link is left as it is.
-  std::string track_clicks(const std::string& text, int64_t delivery_id) const;
+  /// which redirects to it until `expires` (Unix seconds); the unsubscribe
+  /// link is left as it is.
+  std::string track_clicks(const std::string& text, int64_t delivery_id,
+                           int64_t expires) const;
 };
 
 /// The message for claimed delivery `d` from `from`: subject and text body

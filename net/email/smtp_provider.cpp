@@ -39,6 +39,31 @@ caf::error classify_failure(CURLcode code, long reply, std::string what) {
   return make_error(errc::permanent, std::move(what));
 }
 
+bool is_loopback_host(const std::string& url) {
+  CURLU* parsed = curl_url();
+  char* host = nullptr;
+  bool loopback = false;
+  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    std::string h{host};
+    loopback = h == "localhost" || h == "[::1]" || h.rfind("127.", 0) == 0;
+  }
+  curl_free(host);
+  curl_url_cleanup(parsed);
+  return loopback;
+}
+
+/// smtps:// is TLS from the start; smtp:// must upgrade with STARTTLS, or a
+/// man in the middle who strips the offer reads the credentials and every
+/// message. Only a loopback relay, or an explicit setting, may stay clear.
+curl_usessl tls_requirement(const config::email_settings& settings) {
+  if (settings.smtp_url.rfind("smtps://", 0) == 0)
+    return CURLUSESSL_ALL;
+  if (settings.smtp_allow_plaintext || is_loopback_host(settings.smtp_url))
+    return CURLUSESSL_TRY;
+  return CURLUSESSL_ALL;
+}
+
 } // namespace
 
 smtp_provider::smtp_provider(const config::email_settings& settings)
@@ -63,10 +88,9 @@ caf::expected<send_receipt> smtp_provider::send(const email_message& msg) {
   slist_ptr rcpt{
       curl_slist_append(nullptr, ("<" + recipient.address + ">").c_str())};
   upload state{&*text};
-  bool implicit_tls = settings_.smtp_url.rfind("smtps://", 0) == 0;
   curl_easy_setopt(h, CURLOPT_URL, settings_.smtp_url.c_str());
   curl_easy_setopt(h, CURLOPT_USE_SSL,
-                   implicit_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+                   static_cast<long>(tls_requirement(settings_)));
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt.get());
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
@@ -78,6 +102,13 @@ caf::expected<send_receipt> smtp_provider::send(const email_message& msg) {
   auto code = curl_easy_perform(h);
   long reply = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
+  if (code == CURLE_USE_SSL_FAILED)
+    // Retryable: a stripped STARTTLS offer may be an attack that ends.
+    return make_error(errc::retryable,
+                      "smtp " + internal::redact_url(settings_.smtp_url) +
+                          ": the server offered no STARTTLS and TLS is "
+                          "required off loopback (email.smtp-allow-plaintext "
+                          "allows clear text)");
   if (code != CURLE_OK)
     return classify_failure(
         code, reply,

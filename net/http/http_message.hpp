@@ -64,6 +64,9 @@ struct http_response {
   /// chunked` (closing the connection after it for HTTP/1.0) and `body` is
   /// ignored.
   body_producer producer;
+  /// What went wrong inside, for the log only (with the request id): the
+  /// database's message or SQL must never reach a client.
+  std::string internal_detail;
 };
 
 /// Completes a request. Callable from any thread, exactly once.

@@ -465,6 +465,11 @@ private:
   /// streaming route. False when the request is no longer read here.
   bool check_header() {
     const auto& header = parser_->get();
+    if (!plain_chunked(header)) {
+      reject(400, rejection::bad_request,
+             "Transfer-Encoding must be exactly \"chunked\"", {});
+      return false;
+    }
     continue_.on_header(header.version(), to_std(header[bhttp::field::expect]));
     // Matched once per request, here; dispatch reuses it.
     match_ = match_target(header);
@@ -480,6 +485,17 @@ private:
     parser_->body_limit(static_cast<uint64_t>(settings().max_body_bytes));
     transition(session_state::reading_body);
     return true;
+  }
+
+  /// No Transfer-Encoding, or one field saying exactly "chunked": a proxy
+  /// in front may read "gzip, chunked" or " chunked" differently, and a
+  /// request split differently on two hops is request smuggling.
+  static bool plain_chunked(const bhttp::request_header<>& header) {
+    auto fields = header.equal_range(bhttp::field::transfer_encoding);
+    if (fields.first == fields.second)
+      return true;
+    return std::next(fields.first) == fields.second &&
+           to_std(fields.first->value()) == "chunked";
   }
 
   /// The route the request's method and target lead to.
@@ -748,6 +764,9 @@ private:
                       after == connection_after::keep_if_asked &&
                       !server_->connections.draining();
     stamp_request_id(response, current_.request_id);
+    if (!response.internal_detail.empty())
+      server_->log->error("request {} answered {}: {}", current_.request_id,
+                          response.status, response.internal_detail);
     server_->cors.decorate(current_.origin, response);
     bool bodiless = bodiless_status(response.status);
     if (response.producer) {

@@ -54,17 +54,37 @@ std::string storage_detail(const caf::error& err, const char* slug) {
   return caf::to_string(context);
 }
 
+/// A server-side failure's answer: a generic detail for the client, the
+/// real one for the log.
+http_response hidden_problem(int status, std::string internal,
+                             const char* slug) {
+  auto response = problem(status,
+                          status == 503   ? "a service cdpd needs is "
+                                            "unavailable; try again shortly"
+                          : status == 504 ? "an internal operation timed out"
+                                          : "internal error; the server log "
+                                            "has the details under this "
+                                            "request_id",
+                          slug);
+  response.internal_detail = std::move(internal);
+  return response;
+}
+
 http_response storage_problem(const caf::error& err) {
   for (const auto& mapping : storage_mappings) {
     if (static_cast<uint8_t>(mapping.code) != err.code())
       continue;
-    auto response = problem(mapping.status, storage_detail(err, mapping.slug),
-                            mapping.slug);
+    auto detail = storage_detail(err, mapping.slug);
+    auto response =
+        mapping.status >= 500
+            ? hidden_problem(mapping.status, std::move(detail), mapping.slug)
+            : problem(mapping.status, detail, mapping.slug);
     if (mapping.code == storage::errc::pool_exhausted)
       response.headers.emplace_back("Retry-After", "1");
     return response;
   }
-  return problem(500, "storage error: " + caf::to_string(err), "storage-error");
+  return hidden_problem(500, "storage error: " + caf::to_string(err),
+                        "storage-error");
 }
 
 // Supervision errors: a breaker that fails fast or a child that restarts
@@ -95,7 +115,7 @@ http_response actors_problem(const caf::error& err) {
   case actors::errc::escalated:
     break;
   }
-  return problem(500, "internal error: " + detail, "internal-error");
+  return hidden_problem(500, "internal error: " + detail, "internal-error");
 }
 
 bool is_problem(const http_response& response) {
@@ -152,8 +172,8 @@ http_response problem_from_error(const caf::error& err) {
   if (err == caf::sec::request_receiver_down)
     return problem(503, "an internal service is not running",
                    "service-unavailable");
-  return problem(500, "internal error: " + caf::to_string(err),
-                 "internal-error");
+  return hidden_problem(500, "internal error: " + caf::to_string(err),
+                        "internal-error");
 }
 
 http_response json_response(int status, const nlohmann::json& body) {

@@ -27,12 +27,11 @@ struct route_access {
 /// `access::manager.limited_as(route_class::campaign_create)`.
 namespace access {
 
-/// Public and unlimited: health, metrics, the login page, unsubscribe and
-/// tracking links.
+/// Public and unlimited: health, metrics, the login page.
 inline constexpr route_access anyone{};
 
 /// Public, counted against the general limits of the client's address
-/// (login, refresh).
+/// (login, refresh, unsubscribe and tracking links).
 inline constexpr route_access anyone_limited{
     std::nullopt, actors::limits::route_class::general};
 

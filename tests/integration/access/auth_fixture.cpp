@@ -22,8 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int limiter_host_count = 2;
-
 std::shared_ptr<storage::pg_pool> make_pool(const std::string& url,
                                             const char* name) {
   storage::pg_pool_options o;

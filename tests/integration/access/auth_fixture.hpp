@@ -18,6 +18,9 @@
 
 namespace cdpd::test {
 
+/// Limiter hosts the fixture runs.
+inline constexpr int limiter_host_count = 2;
+
 /// Password of every account the fixture makes.
 inline const std::string fixture_password = "correct horse battery";
 

@@ -16,6 +16,13 @@ namespace {
 using net::auth::link_kind;
 using namespace std::chrono_literals;
 
+/// An expiry an hour from now, in Unix seconds.
+int64_t later() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             (std::chrono::system_clock::now() + 1h).time_since_epoch())
+      .count();
+}
+
 class message_links : public api_fixture {
 protected:
   void SetUp() override {
@@ -51,9 +58,24 @@ protected:
   int64_t delivery = 0;
 };
 
+TEST_F(message_links, a_link_scanners_get_only_asks) {
+  auto token = links->sign(link_kind::unsubscribe, delivery);
+  for (int i = 0; i < 2; ++i) {
+    auto page = call("GET", "/u/" + token);
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find("<form method=\"post\">"), std::string::npos);
+    EXPECT_EQ(page.header("content-security-policy"), "default-src 'none'");
+  }
+  EXPECT_EQ(sql_value("SELECT count(*) FROM customers WHERE unsubscribed_at"
+                      " IS NOT NULL"),
+            "0");
+  EXPECT_EQ(sql_value("SELECT count(*) FROM delivery_events"), "0");
+}
+
 TEST_F(message_links, unsubscribe_holds_after_one_request_and_counts_once) {
   auto token = links->sign(link_kind::unsubscribe, delivery);
-  auto page = call("GET", "/u/" + token);
+  auto page = call("POST", "/u/" + token);
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
   EXPECT_NE(page.body.find("unsubscribed"), std::string::npos);
@@ -90,7 +112,7 @@ TEST_F(message_links, tokens_not_made_by_cdpd_change_nothing) {
   net::auth::link_signer stranger{"another-key-another-key-another-key-42"};
   for (const auto& bad :
        {altered, std::to_string(delivery + 1) + token.substr(token.find('.')),
-        links->sign(link_kind::open, delivery),
+        links->sign(link_kind::open, delivery, {}, later()),
         stranger.sign(link_kind::unsubscribe, delivery), std::string{"x"}}) {
     auto reply = call("GET", "/u/" + bad);
     EXPECT_EQ(reply.status, 404) << bad;
@@ -103,7 +125,7 @@ TEST_F(message_links, tokens_not_made_by_cdpd_change_nothing) {
 }
 
 TEST_F(message_links, the_pixel_records_one_open_per_delivery) {
-  auto token = links->sign(link_kind::open, delivery);
+  auto token = links->sign(link_kind::open, delivery, {}, later());
   for (int i = 0; i < 3; ++i) {
     auto reply = call("GET", "/t/o/" + token);
     EXPECT_EQ(reply.status, 200);
@@ -119,7 +141,7 @@ TEST_F(message_links, the_pixel_records_one_open_per_delivery) {
 
 TEST_F(message_links, clicks_redirect_only_to_the_signed_url) {
   std::string url = "https://shop.example/sale?item=42&ref=mail";
-  auto token = links->sign(link_kind::click, delivery, url);
+  auto token = links->sign(link_kind::click, delivery, url, later());
   auto reply = call("GET", "/t/c/" + token + "?u=" + net::percent_encode(url));
   EXPECT_EQ(reply.status, 302);
   EXPECT_EQ(reply.header("location"), url);
@@ -133,7 +155,7 @@ TEST_F(message_links, clicks_redirect_only_to_the_signed_url) {
   }
   // Even a signed javascript: link is no redirect.
   std::string script = "javascript:alert(1)";
-  auto signed_script = links->sign(link_kind::click, delivery, script);
+  auto signed_script = links->sign(link_kind::click, delivery, script, later());
   EXPECT_EQ(
       call("GET", "/t/c/" + signed_script + "?u=" + net::percent_encode(script))
           .status,
@@ -148,7 +170,7 @@ TEST_F(message_links, a_deleted_delivery_is_not_found) {
   auto token = links->sign(link_kind::unsubscribe, delivery);
   sql_value("DELETE FROM deliveries WHERE id = " + std::to_string(delivery) +
             " RETURNING id");
-  EXPECT_EQ(call("GET", "/u/" + token).status, 404);
+  EXPECT_EQ(call("POST", "/u/" + token).status, 404);
   EXPECT_EQ(sql_value("SELECT count(*) FROM customers WHERE unsubscribed_at"
                       " IS NOT NULL"),
             "0");

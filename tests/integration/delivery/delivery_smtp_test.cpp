@@ -207,10 +207,12 @@ TEST(DeliveryLinks, BodyLinksAreTrackedAndTheUnsubscribeLinkIsNot) {
   auto text = "See https://shop.example/sale?a=1&b=2. Or (http://x.example/p),"
               " or <https://y.example/>\nLeave: " +
               unsubscribe;
-  auto tracked = links.track_clicks(text, 7);
+  int64_t expires = 4'102'444'800; // 2100-01-01
+  auto tracked = links.track_clicks(text, 7, expires);
   for (std::string url : {"https://shop.example/sale?a=1&b=2",
                           "http://x.example/p", "https://y.example/"}) {
-    auto token = signer->sign(cdpd::net::auth::link_kind::click, 7, url);
+    auto token =
+        signer->sign(cdpd::net::auth::link_kind::click, 7, url, expires);
     EXPECT_NE(tracked.find("https://cdp.example/t/c/" + token +
                            "?u=" + cdpd::net::percent_encode(url)),
               std::string::npos)
@@ -221,7 +223,36 @@ TEST(DeliveryLinks, BodyLinksAreTrackedAndTheUnsubscribeLinkIsNot) {
   EXPECT_NE(tracked.find(". Or (https://cdp.example/t/c/"), std::string::npos)
       << tracked;
   EXPECT_NE(tracked.find("Leave: " + unsubscribe), std::string::npos);
-  EXPECT_EQ(links.track_clicks("no links here", 7), "no links here");
+  EXPECT_EQ(links.track_clicks("no links here", 7, expires), "no links here");
 }
 
 } // namespace
+
+TEST(DeliveryLinks, ACustomerFieldNeverBecomesASignedRedirect) {
+  auto signer = std::make_shared<const cdpd::net::auth::link_signer>(
+      "delivery-links-test-link-key-32-bytes");
+  cdpd::net::email::message_links links{"https://cdp.example", signer};
+  cdpd::storage::claimed_delivery d;
+  d.id = 7;
+  d.email = "mallory@example.org";
+  d.idempotency_key = "7";
+  d.subject = "Hi";
+  d.first_name = "https://evil.example/phish";
+  d.body_text = "Hi {{first_name}}, the sale: https://shop.example/sale";
+  auto msg =
+      cdpd::net::email::render_delivery(d, "Shop <news@shop.example>", links);
+  ASSERT_TRUE(msg);
+  // The name arrives as text, not wrapped in the brand's redirect.
+  EXPECT_NE(msg->text_body.find("Hi https://evil.example/phish,"),
+            std::string::npos)
+      << msg->text_body;
+  EXPECT_EQ(msg->text_body.find(cdpd::net::percent_encode("https://evil")),
+            std::string::npos)
+      << msg->text_body;
+  auto tracked = msg->text_body.find("https://cdp.example/t/c/7.");
+  ASSERT_NE(tracked, std::string::npos) << msg->text_body;
+  EXPECT_NE(msg->text_body.find(
+                "?u=" + cdpd::net::percent_encode("https://shop.example/sale"),
+                tracked),
+            std::string::npos);
+}

@@ -54,6 +54,28 @@ TEST_F(http_server_limits, chunked_body_over_the_limit_is_413) {
                        "request body exceeds 1024 bytes (http.max-body-bytes)");
 }
 
+TEST_F(http_server_limits, a_transfer_encoding_other_than_chunked_is_400) {
+  start();
+  // Codings a proxy in front may frame differently: request smuggling.
+  for (const char* coding :
+       {"gzip, chunked", "chunked, chunked", "identity", "Chunked ",
+        "chunked\r\nTransfer-Encoding: chunked"}) {
+    raw_connection connection{port};
+    ASSERT_TRUE(connection.send(
+        std::string{"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "} +
+        coding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+    auto reply = connection.read_reply(10s);
+    ASSERT_TRUE(reply) << coding;
+    EXPECT_EQ(reply->status, 400) << coding << ": " << reply->body;
+  }
+  raw_connection plain{port};
+  ASSERT_TRUE(plain.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                         "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+  auto reply = plain.read_reply(10s);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200) << reply->body;
+}
+
 TEST_F(http_server_limits, oversized_header_is_431) {
   start();
   raw_connection connection{port};

@@ -132,7 +132,8 @@ TEST(NodeAuth, BrowsersWithoutASessionAreSentToLogin) {
   EXPECT_EQ(location, "/login?next=/segments%3Fx%3D1");
   auto form = http_call(port, "GET", "/login", {}, browser);
   EXPECT_EQ(form.status, 200);
-  EXPECT_NE(form.body.find("<form id=\"login\">"), std::string::npos);
+  EXPECT_NE(form.body.find("<form id=\"login\" data-next=\"/\">"),
+            std::string::npos);
   EXPECT_EQ(http_call(port, "GET", "/login.js").status, 200);
   // The app's files are public; only page loads are sent away.
   EXPECT_EQ(http_call(port, "GET", "/app.js").status, 200);

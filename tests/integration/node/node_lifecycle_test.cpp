@@ -27,6 +27,13 @@ int embedded_port(const std::string& state_dir) {
   return in ? std::atoi(line.c_str()) : 0;
 }
 
+/// How cdpd itself reaches its embedded PostgreSQL: the socket in the data
+/// folder, as role cdpd, with the password file of the state dir.
+std::string embedded_conninfo(const std::string& state_dir, int port) {
+  return "host=" + state_dir + "/postgres port=" + std::to_string(port) +
+         " user=cdpd dbname=cdpd passfile=" + state_dir + "/postgres.pgpass";
+}
+
 std::string last_line(const std::string& text) {
   auto end = text.find_last_not_of('\n');
   if (end == std::string::npos)
@@ -46,8 +53,12 @@ TEST(Node, EmbeddedPostgresKeepsDataAcrossRestartsAndStopsWithCdpd) {
   int pg_port = embedded_port(state.path());
   ASSERT_GT(pg_port, 0);
   ASSERT_LT(pg_port, 32768);
-  auto conninfo = "host=127.0.0.1 port=" + std::to_string(pg_port) +
-                  " user=postgres dbname=cdpd";
+  auto conninfo = embedded_conninfo(state.path(), pg_port);
+  EXPECT_THROW(
+      pqxx::connection{"host=127.0.0.1 port=" + std::to_string(pg_port) +
+                       " user=postgres dbname=cdpd"},
+      pqxx::broken_connection)
+      << "the embedded PostgreSQL must not listen on TCP";
   {
     pqxx::connection c{conninfo};
     pqxx::work tx{c};
@@ -64,8 +75,7 @@ TEST(Node, EmbeddedPostgresKeepsDataAcrossRestartsAndStopsWithCdpd) {
   auto again = start_cdpd(port, {"--state.dir=" + state.path()});
   ASSERT_TRUE(wait_ready_status(port, 200, 60s)) << again->output();
   pg_port = embedded_port(state.path());
-  pqxx::connection c{"host=127.0.0.1 port=" + std::to_string(pg_port) +
-                     " user=postgres dbname=cdpd"};
+  pqxx::connection c{embedded_conninfo(state.path(), pg_port)};
   pqxx::nontransaction tx{c};
   EXPECT_EQ(tx.exec1("SELECT v FROM survivor")[0].as<std::string>(),
             "still here");

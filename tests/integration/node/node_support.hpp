@@ -36,7 +36,7 @@ std::unique_ptr<child_process> start_cdpd(uint16_t port,
 /// Status of GET /health/ready, or 0 when nothing answers.
 int ready_status(uint16_t port);
 
-/// A private PostgreSQL with its data under `dir` (port 0: any free one),
+/// A private PostgreSQL with its data under `dir` (port: its socket number),
 /// or null when it cannot start.
 std::unique_ptr<storage::embedded_postgres>
 start_postgres(const std::string& dir, uint16_t port = 0);

@@ -9,6 +9,19 @@ using namespace std::chrono_literals;
 
 const clock::time_point t0 = clock::time_point{} + 1000h;
 
+TEST(Gcra, ARefundGivesBackWhatWasChargedAndNeverMore) {
+  gcra_state s;
+  ASSERT_TRUE(check(s, t0, 3, 1min).allowed);
+  ASSERT_TRUE(check(s, t0, 3, 1min).allowed);
+  EXPECT_EQ(check(s, t0, 3, 1min, -1).remaining, 2);
+  EXPECT_EQ(check(s, t0, 3, 1min, -1).remaining, 3);
+  // Nothing outstanding: a further refund adds no credit.
+  EXPECT_EQ(check(s, t0, 3, 1min, -1).remaining, 3);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(check(s, t0, 3, 1min).allowed) << i;
+  EXPECT_FALSE(check(s, t0, 3, 1min).allowed);
+}
+
 TEST(Gcra, BurstGetsExactlyTheLimitThrough) {
   for (int64_t limit : {1, 5, 10, 20, 100, 1000}) {
     for (auto period : {clock::duration{1min}, clock::duration{1h}}) {

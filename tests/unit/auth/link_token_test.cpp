@@ -1,5 +1,6 @@
 // Message link tokens: made and checked without a database, bound to their
 // kind, delivery and (for clicks) URL, and refused when altered.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -12,20 +13,52 @@ namespace {
 
 const link_signer signer{"a-cluster-signing-key-of-32-bytes-or-more"};
 
+int64_t in_seconds(int64_t seconds) {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count() +
+         seconds;
+}
+
 TEST(LinkToken, RoundTripsEveryKind) {
+  auto expires = in_seconds(3600);
   for (auto kind :
        {link_kind::unsubscribe, link_kind::open, link_kind::click}) {
-    auto token = signer.sign(kind, 42, "https://shop.example/p?x=1");
-    EXPECT_EQ(token.rfind("42.", 0), 0u) << token;
+    auto token = signer.sign(kind, 42, "https://shop.example/p?x=1", expires);
+    EXPECT_EQ(token.rfind("42." + std::to_string(expires) + ".", 0), 0u)
+        << token;
     EXPECT_EQ(signer.verify(kind, token, "https://shop.example/p?x=1"), 42);
   }
-  EXPECT_EQ(signer.sign(link_kind::open, 42).size(), 3u + 22u);
+  EXPECT_EQ(signer.sign(link_kind::unsubscribe, 42).size(), 3u + 22u);
+}
+
+TEST(LinkToken, AnExpiredClickLinkRedirectsNowhere) {
+  std::string url = "https://shop.example/sale";
+  auto expired = signer.sign(link_kind::click, 42, url, in_seconds(-1));
+  EXPECT_FALSE(signer.verify(link_kind::click, expired, url));
+  // Nor can the expiry be moved: the MAC covers it.
+  auto later = std::to_string(in_seconds(3600));
+  auto first_dot = expired.find('.');
+  auto second_dot = expired.find('.', first_dot + 1);
+  auto extended =
+      expired.substr(0, first_dot + 1) + later + expired.substr(second_dot);
+  EXPECT_FALSE(signer.verify(link_kind::click, extended, url)) << extended;
+  // Nor dropped: click and open links must carry one.
+  for (auto kind : {link_kind::click, link_kind::open}) {
+    auto forever = signer.sign(kind, 42, url);
+    EXPECT_FALSE(signer.verify(kind, forever, url)) << forever;
+  }
+  // Unsubscribe links keep working without one (RFC 8058).
+  EXPECT_EQ(signer.verify(link_kind::unsubscribe,
+                          signer.sign(link_kind::unsubscribe, 42)),
+            42);
 }
 
 TEST(LinkToken, BoundToKindDeliveryUrlAndKey) {
   auto unsubscribe = signer.sign(link_kind::unsubscribe, 42);
   EXPECT_FALSE(signer.verify(link_kind::open, unsubscribe));
-  auto click = signer.sign(link_kind::click, 42, "https://shop.example/a");
+  auto click = signer.sign(link_kind::click, 42, "https://shop.example/a",
+                           in_seconds(3600));
   EXPECT_FALSE(signer.verify(link_kind::click, click, "https://evil.example"));
   EXPECT_FALSE(signer.verify(link_kind::click, click, "https://shop.example/"));
   // Another delivery's id with this MAC.

@@ -131,6 +131,7 @@ settings everything_changed() {
       "--import.max-errors=5",
       "--email.provider=http",
       "--email.smtp-url=smtps://mail.example.com:465",
+      "--email.smtp-allow-plaintext=true",
       "--email.http-url=https://api.example.com/v3/mail/send",
       "--email.http-api-key=" + std::string(email_api_key),
       "--email.outbox-dir=/srv/cdpd/outbox",
@@ -148,6 +149,7 @@ settings everything_changed() {
       "--delivery.campaign-speed=120",
       "--delivery.timezone=Europe/Berlin",
       "--delivery.public-url=https://shop.example.com",
+      "--delivery.link-ttl=720h",
       "--delivery.wait-day=1m",
       "--delivery.flow-exit-on-leave=false",
       "--segments.shards=32",
@@ -228,10 +230,11 @@ TEST(Dump, RoundTripsTheSecretFile) {
 TEST(Dump, MasksSecretsAndReloadsTheMaskedText) {
   auto s = loaded({"--postgres.url=postgresql://cdp:pg-secret@db/cdp",
                    "--postgres.read-url=host=r password=ro-secret",
-                   "--redis.url=redis://:redis-secret@cache:6379/0"})
+                   "--redis.url=redis://:redis-secret@cache:6379/0",
+                   "--email.http-url=https://mailer:http-secret@api.example/"})
                .values;
   auto text = dump(s);
-  for (auto secret : {"pg-secret", "ro-secret", "redis-secret"})
+  for (auto secret : {"pg-secret", "ro-secret", "redis-secret", "http-secret"})
     EXPECT_EQ(text.find(secret), std::string::npos) << secret;
   EXPECT_NE(text.find("url = \"postgresql://cdp:***@db/cdp\""),
             std::string::npos);
@@ -242,7 +245,7 @@ TEST(Dump, MasksSecretsAndReloadsTheMaskedText) {
   test::temp_dir dir;
   auto reloaded = loaded({"--config", dir.write("masked.ini", text)}).values;
   std::vector<std::string_view> secrets{"postgres.url", "postgres.read-url",
-                                        "redis.url"};
+                                        "redis.url", "email.http-url"};
   EXPECT_EQ(differences(s, reloaded), secrets);
   EXPECT_EQ(reloaded.postgres.url, mask_secret(s.postgres.url));
   EXPECT_EQ(reloaded.postgres.read_url, mask_secret(s.postgres.read_url));
