@@ -186,11 +186,9 @@ get_campaign_execution(pqxx::connection& conn, const std::string& id) {
 caf::expected<std::map<std::string, campaign_execution>>
 list_campaign_executions(pqxx::connection& conn,
                          const std::vector<std::string>& known) {
-  std::string skip = "{";
-  for (const auto& id : known)
-    if (internal::is_uuid(id))
-      skip += (skip.size() > 1 ? "," : "") + id;
-  skip += "}";
+  auto skip = internal::array_literal(
+      known, [](const std::string& id) { return id; },
+      [](const std::string& id) { return internal::is_uuid(id); });
   return in_transaction(conn, "campaign_executions", [&](pqxx::work& tx) {
     // The planner costs the lateral count of every campaign as if it ran
     // (it does not for completed ones), which crosses jit_above_cost: JIT
@@ -370,10 +368,8 @@ caf::expected<replay_result> replay_dead(pqxx::connection& conn,
     return replay_result{};
   if (!campaign_id.empty() && !internal::is_uuid(campaign_id))
     return replay_result{};
-  std::string array = "{";
-  for (size_t i = 0; i < ids.size(); ++i)
-    array += (i ? "," : "") + std::to_string(ids[i]);
-  array += "}";
+  auto array = internal::array_literal(
+      ids, [](int64_t id) { return std::to_string(id); });
   return in_transaction(conn, "replay_dead", [&](pqxx::work& tx) {
     auto row = tx.exec_params(replay_sql, array, campaign_id)[0];
     replay_result out;

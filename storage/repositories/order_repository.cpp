@@ -12,6 +12,7 @@ namespace cdpd::storage {
 
 namespace {
 
+using internal::array_literal;
 using internal::in_transaction;
 using internal::param;
 using internal::prepare;
@@ -90,18 +91,6 @@ order_record read_order(const pqxx::row& row) {
 order_item_record read_item(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<std::string>(),
           row[2].as<int64_t>(), row[3].as<double>()};
-}
-
-/// A PostgreSQL array literal of already validated elements.
-template <class F>
-std::string array_literal(const std::vector<order_item_input>& items, F f) {
-  std::string out = "{";
-  for (const auto& item : items) {
-    if (out.size() > 1)
-      out += ',';
-    out += f(item);
-  }
-  return out + "}";
 }
 
 } // namespace

@@ -26,6 +26,27 @@ namespace cdpd::storage::internal {
 /// server at first use and again after a reconnect.
 void prepare(pqxx::connection& conn, const char* name, const char* sql);
 
+/// A PostgreSQL array literal ("{a,b}") of `f(item)` for each item that
+/// `keep` accepts; the items must already be validated (nothing is quoted).
+template <class Range, class F, class Keep>
+std::string array_literal(const Range& items, F f, Keep keep) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (!keep(item))
+      continue;
+    if (out.size() > 1)
+      out += ',';
+    out += f(item);
+  }
+  return out + "}";
+}
+
+/// The same for every item.
+template <class Range, class F>
+std::string array_literal(const Range& items, F f) {
+  return array_literal(items, f, [](const auto&) { return true; });
+}
+
 /// A parameter that is NULL when the optional is empty.
 inline const char* param(const std::optional<std::string>& value) {
   return value ? value->c_str() : nullptr;
