@@ -62,6 +62,17 @@ std::optional<load_error> cross_check(const settings& s) {
   if (!s.auth.jwt_secret.empty() && !s.auth.jwt_secret_file.empty())
     return load_error{"auth.jwt-secret-file: set either auth.jwt-secret or "
                       "auth.jwt-secret-file, not both"};
+  if (!s.auth.jwt_previous_secret.empty() &&
+      !s.auth.jwt_previous_secret_file.empty())
+    return load_error{"auth.jwt-previous-secret-file: set either "
+                      "auth.jwt-previous-secret or "
+                      "auth.jwt-previous-secret-file, not both"};
+  bool previous = !s.auth.jwt_previous_secret.empty() ||
+                  !s.auth.jwt_previous_secret_file.empty();
+  if (previous && s.auth.jwt_secret.empty() && s.auth.jwt_secret_file.empty())
+    return load_error{"auth.jwt-previous-secret: only for a configured key "
+                      "(auth.jwt-secret or -file); a key kept in PostgreSQL "
+                      "is rotated with `cdpctl keys rotate`"};
   if (s.http.tls_cert.empty() != s.http.tls_key.empty())
     return load_error{"http.tls-key: set both http.tls-cert and "
                       "http.tls-key to serve HTTPS, or neither"};

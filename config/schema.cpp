@@ -88,6 +88,9 @@ constexpr std::array<std::string_view, 3> email_providers{"outbox", "smtp",
 constexpr std::array<std::string_view, 4> anonymous_roles{"none", "viewer",
                                                           "manager", "admin"};
 
+constexpr std::array<std::string_view, 3> metrics_exposures{"loopback", "true",
+                                                            "false"};
+
 // HS256 is only as strong as its key; RFC 7518 3.2 asks for at least the
 // hash size (32 bytes).
 constexpr std::size_t min_jwt_secret_bytes = 32;
@@ -678,6 +681,19 @@ constexpr option table[] = {
          .unit = "path",
          .help = "File holding the HS256 key (trailing newline ignored); use "
                  "instead of auth.jwt-secret."}),
+    bind<&s::auth, &auth_settings::jwt_previous_secret>(
+        {.key = "auth.jwt-previous-secret",
+         .unit = "key",
+         .rule = &check_jwt_secret,
+         .rule_text = "empty, or at least 32 bytes",
+         .secret = secrecy::whole,
+         .help = "While rotating a configured key: the key it replaces, "
+                 "still accepted (remove it after auth.access-ttl)."}),
+    bind<&s::auth, &auth_settings::jwt_previous_secret_file>(
+        {.key = "auth.jwt-previous-secret-file",
+         .unit = "path",
+         .help = "File holding the previous HS256 key; use instead of "
+                 "auth.jwt-previous-secret."}),
     bind<&s::auth, &auth_settings::jwt_issuer>(
         {.key = "auth.jwt-issuer",
          .unit = "name",
@@ -740,10 +756,12 @@ constexpr option table[] = {
                  "takes to apply here."}),
     bind<&s::auth, &auth_settings::public_metrics>(
         {.key = "auth.public-metrics",
-         .kind = vk::boolean,
-         .unit = "switch",
-         .help = "Serve /metrics without credentials (for Prometheus); false "
-                 "requires the viewer role."}),
+         .kind = vk::choice,
+         .unit = "who",
+         .choices = metrics_exposures,
+         .help = "Who reads /metrics without credentials: loopback clients "
+                 "only (a Prometheus elsewhere sends a viewer token or API "
+                 "key), true for everyone, false for nobody."}),
 
     bind<&s::ratelimit, &ratelimit_settings::enabled>(
         {.key = "ratelimit.enabled",

@@ -154,6 +154,8 @@ struct auth_settings {
   std::string anonymous_role = "none"; ///< none|viewer|manager|admin
   std::string jwt_secret;              ///< HS256 key, at least 32 bytes; secret
   std::string jwt_secret_file;         ///< file holding the key instead
+  std::string jwt_previous_secret;     ///< also accepted while rotating; secret
+  std::string jwt_previous_secret_file;
   std::string jwt_issuer = "cdpd";
   millis access_ttl{15 * 60'000};
   millis refresh_ttl{30LL * 24 * 3'600'000};
@@ -162,7 +164,8 @@ struct auth_settings {
   int login_max_failures = 5;     ///< failed logins before the lockout
   millis login_lockout{15 * 60'000};
   millis cache_refresh{2'000}; ///< reload of keys, roles, revocations
-  bool public_metrics = true;  ///< /metrics without credentials
+  /// Who reads /metrics without credentials: loopback|true|false.
+  std::string public_metrics = "loopback";
 };
 
 /// Request limits per route class ([ratelimit]). Each value is a number of

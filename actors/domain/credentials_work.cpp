@@ -19,4 +19,16 @@ db_job<int64_t> purge_expired_tokens() {
       false);
 }
 
+db_job<storage::token_key_rotation> rotate_token_key(std::string value,
+                                                     int64_t activate_after,
+                                                     int64_t window,
+                                                     bool immediate) {
+  return pg_work(
+      [=](pqxx::connection& c) {
+        return reply(storage::rotate_token_key(c, value, activate_after, window,
+                                               immediate));
+      },
+      false);
+}
+
 } // namespace cdpd::actors::domain

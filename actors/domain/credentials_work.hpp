@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
@@ -19,7 +20,14 @@ db_job<storage::credential_rows> load_credentials();
 /// Replies the number of rows deleted.
 db_job<int64_t> purge_expired_tokens();
 
+/// Replies storage::token_key_rotation (see storage::rotate_token_key).
+db_job<storage::token_key_rotation> rotate_token_key(std::string value,
+                                                     int64_t activate_after,
+                                                     int64_t window,
+                                                     bool immediate);
+
 } // namespace cdpd::actors::domain
 
 // A reply that stays on one node (see actors/domain/replies.hpp).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::credential_rows)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cdpd::storage::token_key_rotation)

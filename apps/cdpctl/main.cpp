@@ -5,6 +5,7 @@
 
 #include "apps/cdpctl/account_commands.hpp"
 #include "apps/cdpctl/import_command.hpp"
+#include "apps/cdpctl/key_commands.hpp"
 
 namespace {
 
@@ -23,6 +24,10 @@ Commands:
                           disable an account and end its sessions
   users set-role ID_OR_EMAIL ROLE
                           change an account's role
+  keys show               the access-token key signing and those accepted
+  keys rotate [--now]     a new access-token key; the current one stays
+                          accepted until its tokens expire (--now: dropped
+                          at once, every session ends)
 
 Passwords are read from $CDPD_PASSWORD, else from the first line of
 standard input.
@@ -76,6 +81,8 @@ int main(int argc, char** argv) {
     return cdpd::ctl::run_login(to, {args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "users")
     return cdpd::ctl::run_users(to, {args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "keys")
+    return cdpd::ctl::run_keys(to, {args.begin() + 1, args.end()});
   std::cerr << usage;
   return 2;
 }

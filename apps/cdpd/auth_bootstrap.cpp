@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/access/credentials_refresher.hpp"
+#include "net/access/token_keys.hpp"
 #include "net/api/db_call.hpp"
 #include "net/auth/errc.hpp"
 #include "net/auth/jwt_key.hpp"
@@ -25,14 +26,25 @@ caf::error fail(std::string what) {
   return caf::make_error(caf::sec::runtime_error, std::move(what));
 }
 
-caf::expected<std::string> find_signing_key(const config::settings& s,
-                                            storage::pg_pool& pool) {
-  auto configured = net::auth::signing_key(s.auth);
-  if (configured)
-    return configured;
-  bool unset = s.auth.jwt_secret.empty() && s.auth.jwt_secret_file.empty();
-  if (!unset)
-    return fail(net::auth::describe(configured.error()));
+/// Whether a node listening on `address` is reachable from this host only.
+bool loopback_only(const std::string& address) {
+  return address == "localhost" || address == "::1" ||
+         address.rfind("127.", 0) == 0;
+}
+
+/// The access-token key ring: from the settings, else the keys stored in
+/// cluster_secrets (one made and stored now when there is none). Also
+/// returns the key message links were derived from before they had their
+/// own.
+caf::expected<std::pair<net::auth::key_ring, std::string>>
+find_token_keys(const config::settings& s, storage::pg_pool& pool) {
+  if (net::token_key_configured(s.auth)) {
+    auto ring = net::configured_ring(s.auth);
+    if (!ring)
+      return fail(net::auth::describe(ring.error()));
+    auto secret = ring->signing.secret;
+    return std::pair{std::move(*ring), std::move(secret)};
+  }
   // 32 random bytes, as base64url: 43 characters.
   auto stored = pool.run([](pqxx::connection& conn) {
     return storage::ensure_cluster_secret(conn, signing_key_name,
@@ -44,7 +56,14 @@ caf::expected<std::string> find_signing_key(const config::settings& s,
   if (stored->size() < net::auth::min_key_bytes)
     return fail("the token signing key stored in cluster_secrets is too "
                 "short; delete that row or set auth.jwt-secret");
-  return stored;
+  if (!loopback_only(s.http.address))
+    spdlog::warn("the access-token key is kept only in PostgreSQL: anyone "
+                 "who can read the cdpd database can sign tokens. On a "
+                 "node reachable from other hosts, set auth.jwt-secret-file "
+                 "(`openssl rand -hex 32`) or restrict the database");
+  // The ring with rotations applied comes with the credentials below.
+  net::auth::key_ring ring{net::auth::make_hs256_key(*stored), {}};
+  return std::pair{std::move(ring), std::move(*stored)};
 }
 
 caf::expected<void> ensure_first_admin(const config::settings& s,
@@ -93,19 +112,28 @@ caf::expected<std::shared_ptr<net::auth_services>>
 prepare_auth(const config::settings& s, storage::pg_pool& pool) {
   if (!net::auth::crypto_ready())
     return fail("libsodium could not be initialised");
-  auto key = find_signing_key(s, pool);
-  if (!key)
-    return key.error();
+  auto keys = find_token_keys(s, pool);
+  if (!keys)
+    return keys.error();
   if (auto admin = ensure_first_admin(s, pool); !admin)
     return admin.error();
+  auto link_key = pool.run([&](pqxx::connection& conn) {
+    return storage::ensure_cluster_secret(conn, net::link_key_name,
+                                          net::first_link_key(keys->second));
+  });
+  if (!link_key)
+    return fail("could not read or store the message link key: " +
+                storage::describe(link_key.error()));
+  auto links = net::link_signer_for(*link_key);
+  if (!links)
+    return fail(caf::to_string(links.error()));
   auto services = std::make_shared<net::auth_services>();
   services->settings = s.auth;
-  services->links = std::make_shared<net::auth::link_signer>(*key);
-  services->tokens = std::make_shared<net::auth::jwt_codec>(std::move(*key),
-                                                            s.auth.jwt_issuer);
+  services->links = std::make_shared<net::auth::link_signer>(*links);
+  services->tokens = std::make_shared<net::auth::jwt_codec>(
+      std::move(keys->first), s.auth.jwt_issuer);
   services->credentials = std::make_shared<net::credential_cache>();
-  if (auto loaded = net::load_credentials_now(pool, *services->credentials);
-      !loaded)
+  if (auto loaded = net::load_credentials_now(pool, *services); !loaded)
     return fail("could not load credentials: " +
                 storage::describe(loaded.error()));
   return services;

@@ -44,6 +44,7 @@
 #include "net/api/message_link_routes.hpp"
 #include "net/api/segment_live_routes.hpp"
 #include "net/api/system_routes.hpp"
+#include "net/api/token_key_routes.hpp"
 #include "net/http/http_server.hpp"
 #include "net/http/router.hpp"
 #include "net/http/static_site.hpp"
@@ -161,8 +162,10 @@ make_routes(caf::actor_system& sys, const config::settings& s,
   auto routes = std::make_shared<net::router>(
       net::make_access_guard(services, s.ratelimit));
   net::system_routes_options ready;
-  if (!s.auth.public_metrics)
-    ready.metrics_access = net::access::viewer;
+  if (s.auth.public_metrics == "true")
+    ready.metrics = net::metrics_exposure::everyone;
+  else if (s.auth.public_metrics == "false")
+    ready.metrics = net::metrics_exposure::nobody;
   ready.checks.push_back({"postgres", "pg-write"});
   if (!s.postgres.read_url.empty())
     ready.checks.push_back({"postgres_read", "pg-read"});
@@ -176,6 +179,7 @@ make_routes(caf::actor_system& sys, const config::settings& s,
   net::add_login_page(*routes);
   net::add_auth_routes(*routes, sys, services);
   net::add_account_routes(*routes, sys, services);
+  net::add_token_key_routes(*routes, sys, services);
   net::add_api_routes(*routes, sys, s.import);
   net::api::add_ai_routes(*routes, sys, s.ai, metrics.get());
   net::add_message_link_routes(*routes, sys, services->links);

@@ -111,9 +111,9 @@ subtree make_access_subtree(const config::settings& s,
   actors::child_spec refresher;
   refresher.name = "creds";
   refresher.kind = "credentials-refresher";
-  refresher.start = [cache = services->credentials,
+  refresher.start = [services,
                      every = s.auth.cache_refresh](caf::actor_system& sys) {
-    return net::spawn_credentials_refresher(sys, cache, every);
+    return net::spawn_credentials_refresher(sys, *services, every);
   };
   refresher.shutdown_timeout = stop_margin;
   refresher.policy = policy("default");

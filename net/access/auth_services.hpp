@@ -16,9 +16,10 @@ namespace cdpd::net {
 
 struct auth_services {
   config::auth_settings settings;
-  std::shared_ptr<const auth::jwt_codec> tokens;
-  /// Signs and checks the tokens of message links (/u, /t), with a key
-  /// derived from the signing key, so every node checks every node's.
+  /// Its key ring changes when the key is rotated (token_keys.hpp).
+  std::shared_ptr<auth::jwt_codec> tokens;
+  /// Signs and checks the tokens of message links (/u, /t) with the
+  /// cluster's link key, so every node checks every node's.
   std::shared_ptr<const auth::link_signer> links;
   std::shared_ptr<credential_cache> credentials;
   /// Rate limits and the login-failure throttle; null when no limiter runs.

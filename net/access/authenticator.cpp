@@ -98,6 +98,9 @@ std::variant<caller, http_response>
 authenticator::from_token(std::string_view token, caller::proof via,
                           auth::clock::time_point now) const {
   auto claims = verified_->find(token, now);
+  // Remembered only while its key is accepted: a rotation ends it.
+  if (claims && !tokens_->accepts(claims->kid))
+    claims.reset();
   if (!claims) {
     auto checked = tokens_->verify(token, now);
     if (!checked)

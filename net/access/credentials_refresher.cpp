@@ -6,6 +6,7 @@
 #include "actors/atoms.hpp"
 #include "actors/domain/credentials_work.hpp"
 #include "actors/domain/errc.hpp"
+#include "net/access/token_keys.hpp"
 #include "net/api/db_call.hpp"
 
 namespace cdpd::net {
@@ -28,6 +29,13 @@ credential_cache::snapshot to_snapshot(const storage::credential_rows& rows) {
   return out;
 }
 
+/// What the refresher keeps current.
+struct refreshed {
+  std::shared_ptr<credential_cache> cache;
+  std::shared_ptr<auth::jwt_codec> tokens;
+  config::auth_settings settings;
+};
+
 struct refresher_state {
   clock::time_point next_purge;
   bool failing = false; ///< the last reload failed (log once per episode)
@@ -43,7 +51,7 @@ void reload_failed(refresher_actor self, const caf::error& err) {
   self->state.failing = true;
 }
 
-void reload(refresher_actor self, std::shared_ptr<credential_cache> cache) {
+void reload(refresher_actor self, std::shared_ptr<const refreshed> target) {
   auto reader = api::find_db_actor(self->system(), api::db_role::read);
   if (!reader)
     return;
@@ -58,7 +66,8 @@ void reload(refresher_actor self, std::shared_ptr<credential_cache> cache) {
               reload_failed(self, rows.error());
               return;
             }
-            cache->replace(to_snapshot(*rows), started);
+            target->cache->replace(to_snapshot(*rows), started);
+            use_token_keys(*target->tokens, target->settings, rows->token_keys);
             if (self->state.failing)
               spdlog::info("credentials reloaded again");
             self->state.failing = false;
@@ -85,14 +94,14 @@ void purge(refresher_actor self) {
 }
 
 caf::behavior refresher(refresher_actor self,
-                        std::shared_ptr<credential_cache> cache,
+                        std::shared_ptr<const refreshed> target,
                         std::chrono::milliseconds every) {
   self->state.next_purge = clock::now() + token_purge_interval;
   self->delayed_send(self, every, actors::tick_atom::value);
   return {
       [=](actors::tick_atom) {
         self->delayed_send(self, every, actors::tick_atom::value);
-        reload(self, cache);
+        reload(self, target);
         if (clock::now() < self->state.next_purge)
           return;
         self->state.next_purge = clock::now() + token_purge_interval;
@@ -104,19 +113,22 @@ caf::behavior refresher(refresher_actor self,
 } // namespace
 
 caf::expected<void> load_credentials_now(storage::pg_pool& pool,
-                                         credential_cache& cache) {
+                                         auth_services& services) {
   auto started = clock::now();
   auto rows = actors::run_now(domain::load_credentials(), pool);
   if (!rows)
     return std::move(rows.error());
-  cache.replace(to_snapshot(*rows), started);
+  services.credentials->replace(to_snapshot(*rows), started);
+  use_token_keys(*services.tokens, services.settings, rows->token_keys);
   return caf::unit;
 }
 
 caf::actor spawn_credentials_refresher(caf::actor_system& sys,
-                                       std::shared_ptr<credential_cache> cache,
+                                       const auth_services& services,
                                        std::chrono::milliseconds every) {
-  return sys.spawn(refresher, std::move(cache), every);
+  auto target = std::make_shared<const refreshed>(
+      refreshed{services.credentials, services.tokens, services.settings});
+  return sys.spawn(refresher, std::move(target), every);
 }
 
 } // namespace cdpd::net

@@ -12,6 +12,7 @@
 #include "actors/campaigns/campaign_messages.hpp"
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/supervision/snapshot.hpp"
+#include "net/api/datetime_text.hpp"
 #include "net/http/problem.hpp"
 
 namespace cdpd::net {
@@ -19,19 +20,6 @@ namespace cdpd::net {
 namespace {
 
 using nlohmann::json;
-
-/// Unix milliseconds as RFC 3339 UTC ("2024-05-01T12:00:00.123Z").
-std::string rfc3339(int64_t unix_ms) {
-  std::time_t seconds = unix_ms / 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", text,
-                static_cast<int>(unix_ms % 1000));
-  return out;
-}
 
 /// The node's CAF id once the cluster transport runs, else host:pid.
 std::string node_name(caf::actor_system& sys) {
@@ -151,7 +139,7 @@ json cluster_json(const cluster::cluster_view& view) {
                        {"http_address", m.http_address},
                        {"incarnation", m.incarnation},
                        {"state", m.state},
-                       {"lease_until", rfc3339(m.lease_until_ms)},
+                       {"lease_until", api::rfc3339(m.lease_until_ms)},
                        // Nothing is placed by member yet: every node runs
                        // every shard, limiter host and singleton itself.
                        {"shards", json::array()},
@@ -194,7 +182,7 @@ json breaker_json(const actors::breaker_snapshot& b) {
            {"reset_timeout_ms", b.reset_timeout_ms},
            {"next_probe_at", nullptr}};
   if (b.next_probe_unix_ms > 0)
-    out["next_probe_at"] = rfc3339(b.next_probe_unix_ms);
+    out["next_probe_at"] = api::rfc3339(b.next_probe_unix_ms);
   return out;
 }
 
@@ -213,7 +201,7 @@ json actor_node_json(const actors::actor_node& node) {
     out["strategy"] = node.strategy;
   if (!node.last_failure.empty())
     out["last_failure"] = {{"reason", node.last_failure},
-                           {"at", rfc3339(node.last_failure_unix_ms)}};
+                           {"at", api::rfc3339(node.last_failure_unix_ms)}};
   if (node.mailbox_size)
     out["mailbox_size"] = *node.mailbox_size;
   if (node.proxy) {

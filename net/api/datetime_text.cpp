@@ -168,4 +168,16 @@ std::optional<std::string> parse_campaign_start_date(std::string_view text) {
   return *date + "T00:00:00";
 }
 
+std::string rfc3339(int64_t unix_ms) {
+  std::time_t seconds = unix_ms / 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%03dZ", text,
+                static_cast<int>(unix_ms % 1000));
+  return out;
+}
+
 } // namespace cdpd::net::api

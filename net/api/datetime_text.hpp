@@ -1,10 +1,12 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-/// Parsing of the datetimes the API accepts. Every result is the stored
+/// Parsing of the datetimes the API accepts, and the RFC 3339 form of
+/// times it reports itself. Every result is the stored
 /// form: naive UTC, "YYYY-MM-DDTHH:MM:SS[.ffffff]" (fraction only when not
 /// zero) or "YYYY-MM-DD".
 namespace cdpd::net::api {
@@ -24,5 +26,8 @@ std::optional<std::string> parse_campaign_start_time(std::string_view text);
 /// A campaign's start_date: the date part of "YYYY-MM-DD" or of any ISO
 /// date-time, at midnight ("YYYY-MM-DDT00:00:00"); nullopt otherwise.
 std::optional<std::string> parse_campaign_start_date(std::string_view text);
+
+/// Unix milliseconds as RFC 3339 UTC ("2024-05-01T12:00:00.123Z").
+std::string rfc3339(int64_t unix_ms);
 
 } // namespace cdpd::net::api

@@ -57,10 +57,55 @@ std::optional<std::string> hs256(std::string_view key,
   return base64url(raw);
 }
 
+/// The ring's key named `kid`: the signing key for a token without one.
+const hs256_key* key_named(const key_ring& ring, const json& header) {
+  auto kid = header.find("kid");
+  if (kid == header.end())
+    return &ring.signing;
+  if (!kid->is_string())
+    return nullptr;
+  const auto& name = kid->get_ref<const std::string&>();
+  if (name == ring.signing.kid)
+    return &ring.signing;
+  for (const auto& key : ring.also_accepted)
+    if (name == key.kid)
+      return &key;
+  return nullptr;
+}
+
 } // namespace
 
+hs256_key make_hs256_key(std::string secret) {
+  auto kid = sha256_hex(secret).substr(0, 12);
+  return {std::move(kid), std::move(secret)};
+}
+
 jwt_codec::jwt_codec(std::string key, std::string issuer)
-    : key_(std::move(key)), issuer_(std::move(issuer)) {}
+    : jwt_codec(key_ring{make_hs256_key(std::move(key)), {}},
+                std::move(issuer)) {}
+
+jwt_codec::jwt_codec(key_ring ring, std::string issuer)
+    : ring_(std::make_shared<const key_ring>(std::move(ring))),
+      issuer_(std::move(issuer)) {}
+
+void jwt_codec::use(key_ring ring) {
+  auto next = std::make_shared<const key_ring>(std::move(ring));
+  std::lock_guard guard{mutex_};
+  ring_ = std::move(next);
+}
+
+std::shared_ptr<const key_ring> jwt_codec::keys() const {
+  std::lock_guard guard{mutex_};
+  return ring_;
+}
+
+bool jwt_codec::accepts(std::string_view kid) const {
+  auto ring = keys();
+  if (ring->signing.kid == kid)
+    return true;
+  return std::any_of(ring->also_accepted.begin(), ring->also_accepted.end(),
+                     [kid](const hs256_key& key) { return key.kid == kid; });
+}
 
 caf::expected<issued_token> jwt_codec::issue(std::string_view subject,
                                              role granted,
@@ -70,9 +115,11 @@ caf::expected<issued_token> jwt_codec::issue(std::string_view subject,
   out.jti = random_token(jti_bytes);
   auto issued = epoch_seconds(now);
   out.expires_at = from_epoch(issued + ttl.count());
+  auto ring = keys();
   try {
     using namespace jwt::params;
-    jwt::jwt_object obj{algorithm("HS256"), secret(key_)};
+    jwt::jwt_object obj{algorithm("HS256"), secret(ring->signing.secret),
+                        headers({{"kid", ring->signing.kid}})};
     obj.add_claim("iss", issuer_)
         .add_claim("sub", std::string(subject))
         .add_claim("role", std::string(to_string(granted)))
@@ -134,7 +181,12 @@ caf::expected<token_claims> jwt_codec::verify(std::string_view token,
   if (alg_name != "HS256")
     return make_error(errc::token_wrong_algorithm,
                       "token algorithm is not HS256");
-  auto expected = hs256(key_, token.substr(0, last_dot));
+  auto ring = keys();
+  const auto* key = key_named(*ring, header);
+  if (!key)
+    return make_error(errc::token_bad_signature,
+                      "token signed with a key no longer accepted");
+  auto expected = hs256(key->secret, token.substr(0, last_dot));
   if (!expected)
     return make_error(errc::crypto_failed, "HMAC failed");
   if (!equal_constant_time(*expected, token.substr(last_dot + 1)))
@@ -168,8 +220,8 @@ caf::expected<token_claims> jwt_codec::verify(std::string_view token,
   }
   if (*iat > latest)
     return make_error(errc::token_not_yet_valid, "token issued in the future");
-  return token_claims{std::move(*sub), *granted, std::move(*jti),
-                      from_epoch(*iat), from_epoch(*exp)};
+  return token_claims{key->kid,        std::move(*sub),  *granted,
+                      std::move(*jti), from_epoch(*iat), from_epoch(*exp)};
 }
 
 } // namespace cdpd::net::auth

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <caf/expected.hpp>
@@ -19,5 +20,12 @@ constexpr std::size_t min_key_bytes = 32;
 /// (with the hint `openssl rand -hex 32`) when the key has fewer than 32
 /// bytes. Messages name the setting or file, never the key.
 caf::expected<std::string> signing_key(const config::auth_settings& s);
+
+/// The key accepted beside signing_key() while an operator rotates a
+/// configured key: auth.jwt-previous-secret, else the file named by
+/// auth.jwt-previous-secret-file; nullopt when neither is set. Fails like
+/// signing_key() for an unreadable file or a short key.
+caf::expected<std::optional<std::string>>
+previous_signing_key(const config::auth_settings& s);
 
 } // namespace cdpd::net::auth

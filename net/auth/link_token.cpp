@@ -43,7 +43,16 @@ char kind_letter(link_kind kind) {
 
 } // namespace
 
-link_signer::link_signer(std::string_view secret) {
+link_signer::link_signer(std::string_view secret)
+    : link_signer(raw_key{derive_key(secret)}) {}
+
+link_signer::link_signer(raw_key key) : key_(std::move(key.bytes)) {}
+
+link_signer link_signer::with_key(std::string key) {
+  return link_signer{raw_key{std::move(key)}};
+}
+
+std::string link_signer::derive_key(std::string_view secret) {
   crypto_ready();
   // Derived, so the link key differs from the key it comes from.
   std::array<unsigned char, crypto_auth_hmacsha256_BYTES> derived{};
@@ -56,7 +65,7 @@ link_signer::link_signer(std::string_view secret) {
       &state, reinterpret_cast<const unsigned char*>(label.data()),
       label.size());
   crypto_auth_hmacsha256_final(&state, derived.data());
-  key_.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  return {reinterpret_cast<const char*>(derived.data()), derived.size()};
 }
 
 std::string link_signer::mac(link_kind kind, int64_t delivery_id,

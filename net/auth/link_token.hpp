@@ -23,9 +23,18 @@ enum class link_kind { unsubscribe, open, click };
 
 class link_signer {
 public:
-  /// A signer keyed by `secret` (any length; cdpd derives it from the
-  /// cluster's signing key, so every node checks every node's links).
+  /// A signer keyed by derive_key(`secret`) (any length).
   explicit link_signer(std::string_view secret);
+
+  /// A signer keyed by the 32 bytes `key` as they are: cdpd keeps the
+  /// cluster's link key in its database (net/access/token_keys.hpp), apart
+  /// from the access-token key, so rotating that one breaks no link
+  /// already sent.
+  static link_signer with_key(std::string key);
+
+  /// The 32-byte key derived from `secret` (HMAC-SHA256 of a label), as
+  /// links were keyed from the access-token key before they had their own.
+  static std::string derive_key(std::string_view secret);
 
   /// The token of `kind` for delivery `delivery_id`; `url` only for clicks;
   /// valid until `expires` (Unix seconds), or for ever when nullopt.
@@ -41,6 +50,11 @@ public:
                                 std::string_view url = {}) const;
 
 private:
+  struct raw_key {
+    std::string bytes;
+  };
+  explicit link_signer(raw_key key);
+
   std::string mac(link_kind kind, int64_t delivery_id, std::string_view url,
                   std::optional<int64_t> expires) const;
 

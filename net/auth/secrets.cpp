@@ -43,6 +43,29 @@ std::string random_lower_alnum(std::size_t length) {
   return out;
 }
 
+std::string to_hex(std::string_view data) {
+  std::string hex(data.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(),
+                 reinterpret_cast<const unsigned char*>(data.data()),
+                 data.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0)
+    return std::nullopt;
+  std::string bytes(hex.size() / 2, '\0');
+  std::size_t written = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()),
+                     bytes.size(), hex.data(), hex.size(), nullptr, &written,
+                     &end) != 0 ||
+      written != bytes.size() || end != hex.data() + hex.size())
+    return std::nullopt;
+  return bytes;
+}
+
 std::string sha256_hex(std::string_view data) {
   [[maybe_unused]] bool ready = crypto_ready();
   assert(ready);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,12 @@ std::string random_lower_alnum(std::size_t length);
 
 /// Unpadded base64url of `data`.
 std::string base64url(std::string_view data);
+
+/// Lower-case hex of `data`.
+std::string to_hex(std::string_view data);
+
+/// The bytes `hex` spells; nullopt unless it is hex digits only, in pairs.
+std::optional<std::string> from_hex(std::string_view hex);
 
 /// Lower-case hex SHA-256 of `data` (64 characters).
 std::string sha256_hex(std::string_view data);

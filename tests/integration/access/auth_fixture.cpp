@@ -11,6 +11,7 @@
 #include "net/access/credentials_refresher.hpp"
 #include "net/api/account_routes.hpp"
 #include "net/api/auth_routes.hpp"
+#include "net/api/token_key_routes.hpp"
 #include "net/auth/password.hpp"
 #include "storage/errc.hpp"
 #include "storage/migrations.hpp"
@@ -77,7 +78,7 @@ auth_fixture::auth_fixture() {
   services = std::make_shared<net::auth_services>();
   services->settings.jwt_secret = std::string(48, 'k');
   services->settings.login_max_failures = 3;
-  services->tokens = std::make_shared<const net::auth::jwt_codec>(
+  services->tokens = std::make_shared<net::auth::jwt_codec>(
       services->settings.jwt_secret, services->settings.jwt_issuer);
   services->credentials = std::make_shared<net::credential_cache>();
   services->limiter = std::make_shared<actors::limits::limiter_region>(
@@ -91,6 +92,7 @@ auth_fixture::auth_fixture() {
       std::make_shared<net::router>(net::make_access_guard(services, limits));
   net::add_auth_routes(*routes, *sys, services);
   net::add_account_routes(*routes, *sys, services);
+  net::add_token_key_routes(*routes, *sys, services);
 
   config::http_settings settings;
   settings.address = "127.0.0.1";
@@ -134,7 +136,7 @@ std::string auth_fixture::make_account(const std::string& email,
   auto made = storage::create_account(conn, email, *hash, role);
   if (!made || !made->value)
     throw std::runtime_error("create_account " + email + " failed");
-  auto loaded = net::load_credentials_now(*read_pool, *services->credentials);
+  auto loaded = net::load_credentials_now(*read_pool, *services);
   if (!loaded)
     throw std::runtime_error("load_credentials_now: " +
                              storage::describe(loaded.error()));

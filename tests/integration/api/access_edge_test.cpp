@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <optional>
 #include <string>
 #include <strings.h>
@@ -16,6 +17,7 @@
 
 #include "actors/limits/limiter_region.hpp"
 #include "net/access/access_guard.hpp"
+#include "net/api/system_routes.hpp"
 #include "net/auth/api_key.hpp"
 #include "net/auth/secrets.hpp"
 #include "net/http/problem.hpp"
@@ -427,6 +429,57 @@ TEST_F(rate_limits, anonymous_clients_are_limited_by_address) {
   // A caller with credentials is counted on its own account.
   EXPECT_EQ(as(token("dave", role::viewer), "GET", "/open-limited").status,
             200);
+}
+
+class metrics_exposure : public access_edge {
+protected:
+  /// GET /metrics as the server would pass it on for a client at `address`.
+  int metrics_status(const std::string& address,
+                     const std::string& bearer = {}) {
+    auto match = routes->match("GET", "/metrics");
+    EXPECT_TRUE(match.target);
+    net::http_request request;
+    request.method = "GET";
+    request.target = request.path = "/metrics";
+    request.client_address = address;
+    if (!bearer.empty())
+      request.headers.emplace_back("Authorization", "Bearer " + bearer);
+    std::promise<int> status;
+    (*match.target)(request, [&status](net::http_response response) {
+      status.set_value(response.status);
+    });
+    return status.get_future().get();
+  }
+};
+
+TEST_F(metrics_exposure, other_hosts_need_credentials_by_default) {
+  net::add_system_routes(*routes, *sys,
+                         std::make_shared<prometheus::Registry>(), {});
+  EXPECT_EQ(http_call(port, "GET", "/metrics").status, 200)
+      << "a Prometheus on the node's own host";
+  EXPECT_EQ(metrics_status("127.0.0.1"), 200);
+  EXPECT_EQ(metrics_status("::1"), 200);
+  EXPECT_EQ(metrics_status("198.51.100.7"), 401);
+  EXPECT_EQ(metrics_status("2001:db8::7"), 401);
+  EXPECT_EQ(metrics_status("::ffff:198.51.100.7"), 401);
+  EXPECT_EQ(metrics_status("198.51.100.7", token("acct-1", role::viewer)), 200);
+}
+
+TEST_F(metrics_exposure, true_serves_every_host) {
+  net::system_routes_options options;
+  options.metrics = net::metrics_exposure::everyone;
+  net::add_system_routes(*routes, *sys,
+                         std::make_shared<prometheus::Registry>(), options);
+  EXPECT_EQ(metrics_status("198.51.100.7"), 200);
+}
+
+TEST_F(metrics_exposure, false_needs_credentials_even_on_loopback) {
+  net::system_routes_options options;
+  options.metrics = net::metrics_exposure::nobody;
+  net::add_system_routes(*routes, *sys,
+                         std::make_shared<prometheus::Registry>(), options);
+  EXPECT_EQ(metrics_status("127.0.0.1"), 401);
+  EXPECT_EQ(metrics_status("127.0.0.1", token("acct-1", role::viewer)), 200);
 }
 
 } // namespace

@@ -65,7 +65,11 @@ TEST(NodeAuth, FirstStartMakesAnAdminAndTokensOutliveARestart) {
   {
     pqxx::connection c{db.conninfo()};
     pqxx::nontransaction tx{c};
-    EXPECT_EQ(tx.exec1("SELECT count(*) FROM cluster_secrets")[0].as<int>(), 1);
+    // The token key and the message link key.
+    EXPECT_EQ(tx.exec1("SELECT string_agg(name, ',' ORDER BY name) FROM "
+                       "cluster_secrets")[0]
+                  .as<std::string>(),
+              "jwt-signing-key,link-signing-key");
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM accounts")[0].as<int>(), 1);
   }
 

@@ -73,3 +73,43 @@ TEST(NodeReadiness, FollowsRedisDownAndUp) {
   cdpd->signal(SIGTERM);
   EXPECT_EQ(cdpd->wait(30s), 0) << cdpd->output();
 }
+
+TEST(NodeReadiness, AnonymousCallersSeeOnlyUpAndDown) {
+  temp_state_dir pg_dir;
+  auto pg = start_postgres(pg_dir.path());
+  ASSERT_NE(pg, nullptr);
+  auto port = free_port();
+  const std::string password = "readiness-admin-password";
+  // Redis configured on a port where nothing listens: its check is down
+  // with an error that names the address.
+  auto cdpd = start_cdpd(
+      port, {"--postgres.url=" + pg->url(), "--auth.anonymous-role=none",
+             "--auth.bootstrap-password=" + password,
+             "--redis.url=redis://127.0.0.1:" + std::to_string(free_port()),
+             "--redis.timeout=300ms"});
+  ASSERT_TRUE(wait_ready_status(port, 503, 30s)) << cdpd->output();
+
+  auto anonymous = ready_body(port);
+  EXPECT_EQ(anonymous["checks"]["redis"], (nlohmann::json{{"status", "down"}}))
+      << anonymous.dump();
+  EXPECT_EQ(anonymous["checks"]["postgres"], (nlohmann::json{{"status", "up"}}))
+      << anonymous.dump();
+
+  auto login = http_call(
+      port, "POST", "/api/auth/login",
+      nlohmann::json{{"email", "admin@localhost"}, {"password", password}}
+          .dump(),
+      {{"Content-Type", "application/json"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  auto token = nlohmann::json::parse(login.body)["access_token"];
+  auto operator_view = nlohmann::json::parse(
+      http_call(port, "GET", "/health/ready", {},
+                {{"Authorization", "Bearer " + token.get<std::string>()}})
+          .body);
+  EXPECT_FALSE(
+      operator_view["checks"]["redis"]["error"].get<std::string>().empty())
+      << operator_view.dump();
+  EXPECT_TRUE(operator_view["checks"]["postgres"].contains("latency_ms"));
+  cdpd->signal(SIGTERM);
+  EXPECT_EQ(cdpd->wait(30s), 0) << cdpd->output();
+}

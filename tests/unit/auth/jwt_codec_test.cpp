@@ -6,6 +6,8 @@
 #include <openssl/hmac.h>
 
 #include <gtest/gtest.h>
+#include <jwt/base64.hpp>
+#include <nlohmann/json.hpp>
 
 #include "net/auth/errc.hpp"
 #include "net/auth/secrets.hpp"
@@ -221,6 +223,53 @@ TEST_F(JwtCodec, MalformedTokensAreRefused) {
     EXPECT_TRUE(refusal(codec, token(hs256_header, payload)) ==
                 errc::token_malformed)
         << payload;
+}
+
+TEST_F(JwtCodec, TokensNameTheirKeyAndARotatedRingStillAcceptsThePrevious) {
+  auto before = codec.issue("acct-1", role::viewer, 15min, t0);
+  ASSERT_TRUE(before);
+  auto old_key = make_hs256_key(key);
+  auto new_key = make_hs256_key(other_key);
+  EXPECT_NE(old_key.kid, new_key.kid);
+  auto header_part = before->token.substr(0, before->token.find('.'));
+  auto header = nlohmann::json::parse(
+      jwt::base64_uri_decode(header_part.data(), header_part.size()));
+  EXPECT_EQ(header.value("kid", ""), old_key.kid);
+
+  codec.use({new_key, {old_key}});
+  auto after = codec.issue("acct-1", role::viewer, 15min, t0);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(codec.verify(before->token, t0)) << "the previous key";
+  EXPECT_TRUE(codec.verify(after->token, t0)) << "the new key";
+
+  // The window closed: the previous key's tokens are refused, the new
+  // key's are not, and the old codec does not know the new key.
+  codec.use({new_key, {}});
+  EXPECT_TRUE(refusal(codec, before->token) == errc::token_bad_signature);
+  EXPECT_TRUE(codec.verify(after->token, t0));
+  jwt_codec old_only{key, "cdpd"};
+  EXPECT_TRUE(refusal(old_only, after->token) == errc::token_bad_signature);
+}
+
+TEST_F(JwtCodec, AKeyIdChoosesTheKeyButNeverSkipsTheSignature) {
+  codec.use({make_hs256_key(other_key), {make_hs256_key(key)}});
+  auto kid = make_hs256_key(key).kid;
+  auto header = R"({"alg":"HS256","typ":"JWT","kid":")" + kid + R"("})";
+  EXPECT_TRUE(codec.verify(token(header, payload_of(t0)), t0))
+      << "signed by the key its kid names";
+  EXPECT_TRUE(refusal(codec, token(header, payload_of(t0), other_key)) ==
+              errc::token_bad_signature)
+      << "kid of one key, signature of another";
+  auto unknown = R"({"alg":"HS256","kid":"000000000000"})";
+  EXPECT_TRUE(refusal(codec, token(unknown, payload_of(t0))) ==
+              errc::token_bad_signature);
+  auto mistyped = R"({"alg":"HS256","kid":7})";
+  EXPECT_TRUE(refusal(codec, token(mistyped, payload_of(t0))) ==
+              errc::token_bad_signature);
+  // Tokens made before key ids carry none: the signing key checks them.
+  EXPECT_TRUE(refusal(codec, token(hs256_header, payload_of(t0))) ==
+              errc::token_bad_signature);
+  EXPECT_TRUE(codec.verify(token(hs256_header, payload_of(t0), other_key), t0));
 }
 
 } // namespace

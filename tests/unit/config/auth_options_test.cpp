@@ -125,6 +125,23 @@ TEST(AuthOptions, SecretAndSecretFileExcludeEachOther) {
   EXPECT_EQ(message.find(good_secret), std::string::npos) << message;
 }
 
+TEST(AuthOptions, APreviousKeyIsOnlyForAConfiguredKey) {
+  auto alone =
+      load_fails({"--auth.jwt-previous-secret=" + std::string(good_secret)});
+  EXPECT_NE(alone.find("cdpctl keys rotate"), std::string::npos) << alone;
+  auto both =
+      load_fails({"--auth.jwt-secret=" + std::string(good_secret),
+                  "--auth.jwt-previous-secret=" + std::string(good_secret),
+                  "--auth.jwt-previous-secret-file=/run/secrets/old"});
+  EXPECT_NE(both.find("auth.jwt-previous-secret-file"), std::string::npos)
+      << both;
+  EXPECT_EQ(both.find(good_secret), std::string::npos) << both;
+  auto rotating = loaded({"--auth.jwt-secret=" + std::string(good_secret),
+                          "--auth.jwt-previous-secret-file=/run/secrets/old"})
+                      .values;
+  EXPECT_EQ(rotating.auth.jwt_previous_secret_file, "/run/secrets/old");
+}
+
 TEST(AuthOptions, RefusedValues) {
   EXPECT_NE(load_fails({"--auth.anonymous-role=root"})
                 .find("is not one of none, viewer, manager, admin"),
