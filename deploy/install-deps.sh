@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  g++ cmake make pkg-config clang-format
+  g++ cmake make ninja-build mold pkg-config clang-format
   libboost-dev libboost-system-dev libcaf-dev libpqxx-dev libhiredis-dev
   nlohmann-json3-dev prometheus-cpp-dev libspdlog-dev libssl-dev
   libsodium-dev libcpp-jwt-dev libcurl4-openssl-dev

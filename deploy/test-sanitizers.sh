@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the tests with AddressSanitizer, UndefinedBehaviorSanitizer and
-# assertions (the asan preset: Debug, CDPD_SANITIZE=ON), at -O1 with line
+# assertions (the asan preset: Debug, CDPD_SANITIZE=ON), at -O0 with line
 # tables only, and runs every unit test plus the integration tests of the
 # actor and HTTP paths against a private PostgreSQL and Redis (ports apart
 # from deploy/test.sh's, so both can run on one machine). Any sanitizer
@@ -37,14 +37,21 @@ integration_targets=(
   test_http_server test_actors_integration segments_live_integration_tests
   test_delivery)
 
+# Ninja for new build directories: it schedules every target's compiles
+# and links as one graph, where Make builds the targets named on its command
+# line one after another. An existing directory keeps its generator.
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
+
 deploy/services.sh start >/dev/null
 trap 'deploy/services.sh stop >/dev/null' EXIT
 export CDPD_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
 export CDPD_TEST_REDIS_PORT=$REDIS_PORT
 
-# -O1: the level the sanitizers' documentation suggests for usable speed;
-# -g1: file and line in reports without full debug information.
-cmake --preset asan -B "$BUILD_DIR" -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+# -O0: UBSan's checks give the optimiser so much to do that -O1 compiles
+# 2.4 times slower (47 s against 19 s for campaign_host.cpp); the tests run
+# slower at -O0 but the stage takes less than half as long. -g1: file and
+# line in reports without full debug information.
+cmake --preset asan -B "$BUILD_DIR" -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DCDPD_WERROR="${CDPD_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target "${unit_targets[@]}" "${integration_targets[@]}"
 # Runs every test program built in BUILD_DIR (the ones above, unless more

@@ -12,6 +12,11 @@ export SVC_DIR=${SVC_DIR:-/tmp/cdpd-test-services}
 export PG_PORT=${PG_PORT:-25433}
 export REDIS_PORT=${REDIS_PORT:-26380}
 
+# Ninja for new build directories: it schedules every target's compiles
+# and links as one graph, where Make builds the targets named on its command
+# line one after another. An existing directory keeps its generator.
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
+
 deploy/services.sh start >/dev/null
 trap 'deploy/services.sh stop >/dev/null' EXIT
 export CDPD_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
