@@ -57,4 +57,8 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 /// which replies a limits::verdict (see actors/limits/limit_messages.hpp).
 using limit_atom = caf::atom_constant<caf::atom("limit")>;
 
+/// The assistant: `(ai_complete_atom, std::string route, std::string user)`
+/// asks the provider connector (actors/ai/provider_connector.hpp).
+using ai_complete_atom = caf::atom_constant<caf::atom("aicomplete")>;
+
 } // namespace cdpd::actors

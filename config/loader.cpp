@@ -2,6 +2,8 @@
 
 #include "config/sources.hpp"
 
+#include <initializer_list>
+
 namespace cdpd::config {
 
 namespace internal {
@@ -54,6 +56,26 @@ std::optional<load_error> check_policy(const std::string& name,
                   "retry-per-try-timeout", p.retry_per_try_timeout);
 }
 
+/// The prototype's variables (OPENAI_*, then AI_*) for the ai.* keys left
+/// unset, so its .env keeps working; a key alone means OpenAI's own API.
+void apply_ai_fallbacks(ai_settings& ai,
+                        const std::map<std::string, std::string>& env) {
+  auto first_of = [&env](std::initializer_list<const char*> names) {
+    for (const char* name : names)
+      if (auto it = env.find(name); it != env.end() && !it->second.empty())
+        return it->second;
+    return std::string{};
+  };
+  if (ai.api_key.empty() && ai.api_key_file.empty())
+    ai.api_key = first_of({"OPENAI_API_KEY", "AI_API_KEY"});
+  if (ai.base_url.empty())
+    ai.base_url = first_of({"OPENAI_BASE_URL", "AI_BASE_URL"});
+  if (ai.base_url.empty() && (!ai.api_key.empty() || !ai.api_key_file.empty()))
+    ai.base_url = "https://api.openai.com/v1";
+  if (ai.model.empty())
+    ai.model = first_of({"OPENAI_MODEL", "AI_MODEL"});
+}
+
 /// Rules between options, checked once every source is applied.
 std::optional<load_error> cross_check(const settings& s) {
   for (const char* name : {"default", "storage", "connector", "edge"})
@@ -73,6 +95,13 @@ std::optional<load_error> cross_check(const settings& s) {
     return load_error{"auth.jwt-previous-secret: only for a configured key "
                       "(auth.jwt-secret or -file); a key kept in PostgreSQL "
                       "is rotated with `cdpctl keys rotate`"};
+  if (!s.ai.api_key.empty() && !s.ai.api_key_file.empty())
+    return load_error{"ai.api-key-file: set either ai.api-key or "
+                      "ai.api-key-file, not both"};
+  if (!s.ai.base_url.empty() && !s.ai.base_url.starts_with("http://") &&
+      !s.ai.base_url.starts_with("https://"))
+    return load_error{"ai.base-url: " + s.ai.base_url +
+                      " is not an http:// or https:// URL"};
   if (s.http.tls_cert.empty() != s.http.tls_key.empty())
     return load_error{"http.tls-key: set both http.tls-cert and "
                       "http.tls-key to serve HTTPS, or neither"};
@@ -131,6 +160,7 @@ load_with(std::span<const option> table, const std::vector<std::string>& args,
     return *err;
   if (auto err = apply_source(flags.assignments, out.values))
     return *err;
+  apply_ai_fallbacks(out.values.ai, env);
   if (auto err = cross_check(out.values))
     return *err;
   return out;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <string>
 #include <type_traits>
 
@@ -106,6 +107,15 @@ std::string check_smtp_url(std::string_view text) {
   if (text.starts_with("smtp://") || text.starts_with("smtps://"))
     return {};
   return "is not an smtp:// or smtps:// URL (smtp://user:pass@host:587)";
+}
+
+std::string check_temperature(std::string_view text) {
+  std::string copy{text};
+  char* end = nullptr;
+  double v = std::strtod(copy.c_str(), &end);
+  if (!copy.empty() && end == copy.c_str() + copy.size() && v >= 0 && v <= 2)
+    return {};
+  return "is not a number from 0 to 2";
 }
 
 std::string check_http_url(std::string_view text) {
@@ -1112,6 +1122,68 @@ constexpr option table[] = {
          .help = "Longest prompt the AI routes accept (the prompt, a "
                  "segment description or a chat context); longer ones are "
                  "answered 422."}),
+    bind<&s::ai, &ai_settings::base_url>(
+        {.key = "ai.base-url",
+         .unit = "URL",
+         .rule = &check_http_url,
+         .rule_text = "empty, or an http:// or https:// URL",
+         .help = "OpenAI-compatible API base (POST <base>/chat/completions); "
+                 "unset: OPENAI_BASE_URL, then AI_BASE_URL, then "
+                 "https://api.openai.com/v1 when a key is set. With neither "
+                 "a URL nor a key the offline engine answers."}),
+    bind<&s::ai, &ai_settings::api_key>(
+        {.key = "ai.api-key",
+         .unit = "key",
+         .secret = secrecy::whole,
+         .help = "Sent as Authorization: Bearer; unset: OPENAI_API_KEY, "
+                 "then AI_API_KEY."}),
+    bind<&s::ai, &ai_settings::api_key_file>(
+        {.key = "ai.api-key-file",
+         .unit = "path",
+         .help = "File holding the provider key (trailing newline "
+                 "ignored); use instead of ai.api-key."}),
+    bind<&s::ai, &ai_settings::model>(
+        {.key = "ai.model",
+         .unit = "name",
+         .help = "Model asked; unset: OPENAI_MODEL, then AI_MODEL, then "
+                 "gpt-4o-mini."}),
+    bind<&s::ai, &ai_settings::timeout>(
+        {.key = "ai.timeout",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = 5 * minute,
+         .help = "Longest a provider answer may take, retries included; "
+                 "then the offline engine answers."}),
+    bind<&s::ai, &ai_settings::max_tokens>(
+        {.key = "ai.max-tokens",
+         .kind = vk::integer,
+         .unit = "tokens",
+         .min = 16,
+         .max = 100'000,
+         .help = "max_tokens of each provider request."}),
+    bind<&s::ai, &ai_settings::temperature>(
+        {.key = "ai.temperature",
+         .unit = "number",
+         .rule = &check_temperature,
+         .rule_text = "a number from 0 to 2",
+         .help = "temperature of each provider request."}),
+    bind<&s::ai, &ai_settings::prompts_dir>(
+        {.key = "ai.prompts-dir",
+         .unit = "path",
+         .help = "Folder whose <route>.txt files replace the built-in "
+                 "system prompts (segment, flow, campaign, chat, content); "
+                 "empty: the built-in ones."}),
+    bind<&s::ai, &ai_settings::cache_ttl>(
+        {.key = "ai.cache-ttl",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 0,
+         .max = 7 * 24 * 60 * minute,
+         .help = "How long an AI answer is kept, by route, normalised "
+                 "prompt and model (in Redis when configured, else in "
+                 "memory); a cached answer costs no rate-limit token. 0 "
+                 "turns the cache off."}),
 };
 
 #undef CDPD_POLICY_OPTIONS

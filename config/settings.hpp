@@ -255,6 +255,17 @@ struct seed_settings {
 /// The assistant ([ai]): the AI routes under /api/ai.
 struct ai_settings {
   int max_prompt_chars = 2000; ///< longer prompts are refused with 422
+  /// OpenAI-compatible API base ("https://api.openai.com/v1"); empty with
+  /// no key: the offline engine answers everything.
+  std::string base_url;
+  std::string api_key;      ///< secret; sent as Authorization: Bearer
+  std::string api_key_file; ///< file holding the key, instead of api_key
+  std::string model;        ///< empty: gpt-4o-mini
+  millis timeout{20'000};   ///< one answer, retries included
+  int max_tokens = 1024;
+  std::string temperature = "0.7"; ///< 0 to 2
+  std::string prompts_dir;         ///< empty: the prompts built in
+  millis cache_ttl{3'600'000};     ///< answers kept this long; 0 no cache
 };
 
 struct settings {

@@ -19,6 +19,27 @@ ai_metrics::ai_metrics(prometheus::Registry* registry) {
                   .Name("cdpd_ai_latency_seconds")
                   .Help("Time an AI engine took to answer, by engine")
                   .Register(*registry);
+  tokens_ = &prometheus::BuildCounter()
+                 .Name("cdpd_ai_tokens_total")
+                 .Help("Tokens the AI provider reported, by direction")
+                 .Register(*registry);
+  cache_hits_ = &prometheus::BuildCounter()
+                     .Name("cdpd_ai_cache_hits_total")
+                     .Help("AI answers served from the answer cache")
+                     .Register(*registry);
+  cache_hits_->Add({});
+}
+
+void ai_metrics::tokens(std::int64_t in, std::int64_t out) {
+  if (!tokens_)
+    return;
+  tokens_->Add({{"direction", "in"}}).Increment(static_cast<double>(in));
+  tokens_->Add({{"direction", "out"}}).Increment(static_cast<double>(out));
+}
+
+void ai_metrics::cache_hit() {
+  if (cache_hits_)
+    cache_hits_->Add({}).Increment();
 }
 
 void ai_metrics::answered(std::string_view route, std::string_view engine,

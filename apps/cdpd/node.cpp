@@ -181,7 +181,7 @@ make_routes(caf::actor_system& sys, const config::settings& s,
   net::add_account_routes(*routes, sys, services);
   net::add_token_key_routes(*routes, sys, services);
   net::add_api_routes(*routes, sys, s.import);
-  net::api::add_ai_routes(*routes, sys, s.ai, metrics.get());
+  net::api::add_ai_routes(*routes, sys, s.ai, metrics.get(), redis);
   net::add_message_link_routes(*routes, sys, services->links);
   net::api::add_delivery_routes(*routes, sys);
   net::api::add_segment_live_routes(
@@ -381,6 +381,14 @@ int run_node(const config::settings& s) {
   subtrees.push_back(
       make_access_subtree(s, services, metrics.get(), policy, supervision));
   subtrees.push_back({delivery->child, delivery->stop_bound});
+  auto assistant = make_ai_subtree(s, policy, supervision);
+  if (!assistant) {
+    server->stop();
+    fail_line(sys.render(assistant.error()));
+    return 1;
+  }
+  if (*assistant)
+    subtrees.push_back(std::move(**assistant));
   subtrees.push_back(make_edge_subtree(s, server, policy, supervision));
 
   actors::supervisor_spec root_spec;

@@ -7,6 +7,7 @@
 #include "actors/storage/db_actor.hpp"
 #include "actors/storage/redis_actor.hpp"
 #include "net/access/credentials_refresher.hpp"
+#include "net/ai/provider_setup.hpp"
 #include "net/http/gateway_actor.hpp"
 
 namespace cdpd::app {
@@ -120,6 +121,21 @@ subtree make_access_subtree(const config::settings& s,
   spec.children.push_back(std::move(refresher));
   auto stop = stop_margin * (static_cast<int>(spec.children.size()) + 1);
   return as_subtree(std::move(spec), stop);
+}
+
+caf::expected<std::optional<subtree>>
+make_ai_subtree(const config::settings& s, const policy_lookup& policy,
+                std::shared_ptr<actors::supervision_metrics> m) {
+  if (!net::ai::provider_configured(s.ai))
+    return std::optional<subtree>{};
+  auto child = net::ai::provider_child(s.ai, policy("connector"));
+  if (!child)
+    return std::move(child.error());
+  auto spec = spec_of("assistant", policy("connector"), std::move(m));
+  spec.children.push_back(std::move(*child));
+  // A call in flight is abandoned at stop; its worker ends by itself.
+  auto stop = spec.children.back().shutdown_timeout + stop_margin;
+  return std::optional<subtree>{as_subtree(std::move(spec), stop)};
 }
 
 subtree make_edge_subtree(const config::settings& s,

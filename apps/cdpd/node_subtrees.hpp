@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <caf/expected.hpp>
+
 #include "actors/supervision/supervisor.hpp"
 #include "config/settings.hpp"
 #include "net/access/auth_services.hpp"
@@ -47,6 +49,14 @@ subtree make_access_subtree(const config::settings& s,
                             prometheus::Registry* registry,
                             const policy_lookup& policy,
                             std::shared_ptr<actors::supervision_metrics> m);
+
+/// "assistant": the AI provider connector (registry name "ai") under the
+/// "connector" policy, its breaker listed in /admin/breakers; none when
+/// no provider is configured (the offline engine answers). Fails when
+/// ai.api-key-file cannot be read.
+caf::expected<std::optional<subtree>>
+make_ai_subtree(const config::settings& s, const policy_lookup& policy,
+                std::shared_ptr<actors::supervision_metrics> m);
 
 /// "edge": the gateway in front of `server`.
 subtree make_edge_subtree(const config::settings& s,

@@ -267,6 +267,22 @@ private:
     });
   }
 
+  void charge(
+      const http_request& request, limits::route_class c,
+      std::function<void(std::optional<http_response>)> done) const override {
+    route_access need;
+    need.limits = c;
+    const auto* rates = rates_of(need);
+    if (!rates)
+      return done(std::nullopt);
+    ask_limiter(request, *rates, [done](const limits::verdict& v) {
+      if (v.allowed)
+        done(std::nullopt);
+      else
+        done(too_many(v));
+    });
+  }
+
   std::shared_ptr<const auth_services> services_;
   authenticator identify_;
   std::array<std::vector<limits::rate>, 4> rates_;

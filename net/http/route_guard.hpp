@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include "net/http/http_message.hpp"
 #include "net/http/route_access.hpp"
 
@@ -21,6 +24,18 @@ public:
   /// before "100 Continue" and before any body is read.
   virtual stream_handler guard_stream(const route_access& need,
                                       stream_handler inner) const = 0;
+
+  /// Charges the caller of `request` one request against the limits of
+  /// `limits`, for routes that decide themselves whether a request costs
+  /// one (an AI answer from the cache costs none); `done` gets the 429 to
+  /// answer, or none to go on. Without limits: none, at once.
+  virtual void
+  charge(const http_request& request, actors::limits::route_class limits,
+         std::function<void(std::optional<http_response>)> done) const {
+    (void)request;
+    (void)limits;
+    done(std::nullopt);
+  }
 };
 
 } // namespace cdpd::net

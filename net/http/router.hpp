@@ -52,6 +52,9 @@ public:
   /// A router whose handlers run behind `guard`; without one (tests, tools)
   /// every route is open and request.who says proof::unchecked.
   explicit router(std::shared_ptr<const route_guard> guard = nullptr);
+
+  /// The guard the handlers run behind (null without one).
+  const std::shared_ptr<const route_guard>& guard() const { return guard_; }
   router(router&&) noexcept;
   router& operator=(router&&) noexcept;
   ~router();

@@ -415,6 +415,11 @@ TEST_F(ai_limits, every_ai_route_shares_five_a_minute_per_caller) {
                   R"({"prompt": "repeat customers"})");
   EXPECT_EQ(sixth.status, 429);
   EXPECT_FALSE(header(sixth, "Retry-After").empty());
+  // A question answered before comes from the cache and costs no token.
+  EXPECT_EQ(as(erin, "POST", "/api/ai/segments/build",
+               R"({"prompt": "Customers in  Texas"})")
+                .status,
+            200);
   // Another caller has a budget of its own; other routes are not counted.
   auto frank = token("frank", role::manager);
   EXPECT_EQ(as(frank, "POST", "/api/ai/chat", R"({"prompt": "hi"})").status,

@@ -44,7 +44,11 @@ caf::actor spawn_db(caf::actor_system& sys,
 
 api_fixture::api_fixture() : api_fixture(guard_factory{}) {}
 
-api_fixture::api_fixture(guard_factory make_guard) {
+api_fixture::api_fixture(guard_factory make_guard)
+    : api_fixture(std::move(make_guard), config::ai_settings{}, false) {}
+
+api_fixture::api_fixture(guard_factory make_guard, config::ai_settings ai,
+                         bool admin) {
   {
     pqxx::connection conn{db.conninfo()};
     auto migrated = storage::migrate(conn, storage::embedded_migrations());
@@ -66,9 +70,9 @@ api_fixture::api_fixture(guard_factory make_guard) {
   import.batch_lines = 50;
   import.max_errors = 5;
   net::add_api_routes(*routes, *sys, import);
-  net::api::add_ai_routes(*routes, *sys, {});
+  net::api::add_ai_routes(*routes, *sys, ai);
   net::add_message_link_routes(*routes, *sys, links);
-  if (make_guard)
+  if (make_guard || admin)
     net::add_admin_routes(*routes, *sys, {});
   config::http_settings settings;
   settings.address = "127.0.0.1";

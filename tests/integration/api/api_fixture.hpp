@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "config/settings.hpp"
 #include "net/auth/link_token.hpp"
 #include "net/http/http_server.hpp"
 #include "net/http/router.hpp"
@@ -32,6 +33,10 @@ protected:
   /// A fixture whose routes (the API and /admin) run behind the guard
   /// `make_guard` returns.
   explicit api_fixture(guard_factory make_guard);
+
+  /// A fixture whose AI routes use `ai` (a provider when it names one)
+  /// and, with `admin`, that also routes /admin without a guard.
+  api_fixture(guard_factory make_guard, config::ai_settings ai, bool admin);
   ~api_fixture() override;
 
   /// Sends a request (a body is sent as application/json).

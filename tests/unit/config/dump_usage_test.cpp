@@ -65,9 +65,9 @@ constexpr std::string_view jwt_previous_secret =
     "fedcba9876543210fedcba9876543210-previous";
 
 /// The options everything_changed() leaves alone: a key file cannot be set
-/// together with its key.
-constexpr std::array<std::string_view, 2> unchanged_in_fixture{
-    "auth.jwt-secret-file", "auth.jwt-previous-secret-file"};
+/// together with its key (the AI key is set as a file).
+constexpr std::array<std::string_view, 3> unchanged_in_fixture{
+    "auth.jwt-secret-file", "auth.jwt-previous-secret-file", "ai.api-key"};
 
 /// Settings with every option but unchanged_in_fixture away from its default.
 settings everything_changed() {
@@ -168,7 +168,15 @@ settings everything_changed() {
       "--seed.orders=9000",
       "--seed.products=70",
       "--seed.force",
-      "--ai.max-prompt-chars=500"};
+      "--ai.max-prompt-chars=500",
+      "--ai.base-url=https://llm.example.com/v1",
+      "--ai.api-key-file=/run/secrets/ai-key",
+      "--ai.model=test-model",
+      "--ai.timeout=15s",
+      "--ai.max-tokens=800",
+      "--ai.temperature=0.2",
+      "--ai.prompts-dir=/srv/cdpd/prompts",
+      "--ai.cache-ttl=30m"};
   for (auto name : {"default", "storage", "connector", "edge"})
     for (auto& flag : policy_changed(name))
       args.push_back(flag);
