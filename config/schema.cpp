@@ -1184,6 +1184,98 @@ constexpr option table[] = {
                  "prompt and model (in Redis when configured, else in "
                  "memory); a cached answer costs no rate-limit token. 0 "
                  "turns the cache off."}),
+
+    bind<&s::webhooks, &webhooks_settings::allow_http>(
+        {.key = "webhooks.allow-http",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Webhook endpoint URLs may be http:// as well as https:// "
+                 "(events and their signatures then cross the network in "
+                 "clear)."}),
+    bind<&s::webhooks, &webhooks_settings::allow_private>(
+        {.key = "webhooks.allow-private",
+         .kind = vk::boolean,
+         .unit = "switch",
+         .help = "Webhook endpoints may be hosts that resolve to loopback, "
+                 "link-local, private or other non-public addresses "
+                 "(refused otherwise, so the API cannot be used to reach "
+                 "the node's own network)."}),
+    bind<&s::webhooks, &webhooks_settings::retry_for>(
+        {.key = "webhooks.retry-for",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 1,
+         .max = 30LL * 24 * hour,
+         .help = "A webhook delivery that keeps failing (no answer, timeout, "
+                 "408, 429, 5xx) is retried this long from its first attempt, "
+                 "then marked failed and the endpoint's next one goes."}),
+    bind<&s::webhooks, &webhooks_settings::disable_after>(
+        {.key = "webhooks.disable-after",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 1,
+         .max = 90LL * 24 * hour,
+         .help = "An endpoint whose attempts have all failed for this long "
+                 "is disabled, with the reason; enabling it again (PUT "
+                 "enabled=true) sends what it missed."}),
+    bind<&s::webhooks, &webhooks_settings::timeout>(
+        {.key = "webhooks.timeout",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 100,
+         .max = 5 * minute,
+         .help = "One webhook POST, connection included; slower is a "
+                 "failure to retry."}),
+    bind<&s::webhooks, &webhooks_settings::retry_backoff>(
+        {.key = "webhooks.retry-backoff",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 1,
+         .max = hour,
+         .help = "Wait before the first retry of a webhook delivery; it "
+                 "doubles per attempt, and an answer's Retry-After replaces "
+                 "it."}),
+    bind<&s::webhooks, &webhooks_settings::max_backoff>(
+        {.key = "webhooks.max-backoff",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 1,
+         .max = 24 * hour,
+         .help = "Longest wait between two attempts of a webhook delivery "
+                 "(Retry-After included)."}),
+    bind<&s::webhooks, &webhooks_settings::poll_interval>(
+        {.key = "webhooks.poll-interval",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 10,
+         .max = minute,
+         .help = "An idle webhook worker looks for new events and due "
+                 "deliveries this often."}),
+    bind<&s::webhooks, &webhooks_settings::lease>(
+        {.key = "webhooks.lease",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = second,
+         .max = hour,
+         .help = "Webhook deliveries a worker claimed return to the queue "
+                 "after this unless it renews the lease (a worker renews "
+                 "before a POST could outlast it)."}),
+    bind<&s::webhooks, &webhooks_settings::workers>(
+        {.key = "webhooks.workers",
+         .kind = vk::integer,
+         .unit = "workers",
+         .min = 0,
+         .max = 64,
+         .help = "Webhook workers per node, each sending to one endpoint at "
+                 "a time; 0 sends no webhooks from this node."}),
+    bind<&s::webhooks, &webhooks_settings::batch_size>(
+        {.key = "webhooks.batch-size",
+         .kind = vk::integer,
+         .unit = "deliveries",
+         .min = 1,
+         .max = 10'000,
+         .help = "Deliveries of one endpoint a worker claims at once and "
+                 "sends in order."}),
 };
 
 #undef CDPD_POLICY_OPTIONS

@@ -268,6 +268,22 @@ struct ai_settings {
   millis cache_ttl{3'600'000};     ///< answers kept this long; 0 no cache
 };
 
+/// Signed webhooks out ([webhooks]): endpoint rules and the delivery
+/// worker.
+struct webhooks_settings {
+  bool allow_http = false;    ///< http:// endpoint URLs besides https://
+  bool allow_private = false; ///< hosts on loopback, link-local, private nets
+  millis retry_for{3LL * 86'400'000};     ///< then a delivery is failed
+  millis disable_after{5LL * 86'400'000}; ///< failing this long: disabled
+  millis timeout{10'000};                 ///< one POST, connection included
+  millis retry_backoff{5'000};            ///< first retry; doubles per attempt
+  millis max_backoff{3'600'000};          ///< longest wait between attempts
+  millis poll_interval{500}; ///< an idle worker looks for events this often
+  millis lease{60'000};      ///< a claimed delivery returns after this
+  int workers = 2;           ///< delivery workers per node
+  int batch_size = 50;       ///< deliveries of one endpoint claimed at once
+};
+
 struct settings {
   http_settings http;
   postgres_settings postgres;
@@ -288,6 +304,7 @@ struct settings {
   campaigns_settings campaigns;
   seed_settings seed;
   ai_settings ai;
+  webhooks_settings webhooks;
 };
 
 } // namespace cdpd::config

@@ -23,6 +23,8 @@ caf::error refusal_error(storage::refusal why) {
     return make_error(errc::not_found, "No flow associated with this campaign");
   case refusal::email_taken:
     return make_error(errc::rejected, "Email already exists");
+  case refusal::webhook_missing:
+    return make_error(errc::not_found, "Webhook not found");
   case refusal::none:
     break;
   }

@@ -23,6 +23,7 @@ enum class refusal : uint8_t {
   campaign_missing,     ///< the campaign id matches no row
   campaign_has_no_flow, ///< the campaign exists but has no flow_id
   email_taken,          ///< another customer already has the email
+  webhook_missing,      ///< the webhook endpoint id matches no row
 };
 
 /// A value, or the reason there is none.

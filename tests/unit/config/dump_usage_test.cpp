@@ -176,7 +176,18 @@ settings everything_changed() {
       "--ai.max-tokens=800",
       "--ai.temperature=0.2",
       "--ai.prompts-dir=/srv/cdpd/prompts",
-      "--ai.cache-ttl=30m"};
+      "--ai.cache-ttl=30m",
+      "--webhooks.allow-http",
+      "--webhooks.allow-private",
+      "--webhooks.retry-for=48h",
+      "--webhooks.disable-after=96h",
+      "--webhooks.timeout=5s",
+      "--webhooks.retry-backoff=2s",
+      "--webhooks.max-backoff=30m",
+      "--webhooks.poll-interval=250ms",
+      "--webhooks.lease=2m",
+      "--webhooks.workers=3",
+      "--webhooks.batch-size=20"};
   for (auto name : {"default", "storage", "connector", "edge"})
     for (auto& flag : policy_changed(name))
       args.push_back(flag);
