@@ -51,7 +51,7 @@ export CDPD_TEST_REDIS_PORT=$REDIS_PORT
 # 2.4 times slower (47 s against 19 s for campaign_host.cpp); the tests run
 # slower at -O0 but the stage takes less than half as long. -g1: file and
 # line in reports without full debug information.
-cmake --preset asan -B "$BUILD_DIR" -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
+cmake --preset asan -B "$BUILD_DIR" -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DCDPD_PCH=ON \
   -DCDPD_WERROR="${CDPD_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target "${unit_targets[@]}" "${integration_targets[@]}"
 # Runs every test program built in BUILD_DIR (the ones above, unless more
