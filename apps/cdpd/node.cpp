@@ -25,6 +25,7 @@
 #include "actors/supervision/policy_from_settings.hpp"
 #include "actors/supervision/snapshot.hpp"
 #include "actors/supervision/supervisor.hpp"
+#include "actors/webhooks/webhook_tree.hpp"
 #include "apps/cdpd/auth_bootstrap.hpp"
 #include "apps/cdpd/cluster_subtree.hpp"
 #include "apps/cdpd/database_bootstrap.hpp"
@@ -45,6 +46,7 @@
 #include "net/api/segment_live_routes.hpp"
 #include "net/api/system_routes.hpp"
 #include "net/api/token_key_routes.hpp"
+#include "net/api/webhook_routes.hpp"
 #include "net/http/http_server.hpp"
 #include "net/http/router.hpp"
 #include "net/http/static_site.hpp"
@@ -181,6 +183,7 @@ make_routes(caf::actor_system& sys, const config::settings& s,
   net::add_account_routes(*routes, sys, services);
   net::add_token_key_routes(*routes, sys, services);
   net::add_api_routes(*routes, sys, s.import);
+  net::api::add_webhook_routes(*routes, sys, s.webhooks);
   net::api::add_ai_routes(*routes, sys, s.ai, metrics.get(), redis);
   net::add_message_link_routes(*routes, sys, services->links);
   net::api::add_delivery_routes(*routes, sys);
@@ -389,6 +392,11 @@ int run_node(const config::settings& s) {
   }
   if (*assistant)
     subtrees.push_back(std::move(**assistant));
+  // Webhooks: workers on the write pool, one breaker per endpoint host.
+  auto hooks = actors::webhooks::make_webhook_subtree(
+      s, write_pool, metrics.get(), supervision,
+      cluster ? cluster->membership.self.name : std::string{});
+  subtrees.push_back({std::move(hooks.child), hooks.stop_bound});
   subtrees.push_back(make_edge_subtree(s, server, policy, supervision));
 
   actors::supervisor_spec root_spec;
