@@ -1,5 +1,6 @@
 #include "actors/supervision/supervisor.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <random>
 
@@ -42,7 +43,6 @@ struct slot {
   caf::actor proxy;
   caf::actor handle; ///< null unless running or being stopped
   child_status status = child_status::stopped;
-  bool start_when_down = false; ///< restart due while it still stops
   int backoff_step = 0;
   clock::time_point started;
   int restarts_total = 0;
@@ -54,6 +54,10 @@ struct supervisor_state {
   supervisor_spec spec;
   std::vector<slot> slots;
   std::deque<std::pair<clock::time_point, std::size_t>> recent;
+  /// Children of a group restart not started yet, in start order: one
+  /// still stopping holds back the ones after it, so a group always comes
+  /// back in the order it first started.
+  std::vector<std::size_t> due_starts;
   bool stopping = false;
   std::vector<caf::response_promise> stop_waiters;
   caf::error quit_reason;
@@ -67,7 +71,6 @@ void start_child(sup_ptr self, std::size_t index) {
   auto& child = self->state.slots[index];
   child.handle = child.spec.start(self->system());
   child.status = child_status::running;
-  child.start_when_down = false;
   child.started = clock::now();
   self->monitor(child.handle);
   self->send(child.proxy, child_up_atom::value, child.handle);
@@ -124,6 +127,22 @@ void begin_stop(sup_ptr self) {
       return;
     }
   stop_next(self);
+}
+
+/// Starts the children due in a group restart, in start order, up to the
+/// first that has not stopped yet (its down message goes on from there).
+void start_due(sup_ptr self) {
+  auto& st = self->state;
+  while (!st.due_starts.empty()) {
+    auto i = st.due_starts.front();
+    auto& child = st.slots[i];
+    if (child.handle)
+      return;
+    st.due_starts.erase(st.due_starts.begin());
+    if (child.status == child_status::backing_off ||
+        child.status == child_status::stopping)
+      start_child(self, i);
+  }
 }
 
 bool should_restart(const child_spec& spec, bool abnormal) {
@@ -207,8 +226,7 @@ void on_child_down(sup_ptr self, std::size_t index, const caf::error& reason) {
     self->send(child.proxy, child_down_atom::value,
                std::string{"restarting with a sibling"}, false, false);
     child.status = child_status::backing_off;
-    if (child.start_when_down)
-      start_child(self, index);
+    start_due(self);
     return;
   }
   bool abnormal = reason && reason != caf::exit_reason::normal &&
@@ -371,16 +389,12 @@ caf::behavior supervisor(sup_ptr self, supervisor_spec spec,
         auto& st = self->state;
         if (st.stopping)
           return;
-        for (auto i : group) {
-          auto& child = st.slots[i];
-          if (child.status != child_status::backing_off &&
-              child.status != child_status::stopping)
-            continue;
-          if (child.handle)
-            child.start_when_down = true;
-          else
-            start_child(self, i);
-        }
+        for (auto i : group)
+          if (std::find(st.due_starts.begin(), st.due_starts.end(), i) ==
+              st.due_starts.end())
+            st.due_starts.push_back(i);
+        std::sort(st.due_starts.begin(), st.due_starts.end());
+        start_due(self);
       },
       [self](tick_atom, const caf::actor_addr& addr) {
         for (auto& child : self->state.slots)
