@@ -44,18 +44,6 @@ webhook_attempt::kind judge(const post_result& r) {
   return webhook_attempt::kind::failed;
 }
 
-const char* word(webhook_attempt::kind k) {
-  switch (k) {
-  case webhook_attempt::kind::delivered:
-    return "delivered";
-  case webhook_attempt::kind::retry:
-    return "retry";
-  case webhook_attempt::kind::failed:
-    return "failed";
-  }
-  return "failed";
-}
-
 /// Gives back the claims from `first` on, due no sooner than `delay`.
 void release_rest(const webhook_worker_options& o,
                   const std::vector<storage::claimed_webhook>& rows,
@@ -181,7 +169,7 @@ webhook_round run_webhook_round(const webhook_worker_options& o) {
       attempt.retry_after =
           retry_delay(o, row.attempts, answer.retry_after).count();
     if (o.metrics) {
-      o.metrics->attempt(row.endpoint_id, word(kind));
+      o.metrics->attempt(row.endpoint_id, storage::to_string(kind));
       if (answer.status != 0)
         o.metrics->latency().Observe(static_cast<double>(answer.latency_ms) /
                                      1000.0);

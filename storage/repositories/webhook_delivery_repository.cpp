@@ -227,7 +227,9 @@ std::string id_array(const std::vector<int64_t>& ids) {
                                  [](int64_t id) { return std::to_string(id); });
 }
 
-const char* outcome_word(webhook_attempt::kind k) {
+} // namespace
+
+const char* to_string(webhook_attempt::kind k) {
   switch (k) {
   case webhook_attempt::kind::delivered:
     return "delivered";
@@ -238,8 +240,6 @@ const char* outcome_word(webhook_attempt::kind k) {
   }
   return "failed";
 }
-
-} // namespace
 
 caf::expected<int64_t> fan_out_events(pqxx::connection& conn) {
   prepare(conn, "webhooks_fanout_lock", fanout_lock_sql);
@@ -332,7 +332,7 @@ record_webhook_attempt(pqxx::connection& conn, int64_t id,
   return in_transaction(conn, "record_webhook_attempt", [&](pqxx::work& tx) {
     attempt_recorded out;
     auto rows = tx.exec_prepared(
-        "webhooks_record", id, owner, outcome_word(a.result),
+        "webhooks_record", id, owner, to_string(a.result),
         internal::param(status), a.body, internal::param(error), a.latency_ms,
         std::max<int64_t>(a.retry_after, 0),
         static_cast<int64_t>(limits.retry_for.count()));

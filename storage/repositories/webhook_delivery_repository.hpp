@@ -44,6 +44,9 @@ struct webhook_attempt {
   int64_t retry_after = 0; ///< ms before the next attempt
 };
 
+/// "delivered", "retry" or "failed": the outcome as stored and in metrics.
+const char* to_string(webhook_attempt::kind k);
+
 /// How a recorded attempt left things.
 struct attempt_recorded {
   bool held = false;              ///< the claim still held the row
