@@ -422,6 +422,16 @@ constexpr option table[] = {
          .min = 1,
          .max = 100'000,
          .help = "Most HTTP connections open at the same time."}),
+    bind<&s::http, &http_settings::max_connections_per_address>(
+        {.key = "http.max-connections-per-address",
+         .kind = vk::integer,
+         .unit = "connections",
+         .min = 0,
+         .max = 100'000,
+         .help = "Most connections one client address (IPv6: its /64) may "
+                 "hold open; more are answered 429. 0: no cap. Behind a "
+                 "proxy, every client shares its address: raise it or set "
+                 "0."}),
     bind<&s::http, &http_settings::drain_timeout>(
         {.key = "http.drain-timeout",
          .kind = vk::duration,

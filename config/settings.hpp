@@ -19,6 +19,9 @@ struct http_settings {
   std::size_t max_body_bytes = 1024 * 1024;
   millis read_timeout{30'000};
   int max_connections = 1024;
+  /// Open connections one client address may hold (IPv6 grouped by /64);
+  /// 0 lifts the cap. Behind a proxy every client shares its address.
+  int max_connections_per_address = 256;
   millis drain_timeout{10'000};
   std::string policy = "edge"; ///< supervision policy of the HTTP gateway
   std::string static_dir;      ///< built single-page app; empty serves none

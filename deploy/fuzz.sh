@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(request_target json_body import_line access_token)
+[ ${#targets[@]} -gt 0 ] || targets=(request_target json_body import_line access_token ai_text)
 
 if ! command -v clang++ >/dev/null; then
   echo "fuzz: needs clang (apt-get install -y clang)" >&2

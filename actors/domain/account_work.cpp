@@ -17,35 +17,51 @@ caf::error hashing_failed() {
 
 } // namespace
 
-db_job<login_outcome> login_account(std::string email, password_verifier verify,
-                                    rehash_check rehash,
-                                    std::string refresh_hash,
-                                    int64_t refresh_ttl_seconds) {
-  // The whole check runs on one db worker: it holds a connection for the
-  // ~50-100 ms of Argon2id, the price of never hashing on an I/O thread.
+db_job<storage::account_record> find_login_account(std::string email) {
+  // On the write pool, though it only reads: a replica behind by a password
+  // change would still accept the old password.
   return pg_work(
-      [=](pqxx::connection& c) -> caf::expected<caf::message> {
+      [email](pqxx::connection& c) -> caf::expected<caf::message> {
         auto found = storage::find_account_by_email(c, email);
         if (!found)
           return std::move(found.error());
+        return caf::make_message(*found ? std::move(**found)
+                                        : storage::account_record{});
+      },
+      true);
+}
+
+db_job<login_outcome> complete_login(verified_login login) {
+  return pg_work(
+      [login](pqxx::connection& c) -> caf::expected<caf::message> {
         login_outcome out;
-        if (!*found || !(*found)->active) {
-          verify(std::nullopt);
+        auto found = storage::get_account(c, login.account_id);
+        if (!found)
+          return std::move(found.error());
+        if (!*found || !(*found)->active ||
+            (*found)->password_hash != login.verified_hash)
           return caf::make_message(std::move(out));
-        }
-        auto& account = **found;
-        if (!verify(account.password_hash))
-          return caf::make_message(std::move(out));
-        if (auto fresh = rehash(account.password_hash)) {
-          auto stored = storage::set_password_hash(c, account.id, *fresh);
+        auto account = std::move(**found);
+        if (login.new_hash && login.password_changed) {
+          storage::account_changes changes;
+          changes.password_hash = *login.new_hash;
+          auto updated = storage::update_account(c, account.id, changes);
+          if (!updated)
+            return std::move(updated.error());
+          if (!updated->account)
+            return caf::make_message(std::move(out));
+          account = std::move(*updated->account);
+        } else if (login.new_hash) {
+          auto stored =
+              storage::set_password_hash(c, account.id, *login.new_hash);
           if (!stored)
             return std::move(stored.error());
         }
         auto logged = storage::record_login(c, account.id);
         if (!logged)
           return std::move(logged.error());
-        auto refresh = storage::store_refresh_token(c, account.id, refresh_hash,
-                                                    refresh_ttl_seconds);
+        auto refresh = storage::store_refresh_token(
+            c, account.id, login.refresh_hash, login.refresh_ttl_seconds);
         if (!refresh)
           return std::move(refresh.error());
         out.accepted = true;
@@ -55,17 +71,6 @@ db_job<login_outcome> login_account(std::string email, password_verifier verify,
         return caf::make_message(std::move(out));
       },
       false);
-}
-
-db_job<std::string> account_id_by_email(std::string email) {
-  return pg_work(
-      [email](pqxx::connection& c) -> caf::expected<caf::message> {
-        auto found = storage::find_account_by_email(c, email);
-        if (!found)
-          return std::move(found.error());
-        return caf::make_message(*found ? (*found)->id : std::string{});
-      },
-      true);
 }
 
 db_job<storage::refresh_rotation> rotate_session(std::string old_hash,

@@ -12,9 +12,10 @@
 #include "storage/repositories/api_key_repository.hpp"
 
 /// Work for the db actor on operator accounts, their sessions and API keys.
-/// Password hashing and checking are passed in as functions, because they
-/// belong to the HTTP edge's crypto while their cost (Argon2id: about
-/// 50-100 ms of CPU and 64 MiB) must be paid on a db worker, never on an
+/// Logins check passwords before and outside their db jobs (the edge's
+/// password hasher); the other password changes pass hashing in as
+/// functions, because it belongs to the HTTP edge's crypto while its cost
+/// (Argon2id: about 50-100 ms of CPU and 64 MiB) must never be paid on an
 /// I/O or scheduler thread. Failures are domain errors (errc::not_found
 /// "Account not found", errc::conflict "Email already exists" or the
 /// last-admin refusal) or storage errors.
@@ -30,11 +31,6 @@ using password_verifier =
 /// hashing failed.
 using hash_producer = std::function<std::optional<std::string>()>;
 
-/// A new hash when `stored_hash` was made with outdated limits, else
-/// nullopt.
-using rehash_check =
-    std::function<std::optional<std::string>(const std::string& stored_hash)>;
-
 /// Text of the refusal when a change would leave no active admin.
 inline constexpr const char* last_admin_detail =
     "that would leave no active admin: promote or enable another admin first";
@@ -46,19 +42,29 @@ struct login_outcome {
   storage::refresh_token_record refresh; ///< the stored refresh token
 };
 
-/// Finds the account of `email`, checks the password with `verify` (with
-/// nullopt for an unknown or inactive account, so every refusal costs the
-/// same), and on success records the login, stores `refresh_hash` for
-/// `refresh_ttl_seconds` and replaces the hash when `rehash` yields one.
-/// Holds one connection for the password check. Replies login_outcome.
-db_job<login_outcome> login_account(std::string email, password_verifier verify,
-                                    rehash_check rehash,
-                                    std::string refresh_hash,
-                                    int64_t refresh_ttl_seconds);
+/// The account whose email equals `email` ignoring letter case, with its
+/// password hash, active or not; an empty id when there is none. Replies
+/// storage::account_record.
+db_job<storage::account_record> find_login_account(std::string email);
 
-/// The id of the account whose email equals `email` ignoring letter case,
-/// active or not; empty when there is none. Replies std::string.
-db_job<std::string> account_id_by_email(std::string email);
+/// A login whose password was checked against `verified_hash`.
+struct verified_login {
+  std::string account_id;
+  std::string verified_hash;
+  /// A new hash to store: a forced change's new password, or the same
+  /// password under current limits.
+  std::optional<std::string> new_hash;
+  /// `new_hash` is a new password (it ends the account's other sessions).
+  bool password_changed = false;
+  std::string refresh_hash;
+  int64_t refresh_ttl_seconds = 0;
+};
+
+/// Completes `login`: refused (not accepted) when the account was disabled
+/// or its password changed since the check; else stores the new hash, if
+/// any, records the login and stores the refresh token. Replies
+/// login_outcome.
+db_job<login_outcome> complete_login(verified_login login);
 
 /// Exchanges a refresh token (see storage::rotate_refresh_token). Replies
 /// storage::refresh_rotation.

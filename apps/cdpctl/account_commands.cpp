@@ -193,7 +193,8 @@ int run_login(const connection_options& to,
   }
   if (email.empty()) {
     std::cerr << "usage: cdpctl login --email EMAIL (password from "
-                 "CDPD_PASSWORD or standard input)\n";
+                 "CDPD_PASSWORD or standard input; CDPD_NEW_PASSWORD replaces "
+                 "a generated one)\n";
     return 2;
   }
   auto password = read_password();
@@ -202,12 +203,20 @@ int run_login(const connection_options& to,
                  "on standard input\n";
     return 2;
   }
-  auto reply = send_json("POST", to.url + "/api/auth/login",
-                         {{"email", email}, {"password", *password}}, "");
+  nlohmann::json body{{"email", email}, {"password", *password}};
+  // A generated first password must be replaced at its first login.
+  if (const char* next = std::getenv("CDPD_NEW_PASSWORD"); next && *next)
+    body["new_password"] = next;
+  auto reply = send_json("POST", to.url + "/api/auth/login", body, "");
   if (reply.status != 200 || !reply.json.is_object() ||
       !reply.json.contains("access_token")) {
     if (reply.status == 401)
       std::cerr << "cdpctl login: wrong email or password\n";
+    else if (reply.status == 403 &&
+             reply.json.value("type", "").ends_with("password-change-required"))
+      std::cerr << "cdpctl login: this password was generated and must be "
+                   "changed first: set CDPD_NEW_PASSWORD to a new password "
+                   "(at least 12 characters) and log in again\n";
     else
       report_failure("cdpctl login", to.url, reply);
     return 1;

@@ -1,9 +1,17 @@
 #include "apps/cdpd/auth_bootstrap.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include "apps/cdpd/database_bootstrap.hpp"
 #include "net/access/credentials_refresher.hpp"
 #include "net/access/token_keys.hpp"
 #include "net/api/db_call.hpp"
@@ -66,6 +74,23 @@ find_token_keys(const config::settings& s, storage::pg_pool& pool) {
   return std::pair{std::move(ring), std::move(*stored)};
 }
 
+/// Writes `password` to `path`, readable by this user only; the error text
+/// otherwise.
+std::string write_secret_file(const std::filesystem::path& path,
+                              const std::string& password) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return std::strerror(errno);
+  auto text = password + "\n";
+  bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, text.data(), text.size()) ==
+                                           static_cast<ssize_t>(text.size());
+  int saved = errno;
+  ::close(fd);
+  return ok ? std::string{} : std::strerror(saved);
+}
+
 caf::expected<void> ensure_first_admin(const config::settings& s,
                                        storage::pg_pool& pool) {
   auto existing = pool.run(
@@ -82,26 +107,47 @@ caf::expected<void> ensure_first_admin(const config::settings& s,
   if (!hash)
     return fail("could not hash the first admin's password: " +
                 net::auth::describe(hash.error()));
+  // A generated password goes to a file only its owner reads, never to
+  // standard error (journald and container logs keep that), and works for
+  // one login that sets a new one. Written before the account exists, so
+  // no account has a password nobody can read; under a temporary name, so
+  // a node that loses the race to another one sharing the state directory
+  // leaves the winner's file alone.
+  auto file = std::filesystem::path{state_directory(s)} / first_password_file;
+  auto draft = file;
+  draft += ".new";
+  if (generated)
+    if (auto failed = write_secret_file(draft, password); !failed.empty())
+      return fail("could not write the first admin's password to " +
+                  draft.string() + ": " + failed +
+                  "; set state.dir to a directory cdpd may write, or "
+                  "auth.bootstrap-password");
   auto created = pool.run([&](pqxx::connection& conn) {
-    return storage::bootstrap_admin(conn, s.auth.bootstrap_email, *hash);
+    return storage::bootstrap_admin(conn, s.auth.bootstrap_email, *hash,
+                                    generated);
   });
-  if (!created)
-    return fail("could not create the first admin: " +
-                storage::describe(created.error()));
-  if (!*created)
+  std::error_code ec;
+  if (!created || !*created) {
+    if (generated)
+      std::filesystem::remove(draft, ec);
+    if (!created)
+      return fail("could not create the first admin: " +
+                  storage::describe(created.error()));
     return caf::unit; // another node was first
-  if (generated) {
-    // Printed once, on stderr and outside the log format, so it does not
-    // end up in log storage by default.
-    std::fprintf(stderr,
-                 "\ncdpd: created the first admin account\n"
-                 "  email:    %s\n"
-                 "  password: %s\n"
-                 "  (shown once; sign in at /login or with `cdpctl login`, "
-                 "then change it)\n\n",
-                 s.auth.bootstrap_email.c_str(), password.c_str());
-    std::fflush(stderr);
   }
+  if (generated) {
+    std::filesystem::rename(draft, file, ec);
+    if (ec)
+      return fail("could not move the first admin's password to " +
+                  file.string() + ": " + ec.message());
+  }
+  if (generated)
+    std::fprintf(stderr,
+                 "\ncdpd: created the first admin account %s; its password "
+                 "is in %s (readable by this user only).\n"
+                 "  Sign in at /login (or `cdpctl login`) and choose a new "
+                 "password there; the file is no use after that.\n\n",
+                 s.auth.bootstrap_email.c_str(), file.c_str());
   spdlog::info("created the first admin account {}", s.auth.bootstrap_email);
   return caf::unit;
 }

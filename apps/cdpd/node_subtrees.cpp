@@ -7,6 +7,7 @@
 #include "actors/storage/db_actor.hpp"
 #include "actors/storage/redis_actor.hpp"
 #include "net/access/credentials_refresher.hpp"
+#include "net/access/password_hasher.hpp"
 #include "net/ai/provider_setup.hpp"
 #include "net/http/gateway_actor.hpp"
 
@@ -119,6 +120,15 @@ subtree make_access_subtree(const config::settings& s,
   refresher.shutdown_timeout = stop_margin;
   refresher.policy = policy("default");
   spec.children.push_back(std::move(refresher));
+  actors::child_spec hasher;
+  hasher.name = net::password_hasher_name;
+  hasher.kind = "password-hasher";
+  hasher.start = [](caf::actor_system& sys) {
+    return net::spawn_password_hasher(sys);
+  };
+  hasher.shutdown_timeout = stop_margin;
+  hasher.policy = policy("default");
+  spec.children.push_back(std::move(hasher));
   auto stop = stop_margin * (static_cast<int>(spec.children.size()) + 1);
   return as_subtree(std::move(spec), stop);
 }

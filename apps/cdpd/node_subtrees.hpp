@@ -42,8 +42,8 @@ subtree make_storage_subtree(const config::settings& s,
                              const policy_lookup& policy,
                              std::shared_ptr<actors::supervision_metrics> m);
 
-/// "access": the limiter hosts (ratelimit.hosts) and the credentials
-/// refresher of `services`.
+/// "access": the limiter hosts (ratelimit.hosts), the credentials
+/// refresher of `services` and the password hasher ("pw-hash").
 subtree make_access_subtree(const config::settings& s,
                             std::shared_ptr<net::auth_services> services,
                             prometheus::Registry* registry,

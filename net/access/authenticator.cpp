@@ -12,6 +12,11 @@ namespace {
 
 constexpr std::string_view realm = "Bearer realm=\"cdpd\"";
 
+/// How long after a token's issue a credential load may miss its account:
+/// an account made on another node since this node's last load, and clocks
+/// that differ between nodes. Past it, a missing account does not exist.
+constexpr auto new_account_grace = std::chrono::seconds{10};
+
 http_response invalid(std::string_view what) {
   auto response = problem(401, std::string{what}, "invalid-credentials");
   // A quoted-string may not hold '"' or '\\' unescaped; our texts use neither,
@@ -116,11 +121,21 @@ authenticator::from_token(std::string_view token, caller::proof via,
   who.role = claims->granted;
   who.token_id = claims->jti;
   who.token_expires = claims->expires_at;
-  if (auto account = credentials_->account(claims->subject)) {
-    if (!account->active)
-      return invalid("the account is disabled");
-    who.role = account->role;
+  auto account = credentials_->account(claims->subject);
+  if (!account) {
+    if (claims->issued_at + new_account_grace < credentials_->loaded_at())
+      return invalid("the token's account does not exist");
+    return who; // made on another node moments ago: its token says its role
   }
+  if (!account->active)
+    return invalid("the account is disabled");
+  // `iat` is in whole seconds: a token of the second the password changed
+  // in stays valid, so a login right after the change is never refused.
+  if (claims->issued_at < auth::clock::time_point{std::chrono::seconds{
+                              account->password_changed_epoch}})
+    return invalid("the account's password changed after this token was "
+                   "issued; log in again");
+  who.role = account->role;
   return who;
 }
 

@@ -50,6 +50,10 @@ bool credential_cache::revoked(const std::string& jti) const {
   return current()->revoked_token_ids.count(jti) > 0;
 }
 
+std::chrono::system_clock::time_point credential_cache::loaded_at() const {
+  return current()->loaded_at;
+}
+
 void credential_cache::put_api_key(const std::string& prefix,
                                    api_key_entry entry) {
   apply([prefix, entry](snapshot& s) { s.api_keys[prefix] = entry; });
@@ -64,6 +68,13 @@ void credential_cache::remove_api_key_by_id(const std::string& id) {
 
 void credential_cache::put_account(const std::string& id, account_entry entry) {
   apply([id, entry](snapshot& s) { s.accounts[id] = entry; });
+}
+
+void credential_cache::password_changed(const std::string& id, int64_t epoch) {
+  apply([id, epoch](snapshot& s) {
+    if (auto i = s.accounts.find(id); i != s.accounts.end())
+      i->second.password_changed_epoch = epoch;
+  });
 }
 
 void credential_cache::revoke(const std::string& jti) {

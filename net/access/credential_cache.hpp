@@ -36,6 +36,9 @@ public:
   struct account_entry {
     auth::role role = auth::role::viewer;
     bool active = true;
+    /// Access tokens issued before this second (since 1970, UTC) are
+    /// refused: the password changed then. 0: never changed.
+    int64_t password_changed_epoch = 0;
   };
 
   /// Everything the cache holds, as loaded from the database.
@@ -43,6 +46,8 @@ public:
     std::unordered_map<std::string, api_key_entry> api_keys; ///< by prefix
     std::unordered_map<std::string, account_entry> accounts; ///< by id
     std::unordered_set<std::string> revoked_token_ids;
+    /// When the load that made this began; the epoch before any load.
+    std::chrono::system_clock::time_point loaded_at{};
   };
 
   credential_cache();
@@ -62,10 +67,16 @@ public:
   /// True when the access token with `jti` was revoked.
   bool revoked(const std::string& jti) const;
 
+  /// When the load the cache holds began: an account missing from it
+  /// existed for none of the tokens issued well before then.
+  std::chrono::system_clock::time_point loaded_at() const;
+
   /// Records changes made through this node.
   void put_api_key(const std::string& prefix, api_key_entry entry);
   void remove_api_key_by_id(const std::string& id);
   void put_account(const std::string& id, account_entry entry);
+  /// The account's password changed at `epoch` (whole seconds).
+  void password_changed(const std::string& id, int64_t epoch);
   void revoke(const std::string& jti);
 
 private:

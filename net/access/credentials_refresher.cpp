@@ -16,14 +16,18 @@ namespace {
 using clock = std::chrono::steady_clock;
 namespace domain = actors::domain;
 
-credential_cache::snapshot to_snapshot(const storage::credential_rows& rows) {
+credential_cache::snapshot
+to_snapshot(const storage::credential_rows& rows,
+            std::chrono::system_clock::time_point loaded_at) {
   credential_cache::snapshot out;
+  out.loaded_at = loaded_at;
   for (const auto& key : rows.api_keys)
     if (auto role = auth::parse_role(key.role))
       out.api_keys[key.prefix] = {key.id, key.key_hash, *role};
   for (const auto& account : rows.accounts)
     if (auto role = auth::parse_role(account.role))
-      out.accounts[account.id] = {*role, account.active};
+      out.accounts[account.id] = {*role, account.active,
+                                  account.password_changed_epoch};
   out.revoked_token_ids.insert(rows.revoked_token_ids.begin(),
                                rows.revoked_token_ids.end());
   return out;
@@ -57,6 +61,7 @@ void reload(refresher_actor self, std::shared_ptr<const refreshed> target) {
     return;
   // Changes this node makes after the load was asked for survive it.
   auto started = clock::now();
+  auto wall = std::chrono::system_clock::now();
   self->request(reader, api::db_reply_timeout, actors::db_job_atom::value,
                 domain::load_credentials().work)
       .then(
@@ -66,7 +71,7 @@ void reload(refresher_actor self, std::shared_ptr<const refreshed> target) {
               reload_failed(self, rows.error());
               return;
             }
-            target->cache->replace(to_snapshot(*rows), started);
+            target->cache->replace(to_snapshot(*rows, wall), started);
             use_token_keys(*target->tokens, target->settings, rows->token_keys);
             if (self->state.failing)
               spdlog::info("credentials reloaded again");
@@ -115,10 +120,11 @@ caf::behavior refresher(refresher_actor self,
 caf::expected<void> load_credentials_now(storage::pg_pool& pool,
                                          auth_services& services) {
   auto started = clock::now();
+  auto wall = std::chrono::system_clock::now();
   auto rows = actors::run_now(domain::load_credentials(), pool);
   if (!rows)
     return std::move(rows.error());
-  services.credentials->replace(to_snapshot(*rows), started);
+  services.credentials->replace(to_snapshot(*rows, wall), started);
   use_token_keys(*services.tokens, services.settings, rows->token_keys);
   return caf::unit;
 }

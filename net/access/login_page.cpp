@@ -37,6 +37,10 @@ button{margin-top:1.25rem;width:100%;padding:.6rem;font-size:1rem}
 <input id="email" name="email" type="email" autocomplete="username" required autofocus>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
+<div id="change" hidden>
+<label for="new_password">New password (at least 12 characters)</label>
+<input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="12">
+</div>
 <button type="submit">Sign in</button>
 <div id="error" role="alert"></div>
 </form>
@@ -49,10 +53,14 @@ document.getElementById("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   const error = document.getElementById("error");
   error.textContent = "";
-  const body = JSON.stringify({
+  const change = document.getElementById("change");
+  const fields = {
     email: document.getElementById("email").value,
     password: document.getElementById("password").value,
-  });
+  };
+  if (!change.hidden)
+    fields.new_password = document.getElementById("new_password").value;
+  const body = JSON.stringify(fields);
   try {
     const reply = await fetch("/api/auth/login", {
       method: "POST",
@@ -62,6 +70,13 @@ document.getElementById("login").addEventListener("submit", async (event) => {
     });
     if (!reply.ok) {
       const problem = await reply.json().catch(() => ({}));
+      // A generated first password: ask for a new one and send both again.
+      if (String(problem.type).endsWith(":password-change-required")) {
+        change.hidden = false;
+        const field = document.getElementById("new_password");
+        field.required = true;
+        field.focus();
+      }
       error.textContent = problem.detail || ("sign-in failed (" + reply.status + ")");
       return;
     }

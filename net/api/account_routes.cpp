@@ -131,7 +131,8 @@ bool plausible_email(const std::string& email) {
 /// Applies an account's current role and state to this node's cache.
 void remember(const auth_services& auth, const storage::account_record& a) {
   auth.credentials->put_account(
-      a.id, {auth::parse_role(a.role).value_or(auth::role::viewer), a.active});
+      a.id, {auth::parse_role(a.role).value_or(auth::role::viewer), a.active,
+             a.password_changed_epoch});
 }
 
 template <class T, class ToJson>

@@ -8,6 +8,7 @@
 #include "actors/domain/account_work.hpp"
 #include "net/access/access_guard.hpp"
 #include "net/access/address_group.hpp"
+#include "net/access/password_hasher.hpp"
 #include "net/api/caller_account.hpp"
 #include "net/api/db_call.hpp"
 #include "net/api/validation.hpp"
@@ -217,16 +218,13 @@ domain::hash_producer hash_of(std::string password) {
   };
 }
 
-domain::rehash_check rehash_of(std::string password) {
-  return [password = std::move(password)](
-             const std::string& stored_hash) -> std::optional<std::string> {
-    if (!auth::needs_rehash(stored_hash))
-      return std::nullopt;
-    auto hash = auth::hash_password(password);
-    if (!hash)
-      return std::nullopt;
-    return std::move(*hash);
-  };
+/// The answer when the password hasher is overloaded or not running.
+http_response hasher_busy() {
+  auto response =
+      problem(503, "password checks are busy; try again in a second",
+              "password-checks-busy");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
 
 /// The 200 answer of login and refresh: a new access token for `account`
@@ -242,7 +240,8 @@ http_response session_response(const auth_services& auth,
     return problem(500, "could not sign an access token", "internal-error");
   // This node's cache learns the account at once, also when it was created
   // on another node since the cache's last load.
-  auth.credentials->put_account(account.id, {granted, account.active});
+  auth.credentials->put_account(
+      account.id, {granted, account.active, account.password_changed_epoch});
   auto response = json_response(200, {{"access_token", issued->token},
                                       {"token_type", "bearer"},
                                       {"expires_in", ttl},
@@ -270,50 +269,131 @@ const char* proof_name(caller::proof via) {
   return "none";
 }
 
-/// The part of login after the address's failure is reserved: the
-/// account's id, a failure reserved on it, then the password check; a
-/// success refunds both.
-void login_known_address(caf::actor_system& sys,
-                         std::shared_ptr<const auth_services> auth,
-                         std::string email, std::string password,
-                         std::string address_key, responder reply) {
+/// One login request, checked for shape.
+struct login_attempt {
+  std::string email;
+  std::string password;
+  /// Only for an account whose generated password must change.
+  std::optional<std::string> new_password;
+  std::string address_key; ///< the throttle key of the client's address
+};
+
+/// Stores a login whose password matched `account`'s hash (a new hash
+/// first, when the password must change or was hashed under old limits;
+/// both hashed on the hasher) and answers with the session. A success
+/// refunds the failures reserved on `keys`.
+void finish_login(caf::actor_system& sys,
+                  std::shared_ptr<const auth_services> auth,
+                  const login_attempt& attempt,
+                  const storage::account_record& account,
+                  std::vector<std::string> keys, responder reply) {
   failure_throttle throttle{*auth};
-  auto check = [&sys, auth, email, password, throttle,
-                reply](std::vector<std::string> keys) {
-    auto refresh = auth::random_token(refresh_token_bytes);
-    auto work = domain::login_account(
-        email, verifier_for(password), rehash_of(password),
-        auth::sha256_hex(refresh), whole_seconds(auth->settings.refresh_ttl));
+  // The password was right: what follows is no failed guess.
+  throttle.refund(keys);
+  if (account.must_change_password && !attempt.new_password)
+    return reply(problem(
+        403,
+        "this account's password was generated at first start and must be "
+        "changed: send the login again with \"new_password\" (at least " +
+            std::to_string(min_password_chars) + " characters)",
+        "password-change-required"));
+  if (!account.must_change_password && attempt.new_password)
+    return reply(problem(422,
+                         "\"new_password\" is only taken when a generated "
+                         "password must change; change a password with "
+                         "POST /api/auth/password",
+                         "unprocessable-entity"));
+  auto refresh = auth::random_token(refresh_token_bytes);
+  domain::verified_login login;
+  login.account_id = account.id;
+  login.verified_hash = account.password_hash;
+  login.refresh_hash = auth::sha256_hex(refresh);
+  login.refresh_ttl_seconds = whole_seconds(auth->settings.refresh_ttl);
+  auto store = [&sys, auth, refresh, reply](domain::verified_login login) {
     run_db(
-        sys, db_role::write, std::move(work),
-        [auth, keys, throttle, refresh, reply](domain::login_outcome& out) {
-          if (!out.accepted)
+        sys, db_role::write, domain::complete_login(std::move(login)),
+        [auth, refresh, reply](domain::login_outcome& out) {
+          if (!out.accepted) // disabled or changed since the check
             return reply(unauthorized("wrong email or password"));
-          throttle.refund(keys);
           reply(session_response(*auth, out.account, refresh));
         },
-        [keys, throttle, reply](caf::error& err) {
-          throttle.refund(keys);
-          reply(problem_from_error(err));
-        });
+        [reply](caf::error& err) { reply(problem_from_error(err)); });
   };
+  if (account.must_change_password) {
+    hash_on_hasher(sys, *attempt.new_password,
+                   [login, store, reply](std::optional<std::string> hash) {
+                     if (!hash)
+                       return reply(hasher_busy());
+                     auto changed = login;
+                     changed.new_hash = std::move(hash);
+                     changed.password_changed = true;
+                     store(std::move(changed));
+                   });
+    return;
+  }
+  if (!auth::needs_rehash(account.password_hash))
+    return store(std::move(login));
+  hash_on_hasher(sys, attempt.password,
+                 [login, store](std::optional<std::string> hash) {
+                   auto rehashed = login;
+                   rehashed.new_hash = std::move(hash); // none: next time
+                   store(std::move(rehashed));
+                 });
+}
+
+/// Checks the password on the hasher (against the dummy hash for an
+/// unknown or disabled account, so every refusal costs the same); the
+/// failures reserved on `keys` stay charged unless it matches.
+void check_password(caf::actor_system& sys,
+                    std::shared_ptr<const auth_services> auth,
+                    login_attempt attempt, storage::account_record account,
+                    std::vector<std::string> keys, responder reply) {
+  bool usable = !account.id.empty() && account.active;
+  std::optional<std::string> hash;
+  if (usable)
+    hash = account.password_hash;
+  auto password = attempt.password;
+  verify_on_hasher(sys, std::move(password), std::move(hash),
+                   [&sys, auth, attempt = std::move(attempt),
+                    account = std::move(account), keys, usable,
+                    reply](hash_verdict verdict) {
+                     if (verdict == hash_verdict::busy) {
+                       failure_throttle{*auth}.refund(keys);
+                       return reply(hasher_busy());
+                     }
+                     if (verdict != hash_verdict::match || !usable)
+                       return reply(unauthorized("wrong email or password"));
+                     finish_login(sys, auth, attempt, account, keys, reply);
+                   });
+}
+
+/// The part of login after the address's failure is reserved: the
+/// account, a failure reserved on it, then the password check.
+void login_known_address(caf::actor_system& sys,
+                         std::shared_ptr<const auth_services> auth,
+                         login_attempt attempt, responder reply) {
+  failure_throttle throttle{*auth};
+  auto address_key = attempt.address_key;
   // Keyed by the account's id, not the email as sent: every spelling that
   // finds the account counts against the same key.
   run_db(
-      sys, db_role::read, domain::account_id_by_email(email),
-      [address_key, throttle, check, reply](std::string& id) {
-        if (id.empty())
-          return check({address_key});
-        throttle.reserve(
-            {"login-account:" + id},
-            [address_key, id, throttle, check, reply](reservation r) {
-              if (r.unavailable || r.retry_after > 0) {
-                throttle.refund({address_key});
-                return reply(r.unavailable ? throttle_unavailable()
-                                           : too_many_failures(r.retry_after));
-              }
-              check({address_key, "login-account:" + id});
-            });
+      sys, db_role::write, domain::find_login_account(attempt.email),
+      [&sys, auth, attempt, throttle, reply](storage::account_record& account) {
+        if (account.id.empty())
+          return check_password(sys, auth, attempt, account,
+                                {attempt.address_key}, reply);
+        auto account_key = "login-account:" + account.id;
+        throttle.reserve({account_key}, [&sys, auth, attempt, account,
+                                         account_key, throttle,
+                                         reply](reservation r) {
+          if (r.unavailable || r.retry_after > 0) {
+            throttle.refund({attempt.address_key});
+            return reply(r.unavailable ? throttle_unavailable()
+                                       : too_many_failures(r.retry_after));
+          }
+          check_password(sys, auth, attempt, account,
+                         {attempt.address_key, account_key}, reply);
+        });
       },
       [address_key, throttle, reply](caf::error& err) {
         throttle.refund({address_key});
@@ -325,28 +405,36 @@ void login(caf::actor_system& sys, std::shared_ptr<const auth_services> auth,
            http_request req, responder reply) {
   issues found;
   auto body = parse_object(req.body, found);
-  std::optional<std::string> email, password;
+  login_attempt attempt;
   if (body) {
-    email = required_string(*body, "email", found);
-    password = required_string(*body, "password", found);
+    auto email = required_string(*body, "email", found);
+    auto password = required_string(*body, "password", found);
+    auto next =
+        read_string(*body, "new_password", json::array({"body"}), found);
+    if (next.value)
+      check_new_password(*next.value, "new_password", found);
+    if (found.empty()) {
+      attempt.email = std::move(*email);
+      attempt.password = std::move(*password);
+      attempt.new_password = std::move(next.value);
+    }
   }
   if (!found.empty())
     return reply(found.response());
   // No password that long was ever accepted; refusing it before the lookup
   // keeps its answer time the same for known and unknown emails.
-  if (password->size() > auth::max_password_bytes)
+  if (attempt.password.size() > auth::max_password_bytes)
     return reply(unauthorized("wrong email or password"));
-  auto address_key = "login-ip:" + address_group(req.client_address);
+  attempt.address_key = "login-ip:" + address_group(req.client_address);
   failure_throttle throttle{*auth};
-  throttle.reserve({address_key}, [&sys, auth, email = std::move(*email),
-                                   password = std::move(*password), address_key,
-                                   reply](reservation r) mutable {
+  auto keys = std::vector<std::string>{attempt.address_key};
+  throttle.reserve(std::move(keys), [&sys, auth, attempt = std::move(attempt),
+                                     reply](reservation r) mutable {
     if (r.unavailable)
       return reply(throttle_unavailable());
     if (r.retry_after > 0)
       return reply(too_many_failures(r.retry_after));
-    login_known_address(sys, auth, std::move(email), std::move(password),
-                        std::move(address_key), std::move(reply));
+    login_known_address(sys, auth, std::move(attempt), std::move(reply));
   });
 }
 
@@ -472,7 +560,7 @@ void change_password(caf::actor_system& sys,
                                 "login-ip:" +
                                     address_group(req.client_address)};
   failure_throttle throttle{*auth};
-  throttle.reserve(keys, [&sys, keys, throttle, id = *id,
+  throttle.reserve(keys, [&sys, auth, keys, throttle, id = *id,
                           current = std::move(*current),
                           next = std::move(*next), reply](reservation r) {
     if (r.unavailable)
@@ -481,11 +569,18 @@ void change_password(caf::actor_system& sys,
       return reply(too_many_failures(r.retry_after));
     call_db(sys, db_role::write,
             domain::change_password(id, verifier_for(current), hash_of(next)),
-            reply, [keys, throttle](domain::password_change_result& r) {
+            reply,
+            [auth, id, keys, throttle](domain::password_change_result& r) {
               if (r != domain::password_change_result::changed)
                 return problem(403, "the current password is wrong",
                                "wrong-password");
               throttle.refund(keys);
+              // This node refuses the older tokens at once; the others
+              // from their next credential load.
+              auth->credentials->password_changed(
+                  id, std::chrono::duration_cast<seconds>(
+                          auth::clock::now().time_since_epoch())
+                          .count());
               return no_content();
             });
   });

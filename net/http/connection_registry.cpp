@@ -5,17 +5,25 @@
 namespace cdpd::net {
 
 connection_registry::connection_registry(std::size_t max_connections,
+                                         std::size_t per_address,
                                          http_metrics& metrics)
-    : limit_(std::max<std::size_t>(1, max_connections)), metrics_(metrics) {}
+    : limit_(std::max<std::size_t>(1, max_connections)),
+      per_address_limit_(per_address), metrics_(metrics) {}
 
 connection_registry::admission
-connection_registry::admit_locked(membership& member) {
+connection_registry::admit_locked(membership& member,
+                                  const std::string& address) {
   if (!alive_ || draining_)
     return admission::closed;
   member.owns_io_ = true;
   ++live_io_;
   if (open_ >= limit_)
     return admission::refused;
+  auto& from_address = per_address_[address];
+  if (per_address_limit_ > 0 && from_address >= per_address_limit_)
+    return admission::refused_for_address;
+  ++from_address;
+  member.address_ = address;
   member.counted_ = true;
   ++open_;
   metrics_.connection_opened();
@@ -50,6 +58,9 @@ void connection_registry::release_connection_locked(membership& member) {
     return;
   member.counted_ = false;
   --open_;
+  auto it = per_address_.find(member.address_);
+  if (it != per_address_.end() && --it->second == 0)
+    per_address_.erase(it);
   metrics_.connection_closed();
 }
 

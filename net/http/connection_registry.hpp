@@ -5,13 +5,16 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "net/http/http_metrics.hpp"
 
 namespace cdpd::net {
 
 /// Counts a server's connections and requests in flight, enforces
-/// http.max-connections, and lets shutdown wait for both to settle.
+/// http.max-connections and http.max-connections-per-address, and lets
+/// shutdown wait for both to settle.
 /// Thread-safe: everything happens under one mutex, which connections also
 /// hold while they check liveness() before touching their executor, so that
 /// stop() cannot pull the I/O objects away mid-check.
@@ -19,9 +22,10 @@ class connection_registry {
 public:
   /// What admit_locked() decided for a new connection.
   enum class admission {
-    accepted, ///< counted against the limit
-    refused,  ///< over the limit: answer 503 and close; not counted
-    closed,   ///< draining or stopped: drop it without an answer
+    accepted,            ///< counted against the limit
+    refused,             ///< over the limit: answer 503 and close; not counted
+    refused_for_address, ///< over the address's cap: answer 429 and close
+    closed,              ///< draining or stopped: drop it without an answer
   };
 
   /// One connection's share of the counts. Each share is given back at most
@@ -46,10 +50,13 @@ public:
     bool counted_ = false;
     bool in_flight_ = false;
     bool owns_io_ = false;
+    std::string address_; ///< the client's address group, while counted
   };
 
-  /// `max_connections` of 0 is taken as 1. `metrics` must outlive this.
-  connection_registry(std::size_t max_connections, http_metrics& metrics);
+  /// `max_connections` of 0 is taken as 1; `per_address` of 0 lifts the
+  /// cap per address. `metrics` must outlive this.
+  connection_registry(std::size_t max_connections, std::size_t per_address,
+                      http_metrics& metrics);
 
   connection_registry(const connection_registry&) = delete;
   connection_registry& operator=(const connection_registry&) = delete;
@@ -59,9 +66,10 @@ public:
     return std::unique_lock<std::mutex>{mutex_};
   }
 
-  /// Takes a new connection in unless the server drains or stopped; an
-  /// admitted connection owns I/O even when refused for the limit.
-  admission admit_locked(membership& member);
+  /// Takes a new connection from `address` (its group, see
+  /// address_group()) in unless the server drains or stopped; an admitted
+  /// connection owns I/O even when refused for a limit.
+  admission admit_locked(membership& member, const std::string& address);
 
   /// Counts the member's request as in flight.
   void start_request(membership& member);
@@ -106,8 +114,12 @@ public:
   /// The configured limit.
   std::size_t limit() const { return limit_; }
 
+  /// The configured cap per address; 0: none.
+  std::size_t per_address_limit() const { return per_address_limit_; }
+
 private:
   const std::size_t limit_;
+  const std::size_t per_address_limit_;
   http_metrics& metrics_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -116,6 +128,8 @@ private:
   std::size_t open_ = 0;
   std::size_t in_flight_ = 0;
   std::size_t live_io_ = 0;
+  /// Counted connections per address group; groups at zero are erased.
+  std::unordered_map<std::string, std::size_t> per_address_;
 };
 
 } // namespace cdpd::net

@@ -31,6 +31,8 @@ std::string_view to_string(rejection reason) {
     return "read_timeout";
   case rejection::too_many_connections:
     return "too_many_connections";
+  case rejection::too_many_from_address:
+    return "too_many_from_address";
   case rejection::bad_request:
     return "bad_request";
   }

@@ -19,6 +19,7 @@ enum class rejection {
   body_too_large,
   read_timeout,
   too_many_connections,
+  too_many_from_address,
   bad_request,
 };
 

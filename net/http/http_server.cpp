@@ -36,6 +36,7 @@
 #include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/access/address_group.hpp"
 #include "net/http/connection_registry.hpp"
 #include "net/http/connection_stream.hpp"
 #include "net/http/cors.hpp"
@@ -150,6 +151,8 @@ struct server_state {
         metrics(registry),
         connections(
             static_cast<std::size_t>(std::max(1, settings.max_connections)),
+            static_cast<std::size_t>(
+                std::max(0, settings.max_connections_per_address)),
             metrics),
         log(http_logger()), cors(settings.cors_origins) {}
 
@@ -230,10 +233,17 @@ public:
                [self = shared_from_this()] { self->handshake(); });
   }
 
-  /// Answers 503 (http.max-connections reached) and closes.
-  void refuse() {
+  /// The client's address group (IPv6 by /64), which the cap per address
+  /// counts by.
+  std::string address_group() const {
+    return net::address_group(client_address_);
+  }
+
+  /// Answers 503 (http.max-connections reached) or 429
+  /// (http.max-connections-per-address reached) and closes.
+  void refuse(connection_registry::admission why) {
     asio::post(io_->stream.get_executor(),
-               [self = shared_from_this()] { self->on_refuse(); });
+               [self = shared_from_this(), why] { self->on_refuse(why); });
   }
 
   /// Asks the connection to close if idle. Requires the registry's lock.
@@ -696,16 +706,29 @@ private:
          connection_after::close);
   }
 
-  void on_refuse() {
+  void on_refuse(connection_registry::admission why) {
     if (state_ == session_state::closed)
       return; // drained or stopped before the refusal went out
     current_ = exchange_so_far();
-    server_->metrics.rejected(rejection::too_many_connections);
-    auto response = problem(503,
-                            "server already has " +
-                                std::to_string(settings().max_connections) +
-                                " connections open (http.max-connections)",
-                            "too-many-connections");
+    bool per_address =
+        why == connection_registry::admission::refused_for_address;
+    server_->metrics.rejected(per_address ? rejection::too_many_from_address
+                                          : rejection::too_many_connections);
+    auto response =
+        per_address
+            ? problem(
+                  429,
+                  "your address already has " +
+                      std::to_string(settings().max_connections_per_address) +
+                      " connections open to this server "
+                      "(http.max-connections-per-address); close some "
+                      "or reuse them",
+                  "too-many-connections-from-address")
+            : problem(503,
+                      "server already has " +
+                          std::to_string(settings().max_connections) +
+                          " connections open (http.max-connections)",
+                      "too-many-connections");
     response.headers.emplace_back("Retry-After", "1");
     send(std::move(response), connection_after::close);
   }
@@ -1371,7 +1394,8 @@ struct http_server::impl {
     auto admission = connection_registry::admission::closed;
     {
       auto guard = state->connections.lock();
-      admission = state->connections.admit_locked(fresh->membership());
+      admission = state->connections.admit_locked(fresh->membership(),
+                                                  fresh->address_group());
       if (admission != connection_registry::admission::closed)
         state->sessions.emplace(fresh.get(), fresh);
     }
@@ -1379,10 +1403,14 @@ struct http_server::impl {
     // takes the registry's lock, so only once the lock above is released.
     if (admission == connection_registry::admission::closed)
       return;
-    if (admission == connection_registry::admission::refused) {
-      state->log->debug("refused a connection: {} open (http.max-connections)",
-                        state->connections.limit());
-      fresh->refuse();
+    if (admission == connection_registry::admission::refused ||
+        admission == connection_registry::admission::refused_for_address) {
+      state->log->debug("refused a connection from {}: over {}",
+                        fresh->address_group(),
+                        admission == connection_registry::admission::refused
+                            ? "http.max-connections"
+                            : "http.max-connections-per-address");
+      fresh->refuse(admission);
     } else {
       fresh->start();
     }

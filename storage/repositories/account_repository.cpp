@@ -15,7 +15,10 @@ using internal::prepare;
 
 #define ACCOUNT_COLUMNS                                                        \
   "id, email, password_hash, role, active, created_at, updated_at, "           \
-  "last_login_at"
+  "last_login_at, " PASSWORD_CHANGED_EPOCH ", must_change_password"
+// Whole seconds, as access tokens' `iat`; 0 for never.
+#define PASSWORD_CHANGED_EPOCH                                                 \
+  "coalesce(floor(extract(epoch FROM password_changed_at))::bigint, 0)"
 #define UTC_NOW "(now() AT TIME ZONE 'utc')"
 
 // Serialises bootstrap_admin across nodes; the value spells "cdpdauth".
@@ -69,17 +72,21 @@ constexpr const char* other_admins_sql =
 constexpr const char* active_admins_sql =
     "SELECT count(*) FROM accounts WHERE role = 'admin' AND active";
 
+// A new password ends the tokens issued before it and a forced change.
 constexpr const char* update_sql =
     "UPDATE accounts SET role = coalesce($2, role),"
     " active = coalesce($3::boolean, active),"
-    " password_hash = coalesce($4, password_hash), updated_at = " UTC_NOW
-    " WHERE id = $1::uuid RETURNING " ACCOUNT_COLUMNS;
+    " password_hash = coalesce($4, password_hash),"
+    " password_changed_at = CASE WHEN $4 IS NULL THEN password_changed_at"
+    " ELSE " UTC_NOW " END,"
+    " must_change_password = must_change_password AND $4 IS NULL,"
+    " updated_at = " UTC_NOW " WHERE id = $1::uuid RETURNING " ACCOUNT_COLUMNS;
 
 constexpr const char* bootstrap_lock_sql = "SELECT " BOOTSTRAP_LOCK;
 
 constexpr const char* bootstrap_insert_sql =
-    "INSERT INTO accounts (email, password_hash, role)"
-    " SELECT $1, $2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM accounts)"
+    "INSERT INTO accounts (email, password_hash, role, must_change_password)"
+    " SELECT $1, $2, 'admin', $3 WHERE NOT EXISTS (SELECT 1 FROM accounts)"
     " RETURNING " ACCOUNT_COLUMNS;
 
 constexpr const char* refresh_insert_sql =
@@ -123,6 +130,8 @@ account_record read_account(const pqxx::row& row) {
   a.created_at = internal::iso_timestamp(row[5].c_str());
   a.updated_at = internal::iso_timestamp(row[6].c_str());
   a.last_login_at = internal::optional_timestamp(row[7]);
+  a.password_changed_epoch = row[8].as<int64_t>();
+  a.must_change_password = row[9].as<bool>();
   return a;
 }
 
@@ -286,15 +295,15 @@ caf::expected<int64_t> count_active_admins(pqxx::connection& conn) {
 
 caf::expected<std::optional<account_record>>
 bootstrap_admin(pqxx::connection& conn, const std::string& email,
-                const std::string& password_hash) {
+                const std::string& password_hash, bool must_change) {
   prepare(conn, "accounts_bootstrap_lock", bootstrap_lock_sql);
   prepare(conn, "accounts_bootstrap", bootstrap_insert_sql);
   return in_transaction(conn, "bootstrap_admin", [&](pqxx::work& tx) {
     // Under READ COMMITTED the NOT EXISTS sees rows committed before the
     // lock was granted, so the second of two racing nodes inserts nothing.
     tx.exec_prepared("accounts_bootstrap_lock");
-    return first_account(
-        tx.exec_prepared("accounts_bootstrap", email, password_hash));
+    return first_account(tx.exec_prepared("accounts_bootstrap", email,
+                                          password_hash, must_change));
   });
 }
 

@@ -26,6 +26,11 @@ struct account_record {
   std::string created_at;
   std::string updated_at;
   std::optional<std::string> last_login_at;
+  /// When the password last changed, in whole seconds since 1970 (UTC);
+  /// 0: never since the account was made.
+  int64_t password_changed_epoch = 0;
+  /// The password was generated: a login must set a new one.
+  bool must_change_password = false;
 };
 
 /// Inserts an account. refusal::email_taken when an account with the same
@@ -105,10 +110,11 @@ caf::expected<int64_t> count_active_admins(pqxx::connection& conn);
 /// Creates the first admin when, and only when, no account exists. Holds a
 /// transaction-scoped advisory lock while it counts and inserts, so nodes
 /// starting at the same time create one admin between them. Returns the new
-/// account, or nullopt when accounts already existed.
+/// account, or nullopt when accounts already existed. `must_change`: the
+/// password was generated and the first login must replace it.
 caf::expected<std::optional<account_record>>
 bootstrap_admin(pqxx::connection& conn, const std::string& email,
-                const std::string& password_hash);
+                const std::string& password_hash, bool must_change = false);
 
 /// A stored refresh token.
 struct refresh_token_record {

@@ -13,7 +13,10 @@ using internal::in_transaction;
 constexpr const char* api_keys_sql =
     "SELECT id, prefix, key_hash, role FROM api_keys WHERE revoked_at IS NULL";
 
-constexpr const char* accounts_sql = "SELECT id, role, active FROM accounts";
+constexpr const char* accounts_sql =
+    "SELECT id, role, active,"
+    " coalesce(floor(extract(epoch FROM password_changed_at))::bigint, 0)"
+    " FROM accounts";
 
 constexpr const char* revoked_sql =
     "SELECT jti FROM revoked_tokens"
@@ -53,7 +56,8 @@ caf::expected<credential_rows> load_credentials(pqxx::connection& conn) {
            row[2].as<std::string>(), row[3].as<std::string>()});
     for (const auto& row : tx.exec(accounts_sql))
       out.accounts.push_back({row[0].as<std::string>(),
-                              row[1].as<std::string>(), row[2].as<bool>()});
+                              row[1].as<std::string>(), row[2].as<bool>(),
+                              row[3].as<int64_t>()});
     for (const auto& row : tx.exec(revoked_sql))
       out.revoked_token_ids.push_back(row[0].as<std::string>());
     out.token_keys = read_token_keys(tx);

@@ -40,6 +40,7 @@ struct credential_rows {
     std::string id;
     std::string role;
     bool active = true;
+    int64_t password_changed_epoch = 0; ///< whole seconds; 0: never
   };
   std::vector<api_key> api_keys;              ///< not revoked
   std::vector<account> accounts;              ///< all of them

@@ -9,6 +9,7 @@
 #include "actors/storage/db_actor.hpp"
 #include "net/access/access_guard.hpp"
 #include "net/access/credentials_refresher.hpp"
+#include "net/access/password_hasher.hpp"
 #include "net/api/account_routes.hpp"
 #include "net/api/auth_routes.hpp"
 #include "net/api/token_key_routes.hpp"
@@ -67,6 +68,8 @@ auth_fixture::auth_fixture() {
   read_actor = spawn_db(*sys, read_pool, "pg-read");
   put(*sys, "pg-write", write_actor);
   put(*sys, "pg-read", read_actor);
+  hasher = net::spawn_password_hasher(*sys);
+  put(*sys, net::password_hasher_name, hasher);
   actors::limits::limiter_options limiter_options;
   limiter_options.hosts = limiter_host_count;
   for (int i = 0; i < limiter_host_count; ++i) {
@@ -109,8 +112,10 @@ auth_fixture::auth_fixture() {
 auth_fixture::~auth_fixture() {
   server->stop();
   server.reset();
-  for (const auto& name : {"pg-write", "pg-read"})
+  for (const auto& name : {"pg-write", "pg-read", net::password_hasher_name})
     sys->registry().erase(caf::atom_from_string(name));
+  caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
+  hasher = nullptr;
   for (int i = 0; i < limiter_host_count; ++i)
     sys->registry().erase(
         caf::atom_from_string(actors::limits::limiter_host_name(i)));

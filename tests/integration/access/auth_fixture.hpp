@@ -75,6 +75,7 @@ protected:
   caf::actor write_actor;
   caf::actor read_actor;
   std::vector<caf::actor> limiter_hosts;
+  caf::actor hasher; ///< "pw-hash", as the node's access subtree runs it
   std::shared_ptr<net::auth_services> services;
   std::shared_ptr<net::router> routes;
   std::unique_ptr<net::http_server> server;

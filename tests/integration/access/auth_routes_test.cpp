@@ -1,6 +1,8 @@
 // Login, refresh, logout, me and password change through the real HTTP
 // server, access guard, limiter actors and PostgreSQL.
+#include <chrono>
 #include <sodium.h>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -253,18 +255,61 @@ TEST_F(AuthRoutes, PasswordChange) {
                        token);
   EXPECT_EQ(long_one.status, 422) << long_one.body;
 
+  // Tokens carry their issue time in whole seconds: the change comes in a
+  // later second than the session.
+  std::this_thread::sleep_for(std::chrono::milliseconds{1100});
   auto changed = call("POST", "/api/auth/password",
                       {{"current_password", fixture_password},
                        {"new_password", "a new long passphrase"}},
                       token);
   ASSERT_EQ(changed.status, 204) << changed.body;
+  // The access token issued before the change ends with it.
+  auto ended = call("GET", "/api/auth/me", nullptr, token);
+  EXPECT_EQ(ended.status, 401) << ended.body;
+  EXPECT_EQ(body_of(ended)["detail"],
+            "the account's password changed after this token was issued; "
+            "log in again");
   EXPECT_EQ(login("a@example.org").status, 401);
-  EXPECT_EQ(login("a@example.org", "a new long passphrase").status, 200);
+  auto again = session("a@example.org", "a new long passphrase");
+  EXPECT_EQ(call("GET", "/api/auth/me", nullptr,
+                 again["access_token"].get<std::string>())
+                .status,
+            200);
   // Sessions opened with the old password end.
   EXPECT_EQ(
       call("POST", "/api/auth/refresh", {{"refresh_token", s["refresh_token"]}})
           .status,
       401);
+}
+
+// A generated first password opens nothing until a login replaces it.
+TEST_F(AuthRoutes, AGeneratedPasswordMustBeReplacedAtTheFirstLogin) {
+  make_account("first@example.org", "admin");
+  sql_value("UPDATE accounts SET must_change_password = true RETURNING id");
+  auto plain = login("first@example.org");
+  ASSERT_EQ(plain.status, 403) << plain.body;
+  EXPECT_EQ(body_of(plain)["type"],
+            "urn:cdpd:problem:password-change-required");
+  auto too_short = call("POST", "/api/auth/login",
+                        {{"email", "first@example.org"},
+                         {"password", fixture_password},
+                         {"new_password", "short"}});
+  EXPECT_EQ(too_short.status, 422) << too_short.body;
+  auto changed = call("POST", "/api/auth/login",
+                      {{"email", "first@example.org"},
+                       {"password", fixture_password},
+                       {"new_password", "the one I chose myself"}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(sql_value("SELECT must_change_password FROM accounts"), "f");
+  EXPECT_EQ(login("first@example.org").status, 401);
+  EXPECT_EQ(login("first@example.org", "the one I chose myself").status, 200);
+  // Once changed, a login takes no new password: that is what
+  // POST /api/auth/password is for.
+  auto again = call("POST", "/api/auth/login",
+                    {{"email", "first@example.org"},
+                     {"password", "the one I chose myself"},
+                     {"new_password", "yet another passphrase"}});
+  EXPECT_EQ(again.status, 422) << again.body;
 }
 
 TEST_F(AuthRoutes, OnlyAccountsChangePasswords) {

@@ -1,11 +1,13 @@
 // Attacks on the login throttle and the login answer: each test does what
 // an attacker would and expects to get nowhere.
+#include <chrono>
 #include <future>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "actors/limits/limiter_region.hpp"
+#include "net/access/password_hasher.hpp"
 #include "net/auth/password.hpp"
 #include "tests/integration/access/auth_fixture.hpp"
 
@@ -20,6 +22,51 @@ protected:
     sys->registry().erase(caf::atom_from_string(name));
   }
 };
+
+// Passwords are checked on the hasher, a pool of its own, never on a
+// pg-write connection, and a flood larger than the pool can check within
+// its queue wait is refused at once (503) instead of piling up: a write
+// made during the flood goes through, and logins work again after it.
+TEST_F(LoginAttacks, AFloodOfLoginsIsShedWithoutStallingWrites) {
+  using namespace std::chrono_literals;
+  make_account("admin@example.org", "admin");
+  auto admin = session("admin@example.org")["access_token"].get<std::string>();
+  // No throttle (it would stop one address first) and a small hasher.
+  services->settings.login_max_failures = 0;
+  erase_from_registry(net::password_hasher_name);
+  caf::anon_send_exit(hasher, caf::exit_reason::user_shutdown);
+  net::password_hasher_options small;
+  small.workers = 1;
+  small.queue_wait = 50ms;
+  hasher = net::spawn_password_hasher(*sys, small);
+  sys->registry().put(caf::atom_from_string(net::password_hasher_name),
+                      caf::actor_cast<caf::strong_actor_ptr>(hasher));
+
+  std::vector<std::future<http_reply>> flood;
+  for (int i = 0; i < 24; ++i)
+    flood.push_back(std::async(std::launch::async, [this, i] {
+      return login("nobody" + std::to_string(i) + "@example.org", "guess");
+    }));
+  auto write = call("POST", "/api/admin/api-keys",
+                    {{"name", "during the flood"}, {"role", "viewer"}}, admin);
+  EXPECT_EQ(write.status, 201) << write.body;
+  int refused = 0, busy = 0;
+  for (auto& f : flood) {
+    auto reply = f.get();
+    if (reply.status == 401)
+      ++refused;
+    else if (reply.status == 503) {
+      ++busy;
+      EXPECT_EQ(body_of(reply)["detail"],
+                "password checks are busy; try again in a second");
+      EXPECT_EQ(reply.header("retry-after"), "1");
+    } else
+      ADD_FAILURE() << reply.status << " " << reply.body;
+  }
+  EXPECT_GE(refused, 1);
+  EXPECT_GE(busy, 1);
+  EXPECT_EQ(login("admin@example.org").status, 200);
+}
 
 TEST_F(LoginAttacks, ANulInTheEmailIsRefusedBeforeItReachesSql) {
   make_account("admin@example.org", "admin");

@@ -281,6 +281,40 @@ TEST_F(token_attacks, revoked_and_disabled_and_demoted_take_effect_at_once) {
   EXPECT_NE(revoked.body.find("revoked"), std::string::npos);
 }
 
+// A token outlives neither its account nor its password: a credential load
+// that began well after the token was issued and did not find the account
+// means there is none (a row deleted behind the API's back), and a password
+// changed after the token's second ends it.
+TEST_F(token_attacks, tokens_of_unknown_accounts_and_older_passwords_fail) {
+  auto now = net::auth::clock::now();
+  auto old = token("ghost", role::admin, 300s, now - 60s);
+  auto fresh = token("ghost", role::admin, 300s, now);
+  // No load since the tokens were issued: a new account on another node.
+  EXPECT_EQ(as(old, "GET", "/api/users/").status, 200);
+  net::credential_cache::snapshot loaded;
+  loaded.loaded_at = now;
+  services->credentials->replace(loaded, std::chrono::steady_clock::now());
+  auto refused = as(old, "GET", "/api/users/");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_NE(refused.body.find("the token's account does not exist"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_EQ(as(fresh, "GET", "/api/users/").status, 200);
+
+  auto before = token("acct-3", role::admin, 300s, now - 2s);
+  auto after = token("acct-3", role::admin, 300s, now);
+  auto changed =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch())
+          .count();
+  services->credentials->put_account("acct-3", {role::admin, true, changed});
+  auto ended = as(before, "GET", "/api/users/");
+  EXPECT_EQ(ended.status, 401);
+  EXPECT_NE(ended.body.find("password changed after this token"),
+            std::string::npos)
+      << ended.body;
+  EXPECT_EQ(as(after, "GET", "/api/users/").status, 200);
+}
+
 TEST_F(token_attacks, api_keys_work_in_either_header_and_only_when_exact) {
   auto key = net::auth::generate_api_key();
   services->credentials->put_api_key(key.prefix,

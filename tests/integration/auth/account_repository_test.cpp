@@ -2,6 +2,7 @@
 #include "storage/repositories/account_repository.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <latch>
 #include <memory>
 #include <thread>
@@ -123,6 +124,31 @@ TEST(Accounts, BootstrapCreatesAnAdminOnlyIntoAnEmptyTable) {
       net::auth::verify_password("first admin password", admin->password_hash));
   EXPECT_FALSE(ok(bootstrap_admin(db.conn(), "other@localhost", *hash)));
   EXPECT_EQ(ok(count_accounts(db.conn())), 1);
+}
+
+TEST(Accounts, AGeneratedFirstPasswordMustChangeAndAChangeIsDated) {
+  test::auth_test_db db;
+  auto admin = ok(bootstrap_admin(db.conn(), "admin@localhost", "hash", true));
+  ASSERT_TRUE(admin);
+  EXPECT_TRUE(admin->must_change_password);
+  EXPECT_EQ(admin->password_changed_epoch, 0);
+  // A change of role is no change of password.
+  account_changes role;
+  role.role = "admin";
+  auto same = ok(update_account(db.conn(), admin->id, role));
+  ASSERT_TRUE(same.account);
+  EXPECT_TRUE(same.account->must_change_password);
+  EXPECT_EQ(same.account->password_changed_epoch, 0);
+  auto before = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  account_changes password;
+  password.password_hash = "another hash";
+  auto changed = ok(update_account(db.conn(), admin->id, password));
+  ASSERT_TRUE(changed.account);
+  EXPECT_FALSE(changed.account->must_change_password);
+  EXPECT_GE(changed.account->password_changed_epoch, before - 1);
+  EXPECT_LE(changed.account->password_changed_epoch, before + 5);
 }
 
 TEST(Accounts, BootstrapRacingNodesCreateOneAdmin) {

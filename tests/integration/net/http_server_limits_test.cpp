@@ -1,6 +1,11 @@
 #include <chrono>
 #include <string>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +18,37 @@ namespace {
 using nlohmann::json;
 
 using http_server_limits = http_server_fixture;
+
+/// The status line of `GET /ping` sent from `source` (a loopback address
+/// other than 127.0.0.1 is another client to the server); empty when the
+/// connection failed.
+std::string status_line_from(const char* source, uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return {};
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string reply;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0 &&
+      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) {
+    std::string request =
+        "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      ssize_t n = 0;
+      while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+        reply.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return reply.substr(0, reply.find("\r\n"));
+}
 
 void expect_limit_problem(const http_reply& reply, int status,
                           const std::string& slug, const std::string& detail) {
@@ -165,6 +201,37 @@ TEST_F(http_server_limits, connections_over_the_limit_get_503) {
             "server already has 2 connections open (http.max-connections)");
   EXPECT_TRUE(third.closed_by_peer(10s));
   EXPECT_EQ(server->open_connections(), 2u);
+  first.close();
+  ASSERT_TRUE(eventually([&] { return server->open_connections() == 1; }));
+  EXPECT_EQ(http_call(port, "GET", "/ping").status, 200);
+}
+
+// One client holding every connection it can open must not lock others
+// out: past http.max-connections-per-address its own get 429, while
+// another address still gets in.
+TEST_F(http_server_limits, connections_over_the_cap_per_address_get_429) {
+  auto settings = test_settings();
+  settings.max_connections = 16;
+  settings.max_connections_per_address = 2;
+  start(settings);
+  raw_connection first{port};
+  raw_connection second{port};
+  for (auto* connection : {&first, &second}) {
+    ASSERT_TRUE(connection->send(format_request("GET", "/ping")));
+    auto reply = connection->read_reply(10s);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+  }
+  raw_connection third{port};
+  auto refused = third.read_reply(10s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->header("retry-after"), "1");
+  EXPECT_EQ(json::parse(refused->body)["detail"],
+            "your address already has 2 connections open to this server "
+            "(http.max-connections-per-address); close some or reuse them");
+  EXPECT_TRUE(third.closed_by_peer(10s));
+  EXPECT_EQ(status_line_from("127.0.0.2", port), "HTTP/1.1 200 OK");
   first.close();
   ASSERT_TRUE(eventually([&] { return server->open_connections() == 1; }));
   EXPECT_EQ(http_call(port, "GET", "/ping").status, 200);

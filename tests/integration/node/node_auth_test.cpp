@@ -1,11 +1,13 @@
-// Access on the real daemon: the first start makes an admin and prints its
-// password once, routes need credentials, the signing key made then is kept
+// Access on the real daemon: the first start makes an admin with a
+// generated password in a 0600 file that the first login must replace,
+// routes need credentials, the signing key made then is kept
 // in the database (a token survives a restart and works on a second node),
 // and the served app sends browsers to /login.
 #include <csignal>
 #include <fstream>
 #include <regex>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -20,18 +22,26 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string printed_password(const std::string& output) {
-  std::smatch m;
-  static const std::regex re{"password: ([A-Za-z0-9_-]{24})"};
-  return std::regex_search(output, m, re) ? m[1].str() : std::string{};
+/// A generated password: 24 characters of [A-Za-z0-9_-].
+const std::regex generated_password{"[A-Za-z0-9_-]{24}"};
+
+/// Whether `output` says it made the first admin.
+bool made_an_admin(const std::string& output) {
+  return output.find("created the first admin") != std::string::npos;
 }
 
-std::string login(uint16_t port, const std::string& password) {
-  auto reply = http_call(
-      port, "POST", "/api/auth/login",
-      nlohmann::json{{"email", "admin@localhost"}, {"password", password}}
-          .dump(),
-      {{"Content-Type", "application/json"}});
+http_reply try_login(uint16_t port, const std::string& password,
+                     const std::string& new_password = {}) {
+  nlohmann::json body{{"email", "admin@localhost"}, {"password", password}};
+  if (!new_password.empty())
+    body["new_password"] = new_password;
+  return http_call(port, "POST", "/api/auth/login", body.dump(),
+                   {{"Content-Type", "application/json"}});
+}
+
+std::string login(uint16_t port, const std::string& password,
+                  const std::string& new_password = {}) {
+  auto reply = try_login(port, password, new_password);
   EXPECT_EQ(reply.status, 200) << reply.body;
   auto body = nlohmann::json::parse(reply.body, nullptr, false);
   return body.is_object() ? body.value("access_token", "") : "";
@@ -48,17 +58,38 @@ int get_segments(uint16_t port, const std::string& token) {
 
 TEST(NodeAuth, FirstStartMakesAnAdminAndTokensOutliveARestart) {
   pg_test_db db;
+  temp_state_dir state;
   auto port = free_port();
-  std::vector<std::string> args{"--postgres.url=" + db.url(),
-                                "--auth.anonymous-role=none",
-                                "--ratelimit.enabled=true"};
+  std::vector<std::string> args{
+      "--postgres.url=" + db.url(), "--auth.anonymous-role=none",
+      "--ratelimit.enabled=true",
+      "--auth.bootstrap-password=", "--state.dir=" + state.path()};
   auto first = start_cdpd(port, args);
   ASSERT_TRUE(wait_ready_status(port, 200, 30s)) << first->output();
 
-  auto password = printed_password(first->output());
-  ASSERT_FALSE(password.empty()) << first->output();
+  // The password is in a file only its owner may read, not in the output.
+  auto file = state.path() + "/first-admin-password";
+  struct stat info {};
+  ASSERT_EQ(::stat(file.c_str(), &info), 0) << first->output();
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  std::string password;
+  std::getline(std::ifstream{file}, password);
+  ASSERT_TRUE(std::regex_match(password, generated_password)) << password;
+  EXPECT_EQ(first->output().find(password), std::string::npos);
+  EXPECT_TRUE(made_an_admin(first->output())) << first->output();
+  EXPECT_NE(first->output().find(file), std::string::npos);
   EXPECT_EQ(get_segments(port, ""), 401);
-  auto token = login(port, password);
+  // It opens nothing until it is replaced, and a wrong one is still wrong.
+  auto must_change = try_login(port, password);
+  EXPECT_EQ(must_change.status, 403) << must_change.body;
+  EXPECT_NE(must_change.body.find("password-change-required"),
+            std::string::npos);
+  EXPECT_EQ(try_login(port, "not-the-password", "new-password-123").status,
+            401);
+  EXPECT_EQ(try_login(port, password, "short").status, 422);
+  auto token = login(port, password, "first-admin-chose-this");
+  EXPECT_EQ(try_login(port, password).status, 401);
+  EXPECT_FALSE(login(port, "first-admin-chose-this").empty());
   ASSERT_FALSE(token.empty());
   EXPECT_EQ(get_segments(port, token), 200);
   EXPECT_EQ(http_call(port, "GET", "/metrics").status, 200);
@@ -78,7 +109,10 @@ TEST(NodeAuth, FirstStartMakesAnAdminAndTokensOutliveARestart) {
   auto port2 = free_port();
   auto second = start_cdpd(port2, args);
   ASSERT_TRUE(wait_ready_status(port2, 200, 30s)) << second->output();
-  EXPECT_TRUE(printed_password(second->output()).empty());
+  EXPECT_FALSE(made_an_admin(second->output())) << second->output();
+  std::string still;
+  std::getline(std::ifstream{file}, still);
+  EXPECT_EQ(still, password);
   EXPECT_EQ(get_segments(port2, token), 200);
   second->signal(SIGTERM);
   EXPECT_EQ(second->wait(30s), 0) << second->output();
@@ -100,7 +134,7 @@ TEST(NodeAuth, AConfiguredPasswordAndPrivateMetrics) {
                                 "--auth.bootstrap-password=correct-horse-42",
                                 "--auth.public-metrics=false"});
   ASSERT_TRUE(wait_ready_status(port, 200, 30s)) << cdpd->output();
-  EXPECT_TRUE(printed_password(cdpd->output()).empty());
+  EXPECT_EQ(cdpd->output().find("first-admin-password"), std::string::npos);
   EXPECT_EQ(cdpd->output().find("correct-horse-42"), std::string::npos);
   EXPECT_EQ(http_call(port, "GET", "/metrics").status, 401);
   auto token = login(port, "correct-horse-42");

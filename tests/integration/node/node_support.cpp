@@ -44,6 +44,9 @@ std::unique_ptr<child_process> start_cdpd(uint16_t port,
     argv.push_back("--auth.anonymous-role=admin");
   if (!sets("--ratelimit.enabled"))
     argv.push_back("--ratelimit.enabled=false");
+  // A generated first password would go to the state directory's file.
+  if (!sets("--auth.bootstrap-password"))
+    argv.push_back("--auth.bootstrap-password=node-tests-password");
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<child_process>(std::move(argv), std::move(env));
 }

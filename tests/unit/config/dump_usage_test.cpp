@@ -80,6 +80,7 @@ settings everything_changed() {
       "--http.max-body-bytes=512MiB",
       "--http.read-timeout=1500ms",
       "--http.max-connections=77",
+      "--http.max-connections-per-address=9",
       "--http.drain-timeout=0",
       "--postgres.url=host=db user=cdp",
       "--postgres.read-url=postgres://replica:5432/cdp",

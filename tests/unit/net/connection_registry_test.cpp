@@ -19,9 +19,10 @@ std::string scrape(prometheus::Registry& registry) {
   return prometheus::TextSerializer{}.Serialize(registry.Collect());
 }
 
-admission admit(connection_registry& registry, membership& member) {
+admission admit(connection_registry& registry, membership& member,
+                const std::string& address = "192.0.2.1") {
   auto guard = registry.lock();
-  return registry.admit_locked(member);
+  return registry.admit_locked(member, address);
 }
 
 void release(connection_registry& registry, membership& member) {
@@ -33,7 +34,7 @@ void release(connection_registry& registry, membership& member) {
 
 TEST(connection_registry, refuses_beyond_the_limit_without_counting) {
   http_metrics metrics{nullptr};
-  connection_registry registry{2, metrics};
+  connection_registry registry{2, 0, metrics};
   membership a, b, c;
   EXPECT_EQ(admit(registry, a), admission::accepted);
   EXPECT_EQ(admit(registry, b), admission::accepted);
@@ -50,9 +51,40 @@ TEST(connection_registry, refuses_beyond_the_limit_without_counting) {
   EXPECT_EQ(registry.open(), 2u);
 }
 
+TEST(connection_registry, caps_each_address_and_frees_its_places) {
+  http_metrics metrics{nullptr};
+  connection_registry registry{10, 2, metrics};
+  membership a, b, c, other, d;
+  EXPECT_EQ(admit(registry, a, "192.0.2.1"), admission::accepted);
+  EXPECT_EQ(admit(registry, b, "192.0.2.1"), admission::accepted);
+  EXPECT_EQ(admit(registry, c, "192.0.2.1"), admission::refused_for_address);
+  EXPECT_FALSE(c.counted());
+  EXPECT_TRUE(c.owns_io());
+  // Another address has places of its own.
+  EXPECT_EQ(admit(registry, other, "2001:db8::/64"), admission::accepted);
+  EXPECT_EQ(registry.open(), 3u);
+  // Refused connections give back nothing they did not take.
+  release(registry, c);
+  EXPECT_EQ(admit(registry, d, "192.0.2.1"), admission::refused_for_address);
+  release(registry, a);
+  membership e;
+  EXPECT_EQ(admit(registry, e, "192.0.2.1"), admission::accepted);
+  EXPECT_EQ(registry.open(), 3u);
+}
+
+TEST(connection_registry, no_cap_per_address_when_zero) {
+  http_metrics metrics{nullptr};
+  connection_registry registry{3, 0, metrics};
+  membership a, b, c, d;
+  EXPECT_EQ(admit(registry, a), admission::accepted);
+  EXPECT_EQ(admit(registry, b), admission::accepted);
+  EXPECT_EQ(admit(registry, c), admission::accepted);
+  EXPECT_EQ(admit(registry, d), admission::refused);
+}
+
 TEST(connection_registry, a_zero_limit_still_admits_one) {
   http_metrics metrics{nullptr};
-  connection_registry registry{0, metrics};
+  connection_registry registry{0, 0, metrics};
   membership a, b;
   EXPECT_EQ(registry.limit(), 1u);
   EXPECT_EQ(admit(registry, a), admission::accepted);
@@ -61,7 +93,7 @@ TEST(connection_registry, a_zero_limit_still_admits_one) {
 
 TEST(connection_registry, releases_each_share_once) {
   http_metrics metrics{nullptr};
-  connection_registry registry{10, metrics};
+  connection_registry registry{10, 0, metrics};
   membership a, b;
   admit(registry, a);
   admit(registry, b);
@@ -86,7 +118,7 @@ TEST(connection_registry, releases_each_share_once) {
 
 TEST(connection_registry, drains_and_stops) {
   http_metrics metrics{nullptr};
-  connection_registry registry{10, metrics};
+  connection_registry registry{10, 0, metrics};
   membership a, b, c;
   EXPECT_EQ(admit(registry, a), admission::accepted);
   EXPECT_FALSE(registry.draining());
@@ -107,7 +139,7 @@ TEST(connection_registry, drains_and_stops) {
 
 TEST(connection_registry, stop_alone_also_refuses) {
   http_metrics metrics{nullptr};
-  connection_registry registry{10, metrics};
+  connection_registry registry{10, 0, metrics};
   {
     auto guard = registry.lock();
     registry.stop_locked();
@@ -119,7 +151,7 @@ TEST(connection_registry, stop_alone_also_refuses) {
 
 TEST(connection_registry, wait_idle_times_out_while_a_request_is_in_flight) {
   http_metrics metrics{nullptr};
-  connection_registry registry{10, metrics};
+  connection_registry registry{10, 0, metrics};
   EXPECT_TRUE(registry.wait_idle(0ms));
   membership a;
   admit(registry, a);
@@ -129,7 +161,7 @@ TEST(connection_registry, wait_idle_times_out_while_a_request_is_in_flight) {
 
 TEST(connection_registry, wait_idle_wakes_when_the_last_request_ends) {
   http_metrics metrics{nullptr};
-  connection_registry registry{10, metrics};
+  connection_registry registry{10, 0, metrics};
   membership a;
   admit(registry, a);
   registry.start_request(a);
@@ -144,7 +176,7 @@ TEST(connection_registry, wait_idle_wakes_when_the_last_request_ends) {
 
 TEST(connection_registry, wait_io_released_waits_for_every_socket) {
   http_metrics metrics{nullptr};
-  connection_registry registry{1, metrics};
+  connection_registry registry{1, 0, metrics};
   membership a, refused;
   admit(registry, a);
   EXPECT_EQ(admit(registry, refused), admission::refused);
@@ -163,7 +195,7 @@ TEST(connection_registry, wait_io_released_waits_for_every_socket) {
 TEST(connection_registry, keeps_the_gauges) {
   prometheus::Registry prom;
   http_metrics metrics{&prom};
-  connection_registry registry{1, metrics};
+  connection_registry registry{1, 0, metrics};
   membership a, b;
   admit(registry, a);
   admit(registry, b); // refused: not in the gauge

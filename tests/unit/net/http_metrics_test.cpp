@@ -77,6 +77,8 @@ TEST(http_metrics, rejection_labels) {
   EXPECT_EQ(to_string(rejection::body_too_large), "body_too_large");
   EXPECT_EQ(to_string(rejection::read_timeout), "read_timeout");
   EXPECT_EQ(to_string(rejection::too_many_connections), "too_many_connections");
+  EXPECT_EQ(to_string(rejection::too_many_from_address),
+            "too_many_from_address");
   EXPECT_EQ(to_string(rejection::bad_request), "bad_request");
 }
 
