@@ -27,12 +27,13 @@ constexpr std::size_t max_description_chars = 1000;
 
 /// The event types of the outbox (README "Events"); an endpoint may ask
 /// for any of them.
-constexpr std::array<std::string_view, 15> event_types{
+constexpr std::array<std::string_view, 18> event_types{
     "campaign.created", "campaign.activated", "campaign.paused",
     "campaign.resumed", "campaign.completed", "campaign.returned_to_draft",
     "campaign.deleted", "segment.created",    "segment.deleted",
     "email.sent",       "email.failed",       "email.dead",
-    "email.opened",     "email.clicked",      "email.unsubscribed"};
+    "email.opened",     "email.clicked",      "email.unsubscribed",
+    "customer.created", "customer.updated",   "order.created"};
 
 json nullable(const std::optional<std::string>& value) {
   return value ? json(*value) : json(nullptr);

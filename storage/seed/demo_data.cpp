@@ -274,6 +274,9 @@ caf::expected<seed_report> seed_demo_data(pqxx::connection& conn,
     // Losing the last commit on a crash is harmless here: the caller can
     // simply seed again.
     tx.exec("SET LOCAL synchronous_commit = off");
+    // Demo rows are no change a subscriber waits for: no customer or order
+    // events (migration 0018).
+    tx.exec("SET LOCAL cdpd.events = 'off'");
     // Two seeds (or a seed and an API write) cannot both find customers
     // empty. The keys and indexes are dropped below, which needs these locks
     // anyway; taking them all at once, in one order, avoids upgrading them.
