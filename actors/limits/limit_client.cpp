@@ -26,6 +26,9 @@ caf::actor_companion* companion_of(const caf::actor& handle) {
       caf::actor_cast<caf::abstract_actor*>(handle));
 }
 
+/// The hook whose client this thread is inside receive() of, if any.
+thread_local const void* receiving = nullptr;
+
 } // namespace
 
 limit_client::limit_client(caf::actor_system& sys, caf::timespan timeout)
@@ -33,19 +36,36 @@ limit_client::limit_client(caf::actor_system& sys, caf::timespan timeout)
       // Hidden: it never runs on a worker, so the system must not wait
       // for it at shutdown.
       companion_(sys.spawn<caf::actor_companion, caf::hidden>()) {
-  companion_of(companion_)->on_enqueue([this](caf::mailbox_element_ptr x) {
-    receive(std::move(x));
-  });
+  hook_->client = this;
+  companion_of(companion_)
+      ->on_enqueue([hook = hook_](caf::mailbox_element_ptr x) {
+        std::lock_guard<std::recursive_mutex> guard{hook->mtx};
+        if (hook->client == nullptr)
+          return; // the client is gone
+        auto outer = receiving;
+        receiving = hook.get();
+        hook->client->receive(std::move(x));
+        receiving = outer;
+      });
 }
 
 limit_client::~limit_client() {
-  auto* companion = companion_of(companion_);
-  // Waits for a receive() under way (it holds the companion's lock); none
-  // comes after. CAF 0.17 declares actor_companion::disconnect but does
-  // not define it, so this is its body.
-  companion->on_enqueue(nullptr);
-  caf::scoped_execution_unit context{sys_};
-  companion->cleanup(caf::exit_reason::user_shutdown, &context);
+  bool inside_receive = receiving == hook_.get();
+  {
+    // Waits for a receive() under way on another thread; none reaches this
+    // client after.
+    std::lock_guard<std::recursive_mutex> guard{hook_->mtx};
+    hook_->client = nullptr;
+  }
+  if (!inside_receive) {
+    // CAF 0.17 declares actor_companion::disconnect but does not define
+    // it, so this is its body. Inside receive() this thread holds the
+    // companion's lock, which both would take again: the hook is enough.
+    auto* companion = companion_of(companion_);
+    companion->on_enqueue(nullptr);
+    caf::scoped_execution_unit context{sys_};
+    companion->cleanup(caf::exit_reason::user_shutdown, &context);
+  }
   std::unordered_map<uint64_t, pending> left;
   {
     std::lock_guard<std::mutex> guard{mtx_};

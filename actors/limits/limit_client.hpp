@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -69,6 +70,17 @@ private:
 
   void arm(time_point at);
 
+  /// What the companion's handler reaches the client through. A reply's
+  /// callback may drop the last reference to the region, so the client can
+  /// be destroyed inside its own receive(), on the thread that holds the
+  /// companion's lock; the destructor then only unhooks this (the mutex is
+  /// recursive for that) instead of taking the companion's lock again.
+  struct hook {
+    std::recursive_mutex mtx;
+    limit_client* client = nullptr;
+  };
+
+  std::shared_ptr<hook> hook_ = std::make_shared<hook>();
   caf::actor_system* sys_;
   caf::timespan timeout_;
   caf::actor companion_;
