@@ -1,6 +1,7 @@
 #include "net/access/password_hasher.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <thread>
 #include <utility>
 
@@ -59,7 +60,8 @@ caf::behavior hasher_worker(caf::event_based_actor*,
 
 caf::actor find_hasher(caf::actor_system& sys) {
   return caf::actor_cast<caf::actor>(
-      sys.registry().get(caf::atom_from_string(password_hasher_name)));
+      sys.registry().get(caf::atom_from_string(caf::string_view{
+          password_hasher_name, std::strlen(password_hasher_name)})));
 }
 
 } // namespace

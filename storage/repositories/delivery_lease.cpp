@@ -50,11 +50,13 @@ renew_leases(pqxx::connection& conn, const std::vector<delivery_claim>& claims,
              std::chrono::milliseconds lease) {
   if (claims.empty())
     return std::vector<int64_t>{};
-  auto [ids, attempts] = arrays(claims);
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+  const auto params = arrays(claims);
   return in_transaction(conn, "renew_leases", [&](pqxx::work& tx) {
     std::vector<int64_t> held;
-    for (const auto& row : tx.exec_params(renew_sql, ids, attempts,
-                                          static_cast<int64_t>(lease.count())))
+    for (const auto& row :
+         tx.exec_params(renew_sql, params.first, params.second,
+                        static_cast<int64_t>(lease.count())))
       held.push_back(row[0].as<int64_t>());
     return held;
   });
@@ -65,10 +67,11 @@ release_claims(pqxx::connection& conn,
                const std::vector<delivery_claim>& claims) {
   if (claims.empty())
     return int64_t{0};
-  auto [ids, attempts] = arrays(claims);
+  const auto params = arrays(claims);
   return in_transaction(conn, "release_claims", [&](pqxx::work& tx) {
     return static_cast<int64_t>(
-        tx.exec_params(release_sql, ids, attempts).affected_rows());
+        tx.exec_params(release_sql, params.first, params.second)
+            .affected_rows());
   });
 }
 
