@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Builds the tests with AddressSanitizer, UndefinedBehaviorSanitizer and
-# assertions (the asan preset: Debug, CDPD_SANITIZE=ON), at -O0 with line
-# tables only, and runs every unit test plus the integration tests of the
-# actor and HTTP paths against a private PostgreSQL and Redis (ports apart
-# from deploy/test.sh's, so both can run on one machine). Any sanitizer
-# finding fails its test.
+# assertions (the asan preset: Debug, CDPD_SANITIZE=ON), at -O0 without
+# debug information, and runs the programs deploy/sanitizer-programs lists
+# against a private PostgreSQL and Redis (ports apart from deploy/test.sh's,
+# so both can run on one machine). Any sanitizer finding fails its test.
 #   deploy/test-sanitizers.sh          # build dir: build/asan
 # Environment: BUILD_DIR, CDPD_WERROR, CTEST_JOBS (default 2), CTEST_ARGS.
 set -euo pipefail
