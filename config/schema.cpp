@@ -836,8 +836,10 @@ constexpr option table[] = {
          .unit = "actors",
          .min = 1,
          .max = 64,
-         .help = "Limiter host actors the limited keys are spread over; the "
-                 "same on every node of a cluster."}),
+         .help = "Limiter host actors the limited keys are spread over. In "
+                 "a cluster they are spread over the members (use at least "
+                 "8 per member); the first member stores the value and a "
+                 "node started with another one refuses to start."}),
     bind<&s::ratelimit, &ratelimit_settings::idle_timeout>(
         {.key = "ratelimit.idle-timeout",
          .kind = vk::duration,
@@ -919,8 +921,8 @@ constexpr option table[] = {
          .max = 1'000'000,
          .help = "Messages per second through the provider (key "
                  "provider:<email.provider> of the rate limiters), shared by "
-                 "every dispatcher whose limiter hosts hold that key: today "
-                 "each node runs its own hosts, so this is per node; 0 is no "
+                 "every dispatcher: in a cluster the key's limiter host runs "
+                 "on one member, so this is the cluster's rate; 0 is no "
                  "limit."}),
     bind<&s::email, &email_settings::timeout>(
         {.key = "email.timeout",
@@ -1048,7 +1050,7 @@ constexpr option table[] = {
          .min = 1,
          .max = 1024,
          .help = "Customer shards held in memory; the same on every node of "
-                 "a cluster."}),
+                 "a cluster (checked when a node joins)."}),
     bind<&s::segments, &segments_settings::reevaluate_interval>(
         {.key = "segments.reevaluate-interval",
          .kind = vk::duration,

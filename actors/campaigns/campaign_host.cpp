@@ -56,6 +56,30 @@ db_actor write_db(host_ptr self) {
   return caf::actor_cast<db_actor>(self->system().registry().get(db_write_key));
 }
 
+/// Where campaign `id` is handled. A message that another node sent here
+/// is handled here whatever this node's view says: two nodes whose views
+/// differ for a moment must not pass it back and forth.
+campaign_route route_of(host_ptr self, const std::string& id) {
+  if (!self->state.options.route)
+    return {};
+  const auto& sender = self->current_sender();
+  if (sender && sender->node() != self->node())
+    return {};
+  return self->state.options.route(id);
+}
+
+/// Whether this node owns campaign `id` (for the poll, which has no sender).
+bool owned_here(host_ptr self, const std::string& id) {
+  return !self->state.options.route ||
+         self->state.options.route(id).at == campaign_route::where::here;
+}
+
+caf::error owner_unreachable(const std::string& id) {
+  return caf::make_error(caf::sec::request_receiver_down,
+                         "the cluster member that runs campaign " + id +
+                             " cannot be reached; retry in a few seconds");
+}
+
 campaign_actor actor_of(host_ptr self, const std::string& id) {
   auto it = self->state.actors->find(id);
   return it == self->state.actors->end() ? campaign_actor{} : it->second;
@@ -94,14 +118,31 @@ void poll(host_ptr self) {
               return done();
             }
             self->state.failing = false;
-            std::set<std::string> live(ids->begin(), ids->end());
+            std::set<std::string> live;
+            for (auto& id : *ids)
+              if (owned_here(self, id))
+                live.insert(std::move(id));
             for (const auto& id : live)
               ensure_actor(self, id);
             // Gone or no longer live: the actor reads its campaign again
-            // and stops itself.
-            for (const auto& [id, actor] : *self->state.actors)
-              if (!live.count(id))
-                caf::anon_send(actor, campaign_reload_atom::value);
+            // and stops itself. Owned by another member now: stopped; the
+            // owner's actor recovers the campaign from PostgreSQL.
+            auto& actors = *self->state.actors;
+            for (auto it = actors.begin(); it != actors.end();) {
+              if (live.count(it->first)) {
+                ++it;
+              } else if (!owned_here(self, it->first)) {
+                log()->info("campaign host: campaign {} moved to another "
+                            "cluster member; its actor here stops",
+                            it->first);
+                caf::anon_send_exit(it->second,
+                                    caf::exit_reason::user_shutdown);
+                it = actors.erase(it);
+              } else {
+                caf::anon_send(it->second, campaign_reload_atom::value);
+                ++it;
+              }
+            }
             done();
           },
           [self, done](caf::error& err) {
@@ -265,8 +306,13 @@ campaign_host::behavior_type host_behavior(host_ptr self,
   self->send(self, campaign_poll_atom::value);
   return {
       [self](campaign_poll_atom) { poll(self); },
-      [self](campaign_status_atom, const std::string& id,
+      [self](campaign_status_atom atom, const std::string& id,
              const std::string& status) -> caf::result<bool> {
+        auto route = route_of(self, id);
+        if (route.at == campaign_route::where::unreachable)
+          return owner_unreachable(id);
+        if (route.at == campaign_route::where::remote)
+          return self->delegate(route.remote, atom, id, status);
         // Behind a change in flight here, a later one waits its turn even
         // if the first one gave the campaign an actor.
         auto promise = self->make_response_promise<bool>();
@@ -274,6 +320,15 @@ campaign_host::behavior_type host_behavior(host_ptr self,
         return promise;
       },
       [self](campaign_report_atom atom, const campaign_report& report) {
+        auto route = route_of(self, report.campaign_id);
+        // An owner that cannot be reached loses the report: its actor
+        // reads the counts again when it settles.
+        if (route.at == campaign_route::where::unreachable)
+          return;
+        if (route.at == campaign_route::where::remote) {
+          self->send(route.remote, atom, report);
+          return;
+        }
         // A campaign without an actor is not sending; its counts are read
         // from the table when it gets one.
         if (auto actor = actor_of(self, report.campaign_id))
@@ -283,6 +338,11 @@ campaign_host::behavior_type host_behavior(host_ptr self,
       // that it is): nothing here holds it.
       [self](campaign_reload_atom atom,
              const std::string& id) -> caf::result<bool> {
+        auto route = route_of(self, id);
+        if (route.at == campaign_route::where::unreachable)
+          return owner_unreachable(id);
+        if (route.at == campaign_route::where::remote)
+          return self->delegate(route.remote, atom, id);
         auto actor = actor_of(self, id);
         if (!actor)
           return true;
@@ -302,6 +362,12 @@ campaign_host::behavior_type host_behavior(host_ptr self,
       [self](campaign_view_atom atom, const std::string& id)
           -> caf::result<std::vector<campaign_snapshot>> {
         using snapshots = std::vector<campaign_snapshot>;
+        auto route = route_of(self, id);
+        // Unreachable: the table answers, as for a campaign without actor.
+        if (route.at == campaign_route::where::unreachable)
+          return snapshots{};
+        if (route.at == campaign_route::where::remote)
+          return self->delegate(route.remote, atom, id);
         auto actor = actor_of(self, id);
         if (!actor)
           return snapshots{};

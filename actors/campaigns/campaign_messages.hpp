@@ -134,6 +134,16 @@ using campaign_host = caf::typed_actor<
                     std::string>::with<std::vector<campaign_snapshot>>,
     caf::replies_to<campaign_actor_atom, std::string>::with<caf::actor>>;
 
+/// What a node's campaign host takes from other nodes, through their node
+/// agents: the messages about one campaign, handled by the host of the
+/// node that owns the campaign in a cluster.
+using campaign_door = caf::typed_actor<
+    caf::replies_to<campaign_status_atom, std::string, std::string>::with<bool>,
+    caf::reacts_to<campaign_report_atom, campaign_report>,
+    caf::replies_to<campaign_reload_atom, std::string>::with<bool>,
+    caf::replies_to<campaign_view_atom,
+                    std::string>::with<std::vector<campaign_snapshot>>>;
+
 /// Registers the campaign messages under their wire names.
 void add_campaign_types(caf::actor_system_config& cfg);
 

@@ -11,7 +11,9 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/campaigns/campaign_messages.hpp"
 #include "actors/check_result.hpp"
+#include "actors/limits/limit_messages.hpp"
 
 // What the membership actor answers (see README.md in this folder).
 // Header-only, so the admin routes can ask without linking the cluster
@@ -77,9 +79,14 @@ using membership_actor =
                      caf::reacts_to<tick_atom>>;
 
 /// A node agent: the actor each node publishes on cluster.port, whose
-/// loss (a down_msg to its monitors) tells the others to look again.
-using node_agent_actor =
-    caf::typed_actor<caf::replies_to<cluster_hello_atom>::with<std::string>>;
+/// loss (a down_msg to its monitors) tells the others to look again. It is
+/// also the one door through which other nodes reach this node's placed
+/// actors: `(limit_atom, limit_query)` goes to the local host of the key,
+/// the campaign_door messages to the local campaign host.
+using node_agent_actor = caf::typed_actor<
+    caf::replies_to<cluster_hello_atom>::with<std::string>,
+    caf::replies_to<limit_atom, limits::limit_query>::with<limits::verdict>>::
+    extend_with<campaigns::campaign_door>;
 
 /// Registry name of the membership actor's supervision proxy (its
 /// subtree is "cluster").

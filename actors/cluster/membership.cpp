@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include "actors/limits/limiter_region.hpp"
 #include "actors/log.hpp"
 #include "storage/errc.hpp"
 
@@ -18,7 +19,7 @@ using clock = std::chrono::steady_clock;
 /// A member agent this node is connected to and monitors.
 struct peer {
   std::string endpoint; ///< address:port it was reached at
-  caf::actor_addr agent;
+  node_agent_actor agent;
 };
 
 struct membership_state {
@@ -207,6 +208,28 @@ bool publish(self_ptr self, std::vector<member_view> members) {
 
 void connect_to(self_ptr self, const std::string& address, uint16_t port);
 
+/// Tells placement which members own keys now: those whose lease holds
+/// (suspects too: only PostgreSQL decides, so every node places alike),
+/// with the agent of each one this node is connected to.
+void share_view(self_ptr self) {
+  auto& st = self->state;
+  if (!st.options.placement_state)
+    return;
+  std::vector<placement::member> live;
+  for (const auto& m : st.members) {
+    if (m.state == "down")
+      continue;
+    placement::member p{m.name, {}};
+    if (m.name != st.options.self.name) {
+      auto known = st.peers.find(m.name);
+      if (known != st.peers.end() && m.state == "up")
+        p.agent = known->second.agent;
+    }
+    live.push_back(std::move(p));
+  }
+  st.options.placement_state->update(st.options.self.name, std::move(live));
+}
+
 /// Reads the members, publishes the view if it changed and connects to the
 /// agents of live members not connected yet.
 void poll(self_ptr self) {
@@ -230,6 +253,7 @@ void poll(self_ptr self) {
   }
   if (publish(self, std::move(members)))
     release_lost_claims(self);
+  share_view(self);
   for (const auto& m : st.members) {
     if (m.name == st.options.self.name || m.state == "down")
       continue;
@@ -279,8 +303,9 @@ void connect_to(self_ptr self, const std::string& address, uint16_t port) {
                       if (name == st.options.self.name)
                         return;
                       self->monitor(agent);
-                      st.peers[name] = {endpoint, agent.address()};
+                      st.peers[name] = {endpoint, agent};
                       st.suspects.erase(name);
+                      share_view(self);
                     },
                     failed);
           },
@@ -306,7 +331,7 @@ membership_actor::behavior_type membership(self_ptr self,
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     for (auto it = st.peers.begin(); it != st.peers.end(); ++it) {
-      if (it->second.agent != down.source)
+      if (it->second.agent.address() != down.source)
         continue;
       auto name = it->first;
       st.peers.erase(it);
@@ -318,6 +343,7 @@ membership_actor::behavior_type membership(self_ptr self,
                   name, self->system().render(down.reason));
       check_deadline(self);
       poll(self);
+      share_view(self);
       return;
     }
   });
@@ -358,6 +384,17 @@ membership_actor::behavior_type membership(self_ptr self,
   };
 }
 
+campaigns::campaign_door local_campaign_host(caf::actor_system& sys) {
+  return caf::actor_cast<campaigns::campaign_door>(
+      sys.registry().get(campaigns::campaign_host_key));
+}
+
+caf::error no_campaign_host() {
+  return caf::make_error(caf::sec::request_receiver_down,
+                         "no campaign host runs on the owning member (it "
+                         "runs no delivery, or is starting)");
+}
+
 } // namespace
 
 storage::pg_pool_options membership_pool_options(std::string url) {
@@ -379,10 +416,52 @@ membership_actor spawn_membership(caf::actor_system& sys,
 caf::expected<node_agent_actor> publish_node_agent(caf::actor_system& sys,
                                                    std::string name,
                                                    const std::string& address,
-                                                   uint16_t port) {
-  auto agent =
-      sys.spawn([name = std::move(name)]() -> node_agent_actor::behavior_type {
-        return {[name](cluster_hello_atom) { return name; }};
+                                                   uint16_t port,
+                                                   int limiter_hosts) {
+  auto agent = sys.spawn(
+      [name = std::move(name), limiter_hosts](
+          node_agent_actor::pointer self) -> node_agent_actor::behavior_type {
+        return {
+            [name](cluster_hello_atom) { return name; },
+            [self, limiter_hosts](limit_atom, limits::limit_query& query)
+                -> caf::result<limits::verdict> {
+              auto host = limits::local_limiter_host(self->system(), query.key,
+                                                     limiter_hosts);
+              // As on the local path: no host (it is restarting) fails open.
+              if (!host)
+                return limits::verdict{};
+              return self->delegate(host, limit_atom::value, std::move(query));
+            },
+            // Campaign messages keep their sender, so that the host sees they
+            // came from another node and handles them here.
+            [self](campaigns::campaign_status_atom atom, std::string& id,
+                   std::string& status) -> caf::result<bool> {
+              auto host = local_campaign_host(self->system());
+              if (!host)
+                return no_campaign_host();
+              return self->delegate(host, atom, std::move(id),
+                                    std::move(status));
+            },
+            [self](campaigns::campaign_report_atom atom,
+                   campaigns::campaign_report& report) {
+              if (auto host = local_campaign_host(self->system()))
+                self->delegate(host, atom, std::move(report));
+            },
+            [self](campaigns::campaign_reload_atom atom,
+                   std::string& id) -> caf::result<bool> {
+              auto host = local_campaign_host(self->system());
+              if (!host)
+                return no_campaign_host();
+              return self->delegate(host, atom, std::move(id));
+            },
+            [self](campaigns::campaign_view_atom atom, std::string& id)
+                -> caf::result<std::vector<campaigns::campaign_snapshot>> {
+              auto host = local_campaign_host(self->system());
+              if (!host)
+                return std::vector<campaigns::campaign_snapshot>{};
+              return self->delegate(host, atom, std::move(id));
+            },
+        };
       });
   auto published = sys.middleman().publish(agent, port, address.c_str(), true);
   if (!published) {

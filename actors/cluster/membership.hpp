@@ -12,6 +12,7 @@
 #include "actors/cluster/cluster_messages.hpp"
 #include "actors/cluster/cluster_metrics.hpp"
 #include "actors/cluster/node_lease.hpp"
+#include "actors/cluster/placement.hpp"
 #include "storage/pg_pool.hpp"
 #include "storage/repositories/cluster_repository.hpp"
 
@@ -34,6 +35,9 @@ struct membership_options {
   std::shared_ptr<storage::pg_pool> pool;
   std::shared_ptr<node_lease> lease_state;  ///< updated on every renewal
   std::shared_ptr<cluster_metrics> metrics; ///< may be null
+  /// Updated with the live members and their agents on every poll; may be
+  /// null.
+  std::shared_ptr<placement> placement_state;
 };
 
 /// Pool options for the membership's own connection: one connection, and
@@ -50,12 +54,15 @@ storage::pg_pool_options membership_pool_options(std::string url);
 membership_actor spawn_membership(caf::actor_system& sys,
                                   membership_options options);
 
-/// Spawns the node agent and publishes it on `address`:`port`. Fails with
-/// the middleman's error (the port is taken, the address is not local).
+/// Spawns the node agent and publishes it on `address`:`port`. It answers
+/// limit queries from other nodes with this node's limiter host of the key
+/// among `limiter_hosts`. Fails with the middleman's error (the port is
+/// taken, the address is not local).
 caf::expected<node_agent_actor> publish_node_agent(caf::actor_system& sys,
                                                    std::string name,
                                                    const std::string& address,
-                                                   uint16_t port);
+                                                   uint16_t port,
+                                                   int limiter_hosts);
 
 /// "host:port, host:port" as pairs; entries that do not parse are left out
 /// (the configuration already refused them).

@@ -16,10 +16,10 @@ namespace {
 // The request is enqueued by hand, so the compiler would not see a change
 // of the host's interface; this does.
 static_assert(
-    std::is_same_v<caf::response_type_t<limiter_host_actor::signatures,
+    std::is_same_v<caf::response_type_t<limit_answer_actor::signatures,
                                         limit_atom, limit_query>,
                    caf::detail::type_list<verdict>>,
-    "a limiter host answers (limit_atom, limit_query) with a verdict");
+    "a limiter answers (limit_atom, limit_query) with a verdict");
 
 caf::actor_companion* companion_of(const caf::actor& handle) {
   return static_cast<caf::actor_companion*>(
@@ -75,23 +75,30 @@ limit_client::~limit_client() {
     entry.second.done(caf::make_error(caf::sec::request_receiver_down));
 }
 
-void limit_client::ask(const limiter_host_actor& host, limit_query query,
+void limit_client::ask(const limit_answer_actor& host, limit_query query,
                        reply_handler done) {
   time_point deadline;
   uint64_t id = 0;
   bool arm_now = false;
+  bool remote = host && host->node() != sys_->node();
   {
     std::lock_guard<std::mutex> guard{mtx_};
     // Taken under the lock, so deadlines grow with the ids and the tick
     // armed for the oldest check is never late for a newer one.
     deadline = sys_->clock().now() + timeout_;
     id = ++last_id_;
-    pending_.emplace(id, pending{deadline, std::move(done)});
+    pending_.emplace(id, pending{deadline, std::move(done),
+                                 remote ? host.address() : caf::actor_addr{}});
     arm_now = !armed_;
     armed_ = true;
   }
   if (arm_now)
     arm(deadline);
+  // After the check is pending: a proxy that died already (its node was
+  // lost before the view moved the host) runs the watch at once and fails
+  // the check, where a message to it would vanish until the timeout.
+  if (remote)
+    watch(host);
   // Outside the lock: a host that is already gone bounces the request
   // into receive() on this very thread.
   caf::actor_cast<caf::strong_actor_ptr>(host)->enqueue(
@@ -145,6 +152,41 @@ void limit_client::sweep() {
     arm(*next);
   for (auto& done : expired)
     done(caf::make_error(caf::sec::request_timeout));
+}
+
+void limit_client::watch(const limit_answer_actor& target) {
+  auto addr = target.address();
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!watched_.insert(addr).second)
+      return;
+  }
+  // Runs on the middleman's thread when the proxy dies (at once when it
+  // is dead already), and may outlive this client: hence the hook.
+  caf::actor_cast<caf::abstract_actor*>(target)->attach_functor(
+      [hook = hook_, addr] {
+        std::lock_guard<std::recursive_mutex> guard{hook->mtx};
+        if (hook->client != nullptr)
+          hook->client->fail_waiting_for(addr);
+      });
+}
+
+void limit_client::fail_waiting_for(const caf::actor_addr& target) {
+  std::vector<reply_handler> failed;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    watched_.erase(target);
+    for (auto i = pending_.begin(); i != pending_.end();) {
+      if (i->second.target == target) {
+        failed.push_back(std::move(i->second.done));
+        i = pending_.erase(i);
+      } else {
+        ++i;
+      }
+    }
+  }
+  for (auto& done : failed)
+    done(caf::make_error(caf::exit_reason::remote_link_unreachable));
 }
 
 void limit_client::arm(time_point at) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 #include <caf/actor.hpp>
@@ -32,8 +33,9 @@ namespace cdpd::actors::limits {
 class limit_client {
 public:
   /// The verdict, or why there is none: request_receiver_down (the host
-  /// stopped), request_timeout (no answer within the timeout), or the
-  /// host's error.
+  /// stopped), request_timeout (no answer within the timeout),
+  /// remote_link_unreachable (the host's node was lost), or the host's
+  /// error.
   using reply_handler = std::function<void(caf::expected<verdict>)>;
 
   /// Every check waits at most `timeout`: one timeout for all keeps the
@@ -46,11 +48,12 @@ public:
   limit_client(const limit_client&) = delete;
   limit_client& operator=(const limit_client&) = delete;
 
-  /// Asks `host`; calls `done` exactly once: with the reply, on the
+  /// Asks `host` (a limiter host here, or the agent of the node that owns
+  /// the key's host); calls `done` exactly once: with the reply, on the
   /// replier's thread (the caller's own when the host is already gone),
   /// or with request_timeout after the timeout, on CAF's timer thread. So
   /// `done` must be quick and must not block.
-  void ask(const limiter_host_actor& host, limit_query query,
+  void ask(const limit_answer_actor& host, limit_query query,
            reply_handler done);
 
 private:
@@ -59,6 +62,7 @@ private:
   struct pending {
     time_point deadline;
     reply_handler done;
+    caf::actor_addr target; ///< set for a target on another node
   };
 
   /// Everything the companion receives: replies, and our sweep ticks.
@@ -69,6 +73,14 @@ private:
   void sweep();
 
   void arm(time_point at);
+
+  /// A target on another node: its proxy is killed when the connection to
+  /// that node is lost (CAF fails nothing sent there), so the checks
+  /// waiting for it are failed then rather than at their timeout.
+  void watch(const limit_answer_actor& target);
+
+  /// Fails every check waiting for `target` with remote_link_unreachable.
+  void fail_waiting_for(const caf::actor_addr& target);
 
   /// What the companion's handler reaches the client through. A reply's
   /// callback may drop the last reference to the region, so the client can
@@ -87,7 +99,8 @@ private:
   std::mutex mtx_;
   std::unordered_map<uint64_t, pending> pending_; ///< by request id
   uint64_t last_id_ = 0;
-  bool armed_ = false; ///< a sweep tick is scheduled
+  bool armed_ = false;                ///< a sweep tick is scheduled
+  std::set<caf::actor_addr> watched_; ///< remote targets (see watch)
 };
 
 } // namespace cdpd::actors::limits

@@ -33,6 +33,11 @@ struct verdict {
   /// from the GCRA state (rounded up to a whole millisecond, at least 1), for
   /// callers that wait rather than answer with a header; 0 when allowed.
   int64_t retry_after_ms = 0;
+  /// The key's limiter host runs on another node that cannot be reached
+  /// now (it is frozen, just died, or is cut off): refused without a
+  /// decision, so that the caller answers 503 rather than 429, and so that
+  /// losing a node never admits what its limiter would have refused.
+  bool unavailable = false;
 
   friend bool operator==(const verdict&, const verdict&) = default;
 };
@@ -41,7 +46,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, verdict& x) {
   return f(caf::meta::type_name("cdpd::limits::verdict"), x.allowed,
            x.rate_name, x.limit, x.remaining, x.reset_seconds,
-           x.retry_after_seconds, x.retry_after_ms);
+           x.retry_after_seconds, x.retry_after_ms, x.unavailable);
 }
 
 /// One question to a limiter: is a request of `cost` allowed for `key`
@@ -72,6 +77,11 @@ typename Inspector::result_type inspect(Inspector& f, limit_query& x) {
 using limiter_host_actor =
     caf::typed_actor<caf::replies_to<limit_atom, limit_query>::with<verdict>,
                      caf::reacts_to<caf::idle_atom, std::string, uint64_t>>;
+
+/// Anything that answers limit queries: a limiter host on this node, or
+/// the node agent of the member that owns the key's host.
+using limit_answer_actor =
+    caf::typed_actor<caf::replies_to<limit_atom, limit_query>::with<verdict>>;
 
 /// The limiter of one key: `(limit_atom, limit_query)` -> verdict (charged
 /// only when every rate allows it and it is no peek); `(caf::ok_atom)`

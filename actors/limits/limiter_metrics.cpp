@@ -12,6 +12,15 @@ decisions(prometheus::Registry& registry) {
       .Register(registry);
 }
 
+prometheus::Family<prometheus::Counter>&
+remote_requests(prometheus::Registry& registry) {
+  return prometheus::BuildCounter()
+      .Name("cdpd_cluster_remote_requests_total")
+      .Help("Requests this node sent to another cluster member, by kind and "
+            "outcome.")
+      .Register(registry);
+}
+
 } // namespace
 
 limiter_metrics::limiter_metrics(prometheus::Registry& registry)
@@ -43,6 +52,36 @@ void limiter_metrics::limiter_stopped() {
 
 void limiter_metrics::passivated() {
   passivations_.Increment();
+}
+
+remote_limit_metrics::remote_limit_metrics(prometheus::Registry& registry)
+    : ok_(remote_requests(registry).Add(
+          {{"kind", "limit"}, {"outcome", "ok"}})),
+      failed_(remote_requests(registry).Add(
+          {{"kind", "limit"}, {"outcome", "failed"}})),
+      unreachable_(remote_requests(registry).Add(
+          {{"kind", "limit"}, {"outcome", "unreachable"}})),
+      seconds_(
+          prometheus::BuildHistogram()
+              .Name("cdpd_cluster_remote_request_seconds")
+              .Help("Round trip of requests answered by another cluster "
+                    "member, by kind.")
+              .Register(registry)
+              .Add({{"kind", "limit"}}, prometheus::Histogram::BucketBoundaries{
+                                            0.0002, 0.0005, 0.001, 0.002, 0.005,
+                                            0.01, 0.05, 0.25, 1.0})) {}
+
+void remote_limit_metrics::answered(std::chrono::steady_clock::duration took) {
+  ok_.Increment();
+  seconds_.Observe(std::chrono::duration<double>(took).count());
+}
+
+void remote_limit_metrics::failed() {
+  failed_.Increment();
+}
+
+void remote_limit_metrics::unreachable() {
+  unreachable_.Increment();
 }
 
 } // namespace cdpd::actors::limits

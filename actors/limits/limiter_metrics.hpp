@@ -1,7 +1,10 @@
 #pragma once
 
+#include <chrono>
+
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 /// The rate limiters' Prometheus metrics, shared by every host and limiter
@@ -34,6 +37,30 @@ private:
   prometheus::Counter& refused_;
   prometheus::Gauge& limiters_;
   prometheus::Counter& passivations_;
+};
+
+/// Limit checks sent to the member that owns the key's host:
+/// cdpd_cluster_remote_requests_total{kind="limit", outcome="ok"|"failed"|
+/// "unreachable"} and their round trips in
+/// cdpd_cluster_remote_request_seconds{kind="limit"}.
+class remote_limit_metrics {
+public:
+  explicit remote_limit_metrics(prometheus::Registry& registry);
+
+  /// A verdict came back after `took`.
+  void answered(std::chrono::steady_clock::duration took);
+
+  /// No verdict: the owner stopped or did not answer in time.
+  void failed();
+
+  /// Not sent: the owner cannot be reached now.
+  void unreachable();
+
+private:
+  prometheus::Counter& ok_;
+  prometheus::Counter& failed_;
+  prometheus::Counter& unreachable_;
+  prometheus::Histogram& seconds_;
 };
 
 } // namespace cdpd::actors::limits

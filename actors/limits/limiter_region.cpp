@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/limits/limit_client.hpp"
+#include "actors/limits/limiter_metrics.hpp"
 #include "actors/log.hpp"
 
 namespace cdpd::actors::limits {
@@ -35,6 +36,8 @@ bool due(std::atomic<int64_t>& last) {
 
 std::atomic<int64_t> last_no_host_log{0};
 std::atomic<int64_t> last_lost_log{0};
+std::atomic<int64_t> last_remote_lost_log{0};
+std::atomic<int64_t> last_unreachable_log{0};
 
 void call(const std::function<void(const verdict&)>& done, const verdict& v) {
   if (!done)
@@ -70,9 +73,39 @@ int limiter_host_index(std::string_view key, int hosts) {
   return static_cast<int>(h % static_cast<uint64_t>(hosts));
 }
 
-limiter_region::limiter_region(caf::actor_system& sys, int hosts)
+verdict unavailable_verdict() {
+  verdict v;
+  v.allowed = false;
+  v.unavailable = true;
+  v.retry_after_seconds = 1;
+  v.retry_after_ms = 500;
+  return v;
+}
+
+limiter_host_actor local_limiter_host(caf::actor_system& sys,
+                                      std::string_view key, int hosts) {
+  if (hosts <= 0 || hosts > max_hosts)
+    return {};
+  auto index = limiter_host_index(key, hosts);
+  auto direct = caf::atom_from_string(limiter_host_direct_name(index));
+  if (auto host = sys.registry().get(direct))
+    return caf::actor_cast<limiter_host_actor>(host);
+  return caf::actor_cast<limiter_host_actor>(
+      sys.registry().get(caf::atom_from_string(limiter_host_name(index))));
+}
+
+limiter_region::limiter_region(caf::actor_system& sys, int hosts,
+                               host_router router,
+                               prometheus::Registry* metrics)
     : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)),
-      client_(std::make_unique<limit_client>(sys, limit_reply_timeout)) {
+      router_(std::move(router)),
+      remote_metrics_(metrics ? std::make_shared<remote_limit_metrics>(*metrics)
+                              : nullptr),
+      client_(std::make_unique<limit_client>(sys, limit_reply_timeout)),
+      // Only a clustered node asks other nodes.
+      remote_client_(router_ ? std::make_unique<limit_client>(
+                                   sys, remote_limit_reply_timeout)
+                             : nullptr) {
   for (int i = 0; i < hosts_; ++i)
     names_.push_back({caf::atom_from_string(limiter_host_direct_name(i)),
                       caf::atom_from_string(limiter_host_name(i))});
@@ -81,10 +114,36 @@ limiter_region::limiter_region(caf::actor_system& sys, int hosts)
 limiter_region::~limiter_region() = default;
 
 void limiter_region::check(limit_request request) const {
+  int index = hosts_ > 0 ? limiter_host_index(request.key, hosts_) : -1;
+  if (index < 0 || !router_) {
+    ask_local(index, std::move(request));
+    return;
+  }
+  auto route = router_(index);
+  switch (route.at) {
+  case host_route::where::here:
+    ask_local(index, std::move(request));
+    return;
+  case host_route::where::remote:
+    ask_remote(route.remote, std::move(request));
+    return;
+  case host_route::where::unreachable:
+    if (remote_metrics_)
+      remote_metrics_->unreachable();
+    if (due(last_unreachable_log))
+      log()->warn("rate limit: the node that owns limiter host {} cannot "
+                  "be reached; refusing its keys until the cluster view "
+                  "moves the host",
+                  index);
+    call(request.done, unavailable_verdict());
+    return;
+  }
+}
+
+void limiter_region::ask_local(int index, limit_request request) const {
   limiter_host_actor host;
-  if (hosts_ > 0) {
-    const auto& names = names_[static_cast<std::size_t>(
-        limiter_host_index(request.key, hosts_))];
+  if (index >= 0) {
+    const auto& names = names_[static_cast<std::size_t>(index)];
     host =
         caf::actor_cast<limiter_host_actor>(sys_->registry().get(names.direct));
     if (!host)
@@ -112,6 +171,29 @@ void limiter_region::check(limit_request request) const {
                       "allowed (limits fail open)",
                       sys->render(v.error()));
         call(done, verdict{});
+      });
+}
+
+void limiter_region::ask_remote(const limit_answer_actor& agent,
+                                limit_request request) const {
+  limit_query query = std::move(static_cast<limit_query&>(request));
+  remote_client_->ask(
+      agent, std::move(query),
+      [sys = sys_, done = std::move(request.done), metrics = remote_metrics_,
+       sent = steady::now()](caf::expected<verdict> v) {
+        if (v) {
+          if (metrics)
+            metrics->answered(steady::now() - sent);
+          call(done, *v);
+          return;
+        }
+        if (metrics)
+          metrics->failed();
+        if (due(last_remote_lost_log))
+          log()->warn("rate limit: no verdict from the node that owns the "
+                      "key's limiter host ({}); refused as unavailable",
+                      sys->render(v.error()));
+        call(done, unavailable_verdict());
       });
 }
 

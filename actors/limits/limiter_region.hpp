@@ -28,6 +28,7 @@ class Registry;
 namespace cdpd::actors::limits {
 
 class limit_client;
+class remote_limit_metrics;
 
 /// One question to a limiter from a caller on this node: the query, and
 /// where its verdict goes.
@@ -42,6 +43,31 @@ struct limit_request : limit_query {
 
 /// The longest wait for a host's verdict before limits fail open.
 inline constexpr std::chrono::seconds limit_reply_timeout{2};
+
+/// The longest wait for the verdict of a host on another node. A request
+/// pending when that node dies gets no answer (CAF fails nothing sent to a
+/// lost node); after this it is refused as unavailable. A loopback or LAN
+/// round trip takes well under a millisecond.
+inline constexpr std::chrono::milliseconds remote_limit_reply_timeout{1'000};
+
+/// Where the host of a key runs, in a cluster (see host_router).
+struct host_route {
+  enum class where {
+    here,       ///< on this node: ask the local host
+    remote,     ///< on another node: ask `remote` (its node agent)
+    unreachable ///< on another node that cannot be reached now
+  };
+  where at = where::here;
+  limit_answer_actor remote;
+};
+
+/// Says where host `index` ("limits-<index>") runs; empty on a single
+/// node, where every host is local.
+using host_router = std::function<host_route(int index)>;
+
+/// The verdict for a key whose host is on a node that cannot be reached:
+/// refused, `unavailable`, retry in a second.
+verdict unavailable_verdict();
 
 /// How the limiter hosts run.
 struct limiter_options {
@@ -62,6 +88,12 @@ std::string limiter_host_direct_name(int index);
 /// every node (FNV-1a), modulo `hosts`; 0 when `hosts` <= 0.
 int limiter_host_index(std::string_view key, int hosts);
 
+/// The local host of `key` among `hosts`: the host itself while it runs,
+/// else its supervision proxy (which holds requests while it restarts);
+/// null when neither is registered.
+limiter_host_actor local_limiter_host(caf::actor_system& sys,
+                                      std::string_view key, int hosts);
+
 /// Spawns limiter host `index`.
 limiter_host_actor spawn_limiter_host(caf::actor_system& sys, int index,
                                       const limiter_options& options);
@@ -71,7 +103,10 @@ limiter_host_actor spawn_limiter_host(caf::actor_system& sys, int index,
 /// end before `sys`: its requester (limit_client) is an actor of `sys`.
 class limiter_region {
 public:
-  limiter_region(caf::actor_system& sys, int hosts);
+  /// `router` places hosts in a cluster (empty: every host is local);
+  /// `metrics` (may be null) counts the checks sent to other members.
+  limiter_region(caf::actor_system& sys, int hosts, host_router router = {},
+                 prometheus::Registry* metrics = nullptr);
   ~limiter_region();
 
   /// Asks `request`'s key's host without blocking, as a limit_query: the
@@ -79,10 +114,17 @@ public:
   /// while the host restarts). When neither is registered, or the host
   /// fails or does not answer within limit_reply_timeout, `done` gets an
   /// allowed verdict (limits fail open: losing a limiter must not take the
-  /// API down) and the failure is logged at most once a minute.
+  /// API down) and the failure is logged at most once a minute. In a
+  /// cluster, a key whose host another node owns is asked there (through
+  /// that node's agent, one hop); when that node cannot be reached or does
+  /// not answer within remote_limit_reply_timeout, `done` gets
+  /// unavailable_verdict(): a lost node must not turn limits off.
   void check(limit_request request) const;
 
 private:
+  void ask_local(int index, limit_request request) const;
+  void ask_remote(const limit_answer_actor& agent, limit_request request) const;
+
   /// Registry keys of one host, made once rather than per request.
   struct host_names {
     caf::atom_value direct; ///< limiter_host_direct_name
@@ -92,8 +134,12 @@ private:
   caf::actor_system* sys_;
   int hosts_;
   std::vector<host_names> names_;
+  host_router router_;
+  std::shared_ptr<remote_limit_metrics> remote_metrics_; ///< may be null
   /// Sends every check and receives its verdict (see limit_client).
   std::unique_ptr<limit_client> client_;
+  /// The same for checks sent to other nodes, with their shorter timeout.
+  std::unique_ptr<limit_client> remote_client_;
 };
 
 } // namespace cdpd::actors::limits

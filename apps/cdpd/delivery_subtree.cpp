@@ -51,7 +51,7 @@ caf::expected<delivery_subtree> make_delivery_subtree(
     std::shared_ptr<const actors::limits::limiter_region> limiter,
     std::shared_ptr<actors::campaigns::campaign_gauges> gauges,
     std::shared_ptr<const actors::cluster::node_lease> membership,
-    std::string member) {
+    std::string member, actors::campaigns::campaign_router campaign_route) {
   // The state directory is resolved here, so the default folder is too.
   auto email_settings = s.email;
   if (email_settings.outbox_dir.empty())
@@ -104,6 +104,7 @@ caf::expected<delivery_subtree> make_delivery_subtree(
   campaigns.campaign.db_timeout = s.supervision.storage.call_timeout;
   campaigns.campaign.gauges = std::move(gauges);
   campaigns.poll_interval = s.campaigns.poll_interval;
+  campaigns.route = std::move(campaign_route);
   tree.campaigns = std::move(campaigns);
   tree.policy = actors::policy_from_settings(s.supervision, "connector");
   tree.child_policy = tree.policy;

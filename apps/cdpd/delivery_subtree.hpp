@@ -54,6 +54,7 @@ caf::expected<delivery_subtree> make_delivery_subtree(
     std::shared_ptr<const actors::limits::limiter_region> limiter = nullptr,
     std::shared_ptr<actors::campaigns::campaign_gauges> gauges = nullptr,
     std::shared_ptr<const actors::cluster::node_lease> membership = nullptr,
-    std::string member = {});
+    std::string member = {},
+    actors::campaigns::campaign_router campaign_route = {});
 
 } // namespace cdpd::app

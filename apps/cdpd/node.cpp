@@ -191,8 +191,11 @@ make_routes(caf::actor_system& sys, const config::settings& s,
       *routes, sys,
       std::make_shared<actors::segments::segment_region>(
           sys, static_cast<std::uint32_t>(std::max(s.segments.shards, 1))));
-  if (s.admin.enabled)
-    net::add_admin_routes(*routes, sys, {});
+  if (s.admin.enabled) {
+    net::admin_routes_options admin;
+    admin.limiter_hosts = s.ratelimit.hosts;
+    net::add_admin_routes(*routes, sys, admin);
+  }
   // The app's files are public (the login page needs none of them, but a
   // browser caches them); its pages send browsers without a session to
   // /login.
@@ -317,8 +320,14 @@ int run_node(const config::settings& s) {
   caf::actor_system_config cfg;
   configure_caf(cfg, s);
   caf::actor_system sys{cfg};
-  services->limiter =
-      std::make_shared<actors::limits::limiter_region>(sys, s.ratelimit.hosts);
+  // In a cluster, each limiter host runs on the member that rendezvous
+  // hashing gives it; the membership fills this in once the node joined.
+  std::shared_ptr<actors::cluster::placement> placement;
+  if (s.cluster.port != 0)
+    placement = std::make_shared<actors::cluster::placement>();
+  services->limiter = std::make_shared<actors::limits::limiter_region>(
+      sys, s.ratelimit.hosts, limiter_router(placement),
+      placement ? metrics.get() : nullptr);
   services->api_key_used = record_api_key_use(sys);
   // Both refer to `sys`, which ends before the services do.
   scope_exit release_services{[&services] {
@@ -338,10 +347,14 @@ int run_node(const config::settings& s) {
   register_this_node(sys, *write_pool, s, *port);
   std::optional<cluster_node> cluster;
   if (s.cluster.port != 0) {
-    auto joined = start_cluster_node(sys, s, db->write_url, *port, *metrics);
+    auto joined =
+        start_cluster_node(sys, s, db->write_url, *port, *metrics, placement);
     if (!joined) {
       server->stop();
-      fail_line("cluster: " + sys.render(joined.error()));
+      const auto& why = joined.error().context();
+      fail_line("cluster: " + (why.match_elements<std::string>()
+                                   ? why.get_as<std::string>(0)
+                                   : sys.render(joined.error())));
       return 1;
     }
     cluster = std::move(*joined);
@@ -361,7 +374,8 @@ int run_node(const config::settings& s) {
       services->limiter,
       std::make_shared<actors::campaigns::campaign_gauges>(*metrics),
       cluster ? cluster->membership.lease_state : nullptr,
-      cluster ? cluster->membership.self.name : std::string{});
+      cluster ? cluster->membership.self.name : std::string{},
+      campaign_router(placement));
   if (!delivery) {
     server->stop();
     fail_line("email: " + sys.render(delivery.error()));

@@ -49,6 +49,18 @@ void add_limit_headers(http_response& response, const limits::verdict& v) {
 }
 
 http_response too_many(const limits::verdict& v) {
+  if (v.unavailable) {
+    // The key's limiter runs on a cluster member that cannot be reached
+    // (it just died or froze); the view moves its host within seconds.
+    auto response = problem(503,
+                            "the rate limiter for this caller is on a cluster "
+                            "node that cannot be reached; retry in " +
+                                std::to_string(v.retry_after_seconds) + " s",
+                            "limiter-unavailable");
+    response.headers.emplace_back("Retry-After",
+                                  std::to_string(v.retry_after_seconds));
+    return response;
+  }
   auto response =
       problem(429,
               "rate limit " + v.rate_name + " (" + std::to_string(v.limit) +

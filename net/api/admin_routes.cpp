@@ -1,6 +1,7 @@
 #include "net/api/admin_routes.hpp"
 
 #include <ctime>
+#include <map>
 
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include "actors/atoms.hpp"
 #include "actors/campaigns/campaign_messages.hpp"
 #include "actors/cluster/cluster_messages.hpp"
+#include "actors/cluster/rendezvous.hpp"
+#include "actors/limits/limiter_region.hpp"
 #include "actors/supervision/snapshot.hpp"
 #include "net/api/datetime_text.hpp"
 #include "net/http/problem.hpp"
@@ -130,21 +133,46 @@ void with_campaigns(caf::actor_system& sys, const admin_routes_options& options,
 
 namespace cluster = actors::cluster;
 
-json cluster_json(const cluster::cluster_view& view) {
-  json members = json::array();
+/// Which of `keys` each live member owns: rendezvous over the members
+/// whose lease holds (up or suspect), as every node places them.
+std::map<std::string, json> owned_keys(const cluster::cluster_view& view,
+                                       const std::vector<std::string>& keys) {
+  std::vector<std::string> live;
   for (const auto& m : view.members)
-    members.push_back({{"name", m.name},
-                       {"address", m.address},
-                       {"port", m.port},
-                       {"http_address", m.http_address},
-                       {"incarnation", m.incarnation},
-                       {"state", m.state},
-                       {"lease_until", api::rfc3339(m.lease_until_ms)},
-                       // Nothing is placed by member yet: every node runs
-                       // every shard, limiter host and singleton itself.
-                       {"shards", json::array()},
-                       {"limiter_hosts", json::array()},
-                       {"singletons", json::array()}});
+    if (m.state != "down")
+      live.push_back(m.name);
+  std::map<std::string, json> owned;
+  for (const auto& name : live)
+    owned[name] = json::array();
+  for (const auto& key : keys)
+    if (auto i = cluster::rendezvous_owner(key, live); i >= 0)
+      owned[live[static_cast<std::size_t>(i)]].push_back(key);
+  return owned;
+}
+
+json cluster_json(const cluster::cluster_view& view, int limiter_hosts) {
+  std::vector<std::string> hosts;
+  for (int i = 0; i < limiter_hosts; ++i)
+    hosts.push_back(actors::limits::limiter_host_name(i));
+  auto limiters = owned_keys(view, hosts);
+  json members = json::array();
+  for (const auto& m : view.members) {
+    auto mine = limiters.find(m.name);
+    members.push_back(
+        {{"name", m.name},
+         {"address", m.address},
+         {"port", m.port},
+         {"http_address", m.http_address},
+         {"incarnation", m.incarnation},
+         {"state", m.state},
+         {"lease_until", api::rfc3339(m.lease_until_ms)},
+         // Shards and singletons are not placed by member yet: every node
+         // runs every shard and the campaign host itself.
+         {"shards", json::array()},
+         {"limiter_hosts",
+          mine == limiters.end() ? json::array() : mine->second},
+         {"singletons", json::array()}});
+  }
   return {{"self", view.self},
           {"incarnation", view.incarnation},
           {"view_version", view.version},
@@ -165,8 +193,8 @@ void with_cluster(caf::actor_system& sys, const admin_routes_options& options,
   }
   actors::ask(
       sys, membership, options.timeout,
-      [respond](cluster::cluster_view& view) {
-        respond(json_response(200, cluster_json(view)));
+      [respond, hosts = options.limiter_hosts](cluster::cluster_view& view) {
+        respond(json_response(200, cluster_json(view, hosts)));
       },
       [respond](caf::error& err) { respond(problem_from_error(err)); },
       cluster::cluster_view_atom::value);

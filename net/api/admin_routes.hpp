@@ -28,6 +28,8 @@ struct admin_routes_options {
   std::string root = "root"; ///< registry name of the root supervisor
   /// Registry name of the cluster membership actor.
   std::string membership = "membership";
+  /// ratelimit.hosts: which limiter hosts each member owns.
+  int limiter_hosts = 0;
   std::chrono::milliseconds timeout{3000};
 };
 

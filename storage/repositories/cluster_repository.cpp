@@ -56,7 +56,60 @@ constexpr const char* release_sql =
     " AND claimed_by NOT IN (SELECT name || ':' || incarnation"
     " FROM cluster_members WHERE state = 'up' AND lease_until > now())";
 
+// Members, other than the asking one, that may be placing keys by the
+// stored settings now.
+constexpr const char* others_sql =
+    "SELECT string_agg(name, ', ' ORDER BY name) FROM cluster_members"
+    " WHERE name <> $1 AND state = 'up' AND lease_until > now()";
+
+constexpr const char* setting_sql =
+    "SELECT value, set_by,"
+    " set_at > now() - $2::bigint * interval '1 millisecond'"
+    " FROM cluster_settings WHERE name = $1";
+
+constexpr const char* store_setting_sql =
+    "INSERT INTO cluster_settings (name, value, set_by, set_at)"
+    " VALUES ($1, $2, $3, now()) ON CONFLICT (name) DO UPDATE"
+    " SET value = excluded.value, set_by = excluded.set_by,"
+    " set_at = excluded.set_at";
+
 } // namespace
+
+caf::expected<std::vector<std::string>>
+agree_cluster_settings(pqxx::connection& conn, const std::string& self,
+                       const std::vector<shared_setting>& settings,
+                       std::chrono::milliseconds lease) {
+  return in_transaction(conn, "agree_cluster_settings", [&](pqxx::work& tx) {
+    tx.exec("LOCK TABLE cluster_settings IN EXCLUSIVE MODE");
+    auto others_row = tx.exec_params1(others_sql, self);
+    auto others = others_row[0].is_null() ? std::string{}
+                                          : others_row[0].as<std::string>();
+    std::vector<std::string> mismatches;
+    for (const auto& setting : settings) {
+      auto stored = tx.exec_params(setting_sql, setting.name,
+                                   static_cast<int64_t>(lease.count()));
+      if (!stored.empty() && stored[0][0].as<std::string>() == setting.value)
+        continue;
+      if (!stored.empty()) {
+        auto set_by = stored[0][1].as<std::string>();
+        bool recent = stored[0][2].as<bool>() && set_by != self;
+        if (!others.empty() || recent) {
+          mismatches.push_back(
+              setting.name + " is " + setting.value + " here but " +
+              stored[0][0].as<std::string>() + " in the cluster (" +
+              (others.empty() ? "set by " + set_by + ", which is starting"
+                              : "members " + others + " use it") +
+              "): start this node with --" + setting.name + "=" +
+              stored[0][0].as<std::string>() +
+              ", or stop every member to change it");
+          continue;
+        }
+      }
+      tx.exec_params(store_setting_sql, setting.name, setting.value, self);
+    }
+    return mismatches;
+  });
+}
 
 std::string claimant_tag(const std::string& name, int64_t incarnation) {
   return name + ":" + std::to_string(incarnation);

@@ -78,6 +78,23 @@ caf::expected<int64_t> release_lost_claims(pqxx::connection& conn);
 /// What a member's dispatchers write to `deliveries.claimed_by`.
 std::string claimant_tag(const std::string& name, int64_t incarnation);
 
+/// One setting all members must share, and this node's value of it.
+struct shared_setting {
+  std::string name; ///< "ratelimit.hosts"
+  std::string value;
+};
+
+/// Checks this node's `settings` against the cluster's (migration 0019),
+/// under a table lock so that starting members take turns. Writes them
+/// when nobody else can be using the stored ones: no other member's lease
+/// is valid and no other member wrote them within `lease`. Returns one
+/// line per setting that differs from the cluster's while another member
+/// uses it (empty: agreed).
+caf::expected<std::vector<std::string>>
+agree_cluster_settings(pqxx::connection& conn, const std::string& self,
+                       const std::vector<shared_setting>& settings,
+                       std::chrono::milliseconds lease);
+
 /// The `application_name` of a member's membership connection.
 std::string membership_session_name(const std::string& name,
                                     int64_t incarnation);

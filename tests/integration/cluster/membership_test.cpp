@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,15 +15,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/cluster/cluster_support.hpp"
 #include "tests/integration/node/node_support.hpp"
 #include "tests/support/child_process.hpp"
-#include "tests/support/free_port.hpp"
 #include "tests/support/pg_test_db.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
+using cdpd::test::cluster_of;
 using cdpd::test::http_call;
+using cdpd::test::member;
+using cdpd::test::seconds_since;
+using cdpd::test::state_of;
 using cdpd::test::wait_until;
 using nlohmann::json;
 using steady = std::chrono::steady_clock;
@@ -31,73 +36,12 @@ using steady = std::chrono::steady_clock;
 /// machine, and the printed figure says what it was.
 constexpr auto detection_limit = 7s;
 
-struct node {
-  std::string name;
-  uint16_t http = 0;
-  uint16_t cluster = 0;
-  std::unique_ptr<cdpd::test::temp_state_dir> state;
-  std::unique_ptr<cdpd::test::child_process> process;
-};
-
-json cluster_of(const node& n) {
-  try {
-    auto reply = http_call(n.http, "GET", "/admin/cluster", {}, {}, 2s);
-    return json::parse(reply.body, nullptr, false);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
-
-/// The member `name` as `observer` sees it; null when absent.
-json member(const node& observer, const std::string& name) {
-  auto view = cluster_of(observer);
-  if (view.is_object() && view.contains("members"))
-    for (auto& m : view["members"])
-      if (m["name"] == name)
-        return m;
-  return nullptr;
-}
-
-std::string state_of(const node& observer, const std::string& name) {
-  auto m = member(observer, name);
-  return m.is_object() ? m["state"].get<std::string>() : "";
-}
-
-double seconds_since(steady::time_point t0) {
-  return std::chrono::duration<double>(steady::now() - t0).count();
-}
-
 TEST(ClusterMembership, KilledAndFrozenNodesAreDownWithinTheLease) {
   cdpd::test::pg_test_db db;
-  std::vector<node> nodes(3);
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    auto& n = nodes[i];
-    n.name = "n" + std::to_string(i + 1);
-    n.http = cdpd::test::free_port();
-    do
-      n.cluster = cdpd::test::free_port();
-    while (n.cluster == n.http);
-    n.state = std::make_unique<cdpd::test::temp_state_dir>();
-  }
-  for (auto& n : nodes) {
-    std::vector<std::string> args{"--postgres.url=" + db.url(),
-                                  "--state.dir=" + n.state->path(),
-                                  "--log.level=info",
-                                  "--admin.enabled",
-                                  "--delivery.dispatchers=0",
-                                  "--cluster.name=" + n.name,
-                                  "--cluster.address=127.0.0.1",
-                                  "--cluster.port=" +
-                                      std::to_string(n.cluster)};
-    if (&n != &nodes[0])
-      args.push_back("--cluster.seeds=127.0.0.1:" +
-                     std::to_string(nodes[0].cluster));
-    n.process = cdpd::test::start_cdpd(n.http, args);
-  }
-  for (auto& n : nodes)
-    ASSERT_TRUE(cdpd::test::wait_ready_status(n.http, 200, 60s))
-        << n.name << "\n"
-        << n.process->output();
+  auto nodes = cdpd::test::start_cluster(
+      db.url(), 3, {"--log.level=info", "--delivery.dispatchers=0"});
+  if (::testing::Test::HasFailure())
+    return;
 
   // Every node sees three members up, and its readiness has a cluster check.
   for (auto& n : nodes) {
@@ -118,6 +62,23 @@ TEST(ClusterMembership, KilledAndFrozenNodesAreDownWithinTheLease) {
     EXPECT_EQ(ready["checks"]["cluster"]["status"], "up") << ready.dump();
     EXPECT_EQ(cluster_of(n)["self"], n.name);
   }
+  // The limiter hosts (ratelimit.hosts, 4 by default) are placed by
+  // rendezvous: each is owned by exactly one member, the same on every
+  // node.
+  auto owners = [](const json& view) {
+    std::map<std::string, std::string> owner_of;
+    for (auto& m : view["members"])
+      for (auto& host : m["limiter_hosts"]) {
+        EXPECT_EQ(owner_of.count(host.get<std::string>()), 0u) << view.dump();
+        owner_of[host.get<std::string>()] = m["name"].get<std::string>();
+      }
+    return owner_of;
+  };
+  auto placed = owners(cluster_of(nodes[0]));
+  EXPECT_EQ(placed.size(), 4u) << cluster_of(nodes[0]).dump();
+  for (auto& n : nodes)
+    EXPECT_EQ(owners(cluster_of(n)), placed) << n.name;
+
   auto& n1 = nodes[0];
   auto& n2 = nodes[1];
   auto& n3 = nodes[2];

@@ -2,7 +2,6 @@
 // node's limiter hosts, so a campaign to the outbox leaves at that rate.
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,18 +17,6 @@
 namespace {
 
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
-
-/// Write times of the messages in the outbox folder `dir`.
-std::vector<fs::file_time_type> written(const std::string& dir) {
-  std::vector<fs::file_time_type> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".eml")
-      out.push_back(e.last_write_time());
-  return out;
-}
-
 TEST(NodeThrottle, RatePerSecondSpacesACampaignThroughTheLimiterHosts) {
   cdpd::test::delivery_test_db db;
   db.add_customers(20, "CA");
@@ -57,7 +44,7 @@ TEST(NodeThrottle, RatePerSecondSpacesACampaignThroughTheLimiterHosts) {
       },
       60s))
       << daemon->output();
-  auto times = written(outbox);
+  auto times = cdpd::test::outbox_write_times(outbox);
   ASSERT_EQ(times.size(), 20u);
   auto [first, last] = std::minmax_element(times.begin(), times.end());
   // Two dispatchers share the provider's key: 20 messages at 10 a second

@@ -10,6 +10,16 @@
 
 namespace cdpd::test {
 
+std::vector<std::filesystem::file_time_type>
+outbox_write_times(const std::string& dir) {
+  std::vector<std::filesystem::file_time_type> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".eml")
+      out.push_back(e.last_write_time());
+  return out;
+}
+
 std::string cdpd_binary() {
   return binary_dir() + "/apps/cdpd/cdpd";
 }

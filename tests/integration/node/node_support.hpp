@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,11 @@
 
 /// Running the cdpd daemon from tests.
 namespace cdpd::test {
+
+/// Write times of the messages (.eml files) the outbox provider left in
+/// `dir`; none when it does not exist.
+std::vector<std::filesystem::file_time_type>
+outbox_write_times(const std::string& dir);
 
 /// Path of the cdpd binary in the build tree.
 std::string cdpd_binary();

@@ -113,6 +113,8 @@ TEST_F(wire_types, Verdict) {
   actors::limits::verdict x{false, "general-per-minute", 100, 0, 31, 31,
                             30'017};
   EXPECT_EQ(round_trip(x), x);
+  x.unavailable = true;
+  EXPECT_EQ(round_trip(x), x);
 }
 
 TEST_F(wire_types, SegmentDelta) {
