@@ -419,14 +419,13 @@ caf::expected<node_agent_actor> publish_node_agent(caf::actor_system& sys,
                                                    uint16_t port,
                                                    int limiter_hosts) {
   auto agent = sys.spawn(
-      [name = std::move(name), limiter_hosts](
+      [name = std::move(name), hosts = limits::local_hosts{limiter_hosts}](
           node_agent_actor::pointer self) -> node_agent_actor::behavior_type {
         return {
             [name](cluster_hello_atom) { return name; },
-            [self, limiter_hosts](limit_atom, limits::limit_query& query)
+            [self, hosts](limit_atom, limits::limit_query& query)
                 -> caf::result<limits::verdict> {
-              auto host = limits::local_limiter_host(self->system(), query.key,
-                                                     limiter_hosts);
+              auto host = hosts.find(self->system(), query.key);
               // As on the local path: no host (it is restarting) fails open.
               if (!host)
                 return limits::verdict{};

@@ -77,52 +77,52 @@ verdict unavailable_verdict() {
   verdict v;
   v.allowed = false;
   v.unavailable = true;
-  v.retry_after_seconds = 1;
-  v.retry_after_ms = 500;
+  v.retry_after_seconds = unavailable_retry_after.count();
+  v.retry_after_ms = unavailable_retry_wait.count();
   return v;
 }
 
-limiter_host_actor local_limiter_host(caf::actor_system& sys,
-                                      std::string_view key, int hosts) {
-  if (hosts <= 0 || hosts > max_hosts)
+local_hosts::local_hosts(int hosts) {
+  for (int i = 0; i < std::clamp(hosts, 0, max_hosts); ++i)
+    names_.push_back({caf::atom_from_string(limiter_host_direct_name(i)),
+                      caf::atom_from_string(limiter_host_name(i))});
+}
+
+limiter_host_actor local_hosts::find(caf::actor_system& sys,
+                                     std::string_view key) const {
+  if (names_.empty())
     return {};
-  auto index = limiter_host_index(key, hosts);
-  auto direct = caf::atom_from_string(limiter_host_direct_name(index));
-  if (auto host = sys.registry().get(direct))
+  const auto& names =
+      names_[static_cast<std::size_t>(limiter_host_index(key, count()))];
+  if (auto host = sys.registry().get(names.direct))
     return caf::actor_cast<limiter_host_actor>(host);
-  return caf::actor_cast<limiter_host_actor>(
-      sys.registry().get(caf::atom_from_string(limiter_host_name(index))));
+  return caf::actor_cast<limiter_host_actor>(sys.registry().get(names.proxy));
 }
 
 limiter_region::limiter_region(caf::actor_system& sys, int hosts,
                                host_router router,
                                prometheus::Registry* metrics)
-    : sys_(&sys), hosts_(std::clamp(hosts, 0, max_hosts)),
-      router_(std::move(router)),
+    : sys_(&sys), hosts_(hosts), router_(std::move(router)),
       remote_metrics_(metrics ? std::make_shared<remote_limit_metrics>(*metrics)
                               : nullptr),
       client_(std::make_unique<limit_client>(sys, limit_reply_timeout)),
       // Only a clustered node asks other nodes.
       remote_client_(router_ ? std::make_unique<limit_client>(
                                    sys, remote_limit_reply_timeout)
-                             : nullptr) {
-  for (int i = 0; i < hosts_; ++i)
-    names_.push_back({caf::atom_from_string(limiter_host_direct_name(i)),
-                      caf::atom_from_string(limiter_host_name(i))});
-}
+                             : nullptr) {}
 
 limiter_region::~limiter_region() = default;
 
 void limiter_region::check(limit_request request) const {
-  int index = hosts_ > 0 ? limiter_host_index(request.key, hosts_) : -1;
-  if (index < 0 || !router_) {
-    ask_local(index, std::move(request));
+  if (hosts_.count() == 0 || !router_) {
+    ask_local(std::move(request));
     return;
   }
+  auto index = limiter_host_index(request.key, hosts_.count());
   auto route = router_(index);
   switch (route.at) {
   case host_route::where::here:
-    ask_local(index, std::move(request));
+    ask_local(std::move(request));
     return;
   case host_route::where::remote:
     ask_remote(route.remote, std::move(request));
@@ -140,21 +140,13 @@ void limiter_region::check(limit_request request) const {
   }
 }
 
-void limiter_region::ask_local(int index, limit_request request) const {
-  limiter_host_actor host;
-  if (index >= 0) {
-    const auto& names = names_[static_cast<std::size_t>(index)];
-    host =
-        caf::actor_cast<limiter_host_actor>(sys_->registry().get(names.direct));
-    if (!host)
-      host = caf::actor_cast<limiter_host_actor>(
-          sys_->registry().get(names.proxy));
-  }
+void limiter_region::ask_local(limit_request request) const {
+  auto host = hosts_.find(*sys_, request.key);
   if (!host) {
     if (due(last_no_host_log))
       log()->warn("rate limit: no limiter host for key {} (hosts {}); "
                   "allowed (limits fail open)",
-                  request.key, hosts_);
+                  request.key, hosts_.count());
     call(request.done, verdict{});
     return;
   }

@@ -23,8 +23,8 @@ class Registry;
 /// the key; a host spawns the key's actor on first use and lets it stop
 /// (passivate) once it has been idle for `idle_timeout` and its state is
 /// back to a fresh one. The region is the only way in: callers name a key,
-/// never an actor, so a later cluster can place hosts on other nodes
-/// without touching callers.
+/// never an actor, so in a cluster a host runs on one member and callers on
+/// the others reach it through the region's router, unchanged.
 namespace cdpd::actors::limits {
 
 class limit_client;
@@ -65,8 +65,13 @@ struct host_route {
 /// node, where every host is local.
 using host_router = std::function<host_route(int index)>;
 
+/// When a caller that got unavailable_verdict() should ask again: the
+/// Retry-After of an HTTP answer, and a dispatcher's wait.
+inline constexpr std::chrono::seconds unavailable_retry_after{1};
+inline constexpr std::chrono::milliseconds unavailable_retry_wait{500};
+
 /// The verdict for a key whose host is on a node that cannot be reached:
-/// refused, `unavailable`, retry in a second.
+/// refused, `unavailable`, retry after unavailable_retry_after.
 verdict unavailable_verdict();
 
 /// How the limiter hosts run.
@@ -88,11 +93,27 @@ std::string limiter_host_direct_name(int index);
 /// every node (FNV-1a), modulo `hosts`; 0 when `hosts` <= 0.
 int limiter_host_index(std::string_view key, int hosts);
 
-/// The local host of `key` among `hosts`: the host itself while it runs,
-/// else its supervision proxy (which holds requests while it restarts);
-/// null when neither is registered.
-limiter_host_actor local_limiter_host(caf::actor_system& sys,
-                                      std::string_view key, int hosts);
+/// The registry names of this node's hosts 0 .. n-1, made once rather
+/// than per check, and the lookup of a key's host by them.
+class local_hosts {
+public:
+  /// `hosts` is clamped to 0 .. 1000 (registry names have 10 characters).
+  explicit local_hosts(int hosts);
+
+  int count() const { return static_cast<int>(names_.size()); }
+
+  /// The host of `key` on this node: the host itself while it runs, else
+  /// its supervision proxy (which holds requests while it restarts); null
+  /// when neither is registered or there are no hosts.
+  limiter_host_actor find(caf::actor_system& sys, std::string_view key) const;
+
+private:
+  struct host_names {
+    caf::atom_value direct; ///< limiter_host_direct_name
+    caf::atom_value proxy;  ///< limiter_host_name
+  };
+  std::vector<host_names> names_;
+};
 
 /// Spawns limiter host `index`.
 limiter_host_actor spawn_limiter_host(caf::actor_system& sys, int index,
@@ -122,18 +143,11 @@ public:
   void check(limit_request request) const;
 
 private:
-  void ask_local(int index, limit_request request) const;
+  void ask_local(limit_request request) const;
   void ask_remote(const limit_answer_actor& agent, limit_request request) const;
 
-  /// Registry keys of one host, made once rather than per request.
-  struct host_names {
-    caf::atom_value direct; ///< limiter_host_direct_name
-    caf::atom_value proxy;  ///< limiter_host_name
-  };
-
   caf::actor_system* sys_;
-  int hosts_;
-  std::vector<host_names> names_;
+  local_hosts hosts_;
   host_router router_;
   std::shared_ptr<remote_limit_metrics> remote_metrics_; ///< may be null
   /// Sends every check and receives its verdict (see limit_client).
