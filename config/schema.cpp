@@ -1061,6 +1061,17 @@ constexpr option table[] = {
                  "30 days\") are evaluated again as days pass; writes reach "
                  "the in-memory shards as they commit, not on this "
                  "schedule."}),
+    bind<&s::segments, &segments_settings::read_barrier_timeout>(
+        {.key = "segments.read-barrier-timeout",
+         .kind = vk::duration,
+         .unit = "duration",
+         .min = 0,
+         .max = minute,
+         .help = "Longest wait of a segment question (preview, members) "
+                 "for the in-memory shards to have every write committed "
+                 "before it; past it the answer is 503 with Retry-After, "
+                 "never a stale count. 0 turns the wait off: answers may "
+                 "then miss writes of the last few milliseconds."}),
     bind<&s::campaigns, &campaigns_settings::poll_interval>(
         {.key = "campaigns.poll-interval",
          .kind = vk::duration,

@@ -232,6 +232,9 @@ struct delivery_settings {
 struct segments_settings {
   int shards = 16; ///< customer shards (virtual; fixed for a cluster)
   millis reevaluate_interval{60'000}; ///< relative-time definitions
+  /// Longest wait of a question for the shards to have every write
+  /// committed before it; 0: no wait (answers may trail writes).
+  millis read_barrier_timeout{2'000};
 };
 
 /// Campaign actors and their host ([campaigns]).

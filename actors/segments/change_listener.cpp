@@ -5,9 +5,16 @@
 // seen exactly once however commits and seq numbers interleave.
 #include "actors/segments/change_listener.hpp"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <deque>
 #include <map>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -149,6 +156,24 @@ void prune(listener_ptr self) {
     log()->info("segment changes: pruned {} log rows", pruned);
 }
 
+/// Calls every waiter with `passed`.
+void finish(std::vector<change_barrier::waiter>& waiters, bool passed) {
+  for (auto& done : waiters)
+    done(passed);
+  waiters.clear();
+}
+
+/// Waits up to `timeout` for a notification or a barrier's waiter.
+void wait_for_news(listener_ptr self, std::chrono::milliseconds timeout) {
+  auto& st = self->state;
+  pollfd fds[2] = {{st.conn->sock(), POLLIN, 0},
+                   {st.options.barrier->fd(), POLLIN, 0}};
+  ::poll(fds, 2, static_cast<int>(timeout.count()));
+  // Takes in what arrived on the connection; the read that follows
+  // handles it either way.
+  st.conn->get_notifs();
+}
+
 /// One read: every change committed since the cursor's snapshot.
 void read_changes(listener_ptr self) {
   auto& st = self->state;
@@ -172,7 +197,11 @@ void read_changes(listener_ptr self) {
 
 void poll(listener_ptr self) {
   auto& st = self->state;
+  // Barriers waiting now are passed by this read: its snapshot is taken
+  // after they began.
+  auto waiters = st.options.barrier->take();
   if (!connect(self)) {
+    finish(waiters, false);
     self->delayed_send(self, st.next_retry, listener_poll_atom::value);
     st.next_retry =
         std::min(st.next_retry * 2, std::chrono::milliseconds{30'000});
@@ -180,19 +209,16 @@ void poll(listener_ptr self) {
   }
   try {
     read_changes(self);
+    finish(waiters, true);
     st.next_retry = st.options.retry_delay;
     // A notification that arrived during the read may be for a commit
-    // after its snapshot: read again at once. Otherwise wait for one (or
-    // the poll interval); one arriving from now on ends the wait.
-    if (st.conn->get_notifs() == 0) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    st.options.poll_interval)
-                    .count();
-      st.conn->await_notification(static_cast<long>(us / 1'000'000),
-                                  static_cast<long>(us % 1'000'000));
-    }
+    // after its snapshot: read again at once. Otherwise wait for one, a
+    // barrier or the poll interval.
+    if (st.conn->get_notifs() == 0)
+      wait_for_news(self, st.options.poll_interval);
     self->send(self, listener_poll_atom::value);
   } catch (const std::exception& e) {
+    finish(waiters, false);
     drop_connection(self, e.what());
     self->delayed_send(self, st.next_retry, listener_poll_atom::value);
     st.next_retry =
@@ -224,6 +250,8 @@ void catch_up(listener_ptr self, std::uint32_t shard,
 caf::behavior change_listener(listener_ptr self, listener_options options) {
   if (!options.cursor)
     options.cursor = std::make_shared<change_cursor>();
+  if (!options.barrier)
+    options.barrier = std::make_shared<change_barrier>();
   options.shards = std::max<std::uint32_t>(options.shards, 1);
   self->state.options = std::move(options);
   self->state.next_retry = self->state.options.retry_delay;
@@ -248,6 +276,42 @@ std::string change_cursor::get() const {
 void change_cursor::set(std::string snapshot) {
   std::lock_guard<std::mutex> lock{mutex_};
   snapshot_ = std::move(snapshot);
+}
+
+/// Waiters past this many are refused: the listener is not reading.
+constexpr std::size_t max_barrier_waiters = 100'000;
+
+change_barrier::change_barrier()
+    : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (fd_ < 0)
+    throw std::system_error{errno, std::generic_category(),
+                            "cannot make the change barrier's eventfd"};
+}
+
+change_barrier::~change_barrier() {
+  ::close(fd_);
+}
+
+void change_barrier::wait(waiter done) {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    if (waiting_.size() < max_barrier_waiters) {
+      waiting_.push_back(std::move(done));
+      std::uint64_t one = 1;
+      // Fails only when the counter is full, which still wakes the
+      // listener.
+      [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+      return;
+    }
+  }
+  done(false);
+}
+
+std::vector<change_barrier::waiter> change_barrier::take() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  std::uint64_t count = 0;
+  [[maybe_unused]] auto n = ::read(fd_, &count, sizeof count);
+  return std::exchange(waiting_, {});
 }
 
 std::string listener_name() {

@@ -49,12 +49,12 @@ struct load_cancelled : std::runtime_error {
 /// shutdown does not wait for a whole load.
 using cancel_flag = std::shared_ptr<std::atomic<bool>>;
 
+/// Questions a shard holds while it catches up; past this many it answers
+/// "unavailable" at once.
+constexpr std::size_t max_waiting = 4'096;
+
 /// Parsed definitions a shard keeps; past this many it starts afresh.
 constexpr std::size_t max_parsed = 256;
-
-/// Generations of shard columns, increasing over the process, so a segment
-/// actor tells a newer load (a restart, a refresh) from an older one.
-std::atomic<std::uint64_t> last_generation{0};
 
 struct shard_state {
   shard_options options;
@@ -75,6 +75,11 @@ struct shard_state {
   std::unordered_map<std::string,
                      std::shared_ptr<const seg::segment_definition>>
       parsed;
+  /// Questions that came after a load landed and before its catch-up:
+  /// the columns could miss writes committed since the load's snapshot.
+  std::vector<
+      std::pair<caf::typed_response_promise<shard_answer>, shard_question>>
+      waiting;
   static inline const char* name = "customer-shard";
 };
 
@@ -107,16 +112,24 @@ void spawn_loader(caf::actor_system& sys, customer_shard shard,
                                  return load_columns(conn, filter, progress);
                                },
                                true);
+    // The columns' generation, from PostgreSQL, so it orders loads of
+    // this shard on every node (a restart, a refresh, a move).
+    caf::expected<std::uint64_t> generation{std::uint64_t{0}};
+    if (loaded)
+      generation = options.pool->run(
+          [](pqxx::connection& conn) { return next_generation(conn); }, true);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   steady::now() - started)
                   .count();
     if (!loaded) {
       self->send(shard, shard_loaded_atom::value, loaded.error());
+    } else if (!generation) {
+      self->send(shard, shard_loaded_atom::value, generation.error());
     } else {
       auto columns =
           std::make_shared<const engine::customer_columns>(std::move(*loaded));
       self->send(shard, shard_loaded_atom::value, loaded_columns{columns},
-                 static_cast<std::int64_t>(ms));
+                 static_cast<std::int64_t>(ms), *generation);
     }
     self->quit();
   });
@@ -204,6 +217,8 @@ void send_deltas(shard_ptr self, const shard_changes& changes) {
   }
 }
 
+void answer_waiting(shard_ptr self);
+
 void apply_changes(shard_ptr self, const shard_changes& changes) {
   auto& st = self->state;
   // A shard without columns takes none: the catch-up after its load
@@ -225,6 +240,7 @@ void apply_changes(shard_ptr self, const shard_changes& changes) {
     st.caught_up = true;
     log()->info("segment shard {}: caught up with {} changes since its load",
                 st.options.index, changes.ids.size());
+    answer_waiting(self);
   }
 }
 
@@ -246,13 +262,10 @@ definition_of(shard_ptr self, const shard_definition& def) {
   return made->parsed;
 }
 
-caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
+/// The answer from the columns as they are.
+caf::expected<shard_answer> evaluate_now(shard_ptr self,
+                                         const shard_question& q) {
   auto& st = self->state;
-  if (!st.live)
-    return actors::make_error(
-        errc::child_unavailable,
-        "segment shard " + std::to_string(st.options.index) + " is loading",
-        loading_retry_ms);
   auto definition = definition_of(self, q.definition);
   if (!definition)
     return storage::make_error(storage::errc::invalid_argument,
@@ -267,6 +280,37 @@ caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
   out.generation = st.generation;
   out.seq = st.seq;
   return out;
+}
+
+caf::result<shard_answer> answer(shard_ptr self, const shard_question& q) {
+  auto& st = self->state;
+  if (!st.live || (!st.caught_up && st.waiting.size() >= max_waiting))
+    return actors::make_error(errc::child_unavailable,
+                              "segment shard " +
+                                  std::to_string(st.options.index) +
+                                  (st.live ? " is catching up" : " is loading"),
+                              loading_retry_ms);
+  if (!st.caught_up) {
+    st.waiting.emplace_back(self->make_response_promise<shard_answer>(), q);
+    return st.waiting.back().first;
+  }
+  auto out = evaluate_now(self, q);
+  if (!out)
+    return std::move(out.error());
+  return std::move(*out);
+}
+
+/// Answers the questions held until the catch-up.
+void answer_waiting(shard_ptr self) {
+  auto waiting = std::move(self->state.waiting);
+  self->state.waiting.clear();
+  for (auto& [promise, question] : waiting) {
+    auto out = evaluate_now(self, question);
+    if (out)
+      promise.deliver(std::move(*out));
+    else
+      promise.deliver(std::move(out.error()));
+  }
 }
 
 shard_status status_of(shard_ptr self) {
@@ -299,7 +343,8 @@ customer_shard::behavior_type shard_behavior(shard_ptr self,
         return answer(self, q);
       },
       [self](shard_status_atom) { return status_of(self); },
-      [self](shard_loaded_atom, loaded_columns& columns, std::int64_t ms) {
+      [self](shard_loaded_atom, loaded_columns& columns, std::int64_t ms,
+             std::uint64_t generation) {
         auto& st = self->state;
         st.loading = false;
         st.snapshot = columns->snapshot;
@@ -308,7 +353,7 @@ customer_shard::behavior_type shard_behavior(shard_ptr self,
         st.load_ms = ms;
         ++st.loads;
         st.next_retry = st.options.retry_delay;
-        st.generation = ++last_generation;
+        st.generation = generation;
         st.seq = 0;
         if (st.options.directory)
           take_definitions(self, st.options.directory->definitions());

@@ -247,4 +247,9 @@ load_all_shards(pqxx::connection& conn, std::uint32_t shards,
   return load_split(conn, shard_filter{}, shards, progress, batch);
 }
 
+std::uint64_t next_generation(pqxx::connection& conn) {
+  pqxx::nontransaction tx{conn};
+  return tx.exec1("SELECT nextval('shard_generations')")[0].as<std::uint64_t>();
+}
+
 } // namespace cdpd::actors::segments

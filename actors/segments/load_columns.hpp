@@ -69,4 +69,9 @@ load_all_shards(pqxx::connection& conn, std::uint32_t shards,
                 const progress_callback& progress = {},
                 std::uint32_t batch = 20000);
 
+/// The next shard generation (migration 0021's sequence): increasing over
+/// the whole cluster, so loads of one shard on different nodes order.
+/// Throws pqxx's exceptions (pg_pool::run turns them into errors).
+std::uint64_t next_generation(pqxx::connection& conn);
+
 } // namespace cdpd::actors::segments

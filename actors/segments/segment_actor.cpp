@@ -9,6 +9,7 @@
 #include <charconv>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -32,6 +33,9 @@ using member_list = std::vector<member_id>;
 /// A delta buffered while its shard's answer is outstanding is dropped
 /// beyond this many (the answer then gets asked for again).
 constexpr std::size_t max_buffered = 10'000;
+
+/// Beyond the barrier's own bound: the shards' status answers.
+constexpr std::chrono::seconds write_sync_slack{15};
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -307,6 +311,34 @@ void ask(segment_ptr self, std::uint32_t shard) {
 }
 
 using ids_result = caf::result<bool, std::uint64_t, std::vector<std::string>>;
+using ids_answer = std::tuple<bool, std::uint64_t, std::vector<std::string>>;
+using count_answer =
+    std::tuple<bool, std::uint64_t, std::int64_t, std::int64_t>;
+
+/// Answers with `answer()` once every write committed before the question
+/// has reached the members (the listener read it, the shards applied it
+/// and their deltas are in this mailbox, ahead of the sync's reply); at
+/// once without a barrier. Fails like spawn_write_sync.
+template <class... Ts, class Answer>
+caf::result<Ts...> after_writes(segment_ptr self, Answer answer) {
+  auto& st = self->state;
+  if (!st.options.barrier.on())
+    return std::apply([](auto&&... xs) { return caf::result<Ts...>{xs...}; },
+                      answer());
+  auto promise = self->make_response_promise<Ts...>();
+  auto sync =
+      spawn_write_sync(self->system(), st.options.barrier, st.options.shards);
+  self->request(sync, st.options.barrier.timeout + write_sync_slack,
+                read_barrier_atom::value)
+      .then(
+          [promise, answer]() mutable {
+            std::apply([&](auto&&... xs) { promise.deliver(xs...); }, answer());
+          },
+          [promise](caf::error& err) mutable {
+            promise.deliver(std::move(err));
+          });
+  return promise;
+}
 
 segment_actor::behavior_type segment_behavior(segment_ptr self,
                                               segment_options options) {
@@ -326,17 +358,23 @@ segment_actor::behavior_type segment_behavior(segment_ptr self,
       },
       [self](segment_count_atom)
           -> caf::result<bool, std::uint64_t, std::int64_t, std::int64_t> {
-        auto& st = self->state;
-        bool ready = st.ready && !st.unsupported;
-        return {ready, ready ? count_of(st) : std::uint64_t{0},
-                ready ? st.updated_at : std::int64_t{0},
-                ready ? st.last_evaluated_at : std::int64_t{0}};
+        return after_writes<bool, std::uint64_t, std::int64_t, std::int64_t>(
+            self, [self]() -> count_answer {
+              auto& st = self->state;
+              bool ready = st.ready && !st.unsupported;
+              return {ready, ready ? count_of(st) : std::uint64_t{0},
+                      ready ? st.updated_at : std::int64_t{0},
+                      ready ? st.last_evaluated_at : std::int64_t{0}};
+            });
       },
       [self](segment_ids_atom, std::uint64_t limit) -> ids_result {
-        auto& st = self->state;
-        if (!st.ready || st.unsupported)
-          return {false, std::uint64_t{0}, std::vector<std::string>{}};
-        return {true, count_of(st), members_after(st, nullptr, limit)};
+        return after_writes<bool, std::uint64_t, std::vector<std::string>>(
+            self, [self, limit]() -> ids_answer {
+              auto& st = self->state;
+              if (!st.ready || st.unsupported)
+                return {false, std::uint64_t{0}, std::vector<std::string>{}};
+              return {true, count_of(st), members_after(st, nullptr, limit)};
+            });
       },
       [self](segment_ids_atom, const std::string& after,
              std::uint64_t limit) -> ids_result {
@@ -347,11 +385,14 @@ segment_actor::behavior_type segment_behavior(segment_ptr self,
             return caf::make_error(caf::sec::invalid_argument,
                                    "segment ids: the cursor is not a UUID");
         }
-        auto& st = self->state;
-        if (!st.ready || st.unsupported)
-          return {false, std::uint64_t{0}, std::vector<std::string>{}};
-        return {true, count_of(st),
-                members_after(st, cursor ? &*cursor : nullptr, limit)};
+        return after_writes<bool, std::uint64_t, std::vector<std::string>>(
+            self, [self, cursor, limit]() -> ids_answer {
+              auto& st = self->state;
+              if (!st.ready || st.unsupported)
+                return {false, std::uint64_t{0}, std::vector<std::string>{}};
+              return {true, count_of(st),
+                      members_after(st, cursor ? &*cursor : nullptr, limit)};
+            });
       },
       [self](segment_full_atom) { full_evaluation(self); },
       [self](segment_ask_atom, std::uint32_t shard, std::uint64_t ticket) {

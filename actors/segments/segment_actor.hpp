@@ -10,6 +10,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/segments/read_barrier.hpp"
 #include "actors/segments/segment_messages.hpp"
 #include "storage/segments/definition.hpp"
 
@@ -45,6 +46,9 @@ struct segment_options {
   std::chrono::milliseconds reevaluate_interval{60'000};
   std::chrono::milliseconds ask_timeout{30'000}; ///< per shard question
   std::chrono::milliseconds retry_delay{1'000};  ///< after a failed one
+  /// Counts and member pages wait for it (the node's listener's barrier);
+  /// off: they may trail writes by a few milliseconds.
+  read_barrier barrier;
 };
 
 /// Spawns a segment actor. It evaluates its definition in full at once by

@@ -123,6 +123,7 @@ void poll(host_ptr self) {
       opts.definition_json = std::move(parsed->json);
       opts.shards = st.options.shards;
       opts.reevaluate_interval = st.options.reevaluate_interval;
+      opts.barrier = st.options.barrier;
       h.actor = spawn_segment_actor(self->system(), std::move(opts));
       self->monitor(h.actor);
     } else {

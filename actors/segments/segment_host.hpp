@@ -7,6 +7,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/segments/read_barrier.hpp"
 #include "actors/segments/segment_messages.hpp"
 
 namespace cdpd::storage {
@@ -28,6 +29,7 @@ struct host_options {
   std::chrono::milliseconds poll_interval{1'000};
   /// segment_options::reevaluate_interval of every segment actor.
   std::chrono::milliseconds reevaluate_interval{60'000};
+  read_barrier barrier; ///< segment_options::barrier of every segment actor
 };
 
 /// The registry name of a node's segment host: "segs-host".

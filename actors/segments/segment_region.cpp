@@ -28,12 +28,54 @@ struct gather_state {
   static inline const char* name = "segment-gather";
 };
 
+using gather_ptr = caf::stateful_actor<gather_state>*;
+
+void finish(gather_ptr self, const region_callback& done,
+            caf::expected<region_answer> out) {
+  auto& st = self->state;
+  if (st.finished)
+    return;
+  st.finished = true;
+  done(std::move(out));
+  self->quit();
+}
+
+void ask_shards(gather_ptr self, const std::vector<customer_shard>& targets,
+                const shard_question& question, std::size_t max_ids,
+                const region_callback& done,
+                std::chrono::milliseconds timeout) {
+  auto& st = self->state;
+  st.remaining = static_cast<std::uint32_t>(targets.size());
+  st.parts.resize(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    self->request(targets[i], timeout, shard_eval_atom::value, question)
+        .then(
+            [self, i, max_ids, done](shard_answer& a) {
+              auto& st = self->state;
+              if (st.finished)
+                return;
+              st.count += a.count;
+              st.parts[i] = std::move(a.ids);
+              if (--st.remaining > 0)
+                return;
+              region_answer out;
+              out.count = st.count;
+              out.ids = merge_sorted(std::move(st.parts), max_ids);
+              finish(self, done, std::move(out));
+            },
+            [self, done](caf::error& err) {
+              finish(self, done, std::move(err));
+            });
+  }
+}
+
 } // namespace
 
 segment_region::segment_region(caf::actor_system& sys, std::uint32_t shards,
+                               read_barrier barrier,
                                std::chrono::milliseconds timeout)
     : sys_(&sys), shards_(std::clamp<std::uint32_t>(shards, 1, 100'000)),
-      timeout_(timeout) {}
+      barrier_(std::move(barrier)), timeout_(timeout) {}
 
 std::uint32_t segment_region::shard_for(const std::string& customer_id) const {
   return engine::shard_of(customer_id, shards_);
@@ -60,39 +102,21 @@ void segment_region::evaluate(shard_definition definition,
     targets.push_back(std::move(target));
   }
   shard_question question{std::move(definition), now, max_ids};
+  auto sync =
+      barrier_.on() ? spawn_write_sync(*sys_, barrier_, 0) : caf::actor{};
   sys_->spawn([targets = std::move(targets), question, max_ids,
-               done = std::move(done),
-               timeout = timeout_](caf::stateful_actor<gather_state>* self) {
-    auto& st = self->state;
-    st.remaining = static_cast<std::uint32_t>(targets.size());
-    st.parts.resize(targets.size());
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      self->request(targets[i], timeout, shard_eval_atom::value, question)
-          .then(
-              [self, i, max_ids, done](shard_answer& a) {
-                auto& st = self->state;
-                if (st.finished)
-                  return;
-                st.count += a.count;
-                st.parts[i] = std::move(a.ids);
-                if (--st.remaining > 0)
-                  return;
-                st.finished = true;
-                region_answer out;
-                out.count = st.count;
-                out.ids = merge_sorted(std::move(st.parts), max_ids);
-                done(std::move(out));
-                self->quit();
-              },
-              [self, done](caf::error& err) {
-                auto& st = self->state;
-                if (st.finished)
-                  return;
-                st.finished = true;
-                done(std::move(err));
-                self->quit();
-              });
-    }
+               done = std::move(done), timeout = timeout_,
+               sync](gather_ptr self) {
+    if (!sync)
+      return ask_shards(self, targets, question, max_ids, done, timeout);
+    // The sync actor bounds the barrier itself; this bound only guards
+    // against its loss.
+    self->request(sync, timeout, read_barrier_atom::value)
+        .then(
+            [=] {
+              ask_shards(self, targets, question, max_ids, done, timeout);
+            },
+            [=](caf::error& err) { finish(self, done, std::move(err)); });
   });
 }
 

@@ -12,6 +12,7 @@
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "actors/segments/read_barrier.hpp"
 #include "actors/segments/shard_messages.hpp"
 #include "storage/segments/definition.hpp"
 
@@ -43,6 +44,7 @@ class segment_region {
 public:
   /// `timeout` bounds the wait for every shard's answer.
   segment_region(caf::actor_system& sys, std::uint32_t shards,
+                 read_barrier barrier = {},
                  std::chrono::milliseconds timeout = std::chrono::seconds{30});
 
   /// The number of shards.
@@ -60,7 +62,8 @@ public:
   /// registered) with the total count and the first
   /// `max_ids` member ids (all_ids: every member) in id order. Fails with
   /// the first shard error: actors::errc::child_unavailable while a shard
-  /// loads or restarts (context: detail, retry-after milliseconds),
+  /// loads or restarts, or when the read barrier is not passed in time
+  /// (context: detail, retry-after milliseconds),
   /// storage::errc::invalid_argument when the engine does not evaluate the
   /// definition (ask PostgreSQL instead), caf::sec::request_timeout, or
   /// caf::sec::request_receiver_down when a shard is not running.
@@ -79,6 +82,7 @@ public:
 private:
   caf::actor_system* sys_;
   std::uint32_t shards_;
+  read_barrier barrier_;
   std::chrono::milliseconds timeout_;
 };
 

@@ -33,8 +33,8 @@ using shard_eval_atom = caf::atom_constant<caf::atom("segeval")>;
 /// `(shard_status_atom)` -> shard_status.
 using shard_status_atom = caf::atom_constant<caf::atom("segstatus")>;
 
-/// Internal, loader -> shard: `(shard_loaded_atom, loaded_columns)` or
-/// `(shard_loaded_atom, caf::error)`.
+/// Internal, loader -> shard: `(shard_loaded_atom, loaded_columns,
+/// int64 ms, uint64 generation)` or `(shard_loaded_atom, caf::error)`.
 using shard_loaded_atom = caf::atom_constant<caf::atom("segloaded")>;
 
 /// Internal, shard -> itself: start (another) load.
@@ -150,7 +150,8 @@ using customer_shard = caf::typed_actor<
     caf::replies_to<shard_status_atom>::with<shard_status>,
     caf::reacts_to<shard_changes_atom, shard_changes>,
     caf::reacts_to<segment_defs_atom, live_definitions_ptr>,
-    caf::reacts_to<shard_loaded_atom, loaded_columns, std::int64_t>,
+    caf::reacts_to<shard_loaded_atom, loaded_columns, std::int64_t,
+                   std::uint64_t>,
     caf::reacts_to<shard_loaded_atom, caf::error>,
     caf::reacts_to<shard_load_atom>, caf::reacts_to<shard_catch_up_atom>>;
 

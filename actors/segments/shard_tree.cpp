@@ -25,6 +25,9 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
   spec.metrics = options.metrics;
   auto shards = std::max<std::uint32_t>(options.shards, 1);
   auto first_load = std::make_shared<shared_first_load>(shards);
+  auto barrier = options.barrier;
+  if (!barrier.barrier)
+    barrier.barrier = std::make_shared<change_barrier>();
   {
     listener_options listen;
     listen.url = options.listen_url;
@@ -32,6 +35,7 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
       listen.url = options.pool->options().url;
     listen.shards = shards;
     listen.cursor = std::make_shared<change_cursor>();
+    listen.barrier = barrier.barrier;
     listen.poll_interval = options.listen_poll_interval;
     child_spec child;
     child.name = listener_name();
@@ -52,6 +56,7 @@ supervisor_spec shard_tree_spec(const shard_tree_options& options) {
     host.shards = shards;
     host.poll_interval = options.segment_poll_interval;
     host.reevaluate_interval = options.reevaluate_interval;
+    host.barrier = barrier;
     child_spec child;
     child.name = host_name();
     child.kind = "segment-host";

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/segments/read_barrier.hpp"
 #include "actors/supervision/policy.hpp"
 #include "actors/supervision/supervision_metrics.hpp"
 #include "actors/supervision/supervisor.hpp"
@@ -30,6 +31,10 @@ struct shard_tree_options {
   /// Longest wait of the listener for a notification before it reads the
   /// log anyway.
   millis listen_poll_interval{500};
+  /// The barrier the listener passes (the node's segment region shares it;
+  /// null: one of its own) and how long segment actors' counts and member
+  /// pages wait for it.
+  read_barrier barrier;
   /// Segments with relative dates are evaluated in full this often
   /// (settings.segments.reevaluate_interval); 0: never.
   millis reevaluate_interval{60'000};

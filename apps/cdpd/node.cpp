@@ -160,7 +160,8 @@ std::shared_ptr<net::router>
 make_routes(caf::actor_system& sys, const config::settings& s,
             const std::shared_ptr<net::auth_services>& services,
             const std::shared_ptr<prometheus::Registry>& metrics,
-            const std::shared_ptr<const net::static_site>& site, bool redis) {
+            const std::shared_ptr<const net::static_site>& site, bool redis,
+            std::shared_ptr<actors::segments::change_barrier> barrier) {
   auto routes = std::make_shared<net::router>(
       net::make_access_guard(services, s.ratelimit));
   net::system_routes_options ready;
@@ -190,7 +191,9 @@ make_routes(caf::actor_system& sys, const config::settings& s,
   net::api::add_segment_live_routes(
       *routes, sys,
       std::make_shared<actors::segments::segment_region>(
-          sys, static_cast<std::uint32_t>(std::max(s.segments.shards, 1))));
+          sys, static_cast<std::uint32_t>(std::max(s.segments.shards, 1)),
+          actors::segments::read_barrier{std::move(barrier),
+                                         s.segments.read_barrier_timeout}));
   if (s.admin.enabled) {
     net::admin_routes_options admin;
     admin.limiter_hosts = s.ratelimit.hosts;
@@ -334,7 +337,11 @@ int run_node(const config::settings& s) {
     services->api_key_used = nullptr;
     services->limiter.reset();
   }};
-  auto routes = make_routes(sys, s, services, metrics, site, redis.has_value());
+  // Segment answers wait for the shards' change listener to have read
+  // every write committed before the question.
+  auto barrier = std::make_shared<actors::segments::change_barrier>();
+  auto routes =
+      make_routes(sys, s, services, metrics, site, redis.has_value(), barrier);
 
   // Bind before anything is spawned, so a busy port is one clear line.
   auto server =
@@ -393,7 +400,8 @@ int run_node(const config::settings& s) {
   subtrees.push_back(make_storage_subtree(s, write_pool, read_pool, redis,
                                           policy, supervision));
   // The customer shards load from the read pool once storage is up.
-  auto segments = make_segments_subtree(s, read_pool, policy, supervision);
+  auto segments =
+      make_segments_subtree(s, read_pool, barrier, policy, supervision);
   subtrees.push_back({std::move(segments.child), segments.stop_bound});
   subtrees.push_back(
       make_access_subtree(s, services, metrics.get(), policy, supervision));

@@ -9,11 +9,13 @@ namespace cdpd::app {
 
 segments_subtree make_segments_subtree(
     const config::settings& s, std::shared_ptr<storage::pg_pool> read_pool,
+    std::shared_ptr<actors::segments::change_barrier> barrier,
     const std::function<actors::supervision_policy(const std::string&)>& policy,
     std::shared_ptr<actors::supervision_metrics> metrics) {
   actors::segments::shard_tree_options options;
   options.shards = static_cast<std::uint32_t>(std::max(s.segments.shards, 1));
   options.pool = std::move(read_pool);
+  options.barrier = {std::move(barrier), s.segments.read_barrier_timeout};
   options.supervisor_policy = policy("segments");
   options.shard_policy = policy("segments");
   options.metrics = std::move(metrics);

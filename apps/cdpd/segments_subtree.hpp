@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/segments/change_listener.hpp"
 #include "actors/supervision/supervisor.hpp"
 #include "config/settings.hpp"
 
@@ -23,11 +24,12 @@ struct segments_subtree {
 
 /// Builds the subtree from settings.segments.shards; shards load from
 /// `read_pool`, the change listener connects to the primary
-/// (postgres.url, else `read_pool`'s URL). `policy(name)` gives the supervision
-/// policy of a name
+/// (postgres.url, else `read_pool`'s URL) and passes `barrier`'s waiters.
+/// `policy(name)` gives the supervision policy of a name
 /// ("segments" for the supervisor and the shards).
 segments_subtree make_segments_subtree(
     const config::settings& s, std::shared_ptr<storage::pg_pool> read_pool,
+    std::shared_ptr<actors::segments::change_barrier> barrier,
     const std::function<actors::supervision_policy(const std::string&)>& policy,
     std::shared_ptr<actors::supervision_metrics> metrics);
 

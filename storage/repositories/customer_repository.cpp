@@ -94,8 +94,9 @@ list_customers(pqxx::connection& conn, const customer_query& query) {
     auto rows =
         tx.exec_prepared("customers_list", param(search), p.after_created_at(),
                          p.after_id(), p.skip(), p.fetch());
-    auto total =
-        tx.exec_prepared1("customers_count", param(search))[0].as<int64_t>();
+    auto total = search ? tx.exec_prepared1("customers_count", param(search))[0]
+                              .as<int64_t>()
+                        : internal::table_rows(tx, "customers");
     return internal::make_page<customer_record>(rows, query.page, total,
                                                 read_customer);
   });

@@ -109,10 +109,15 @@ caf::expected<page<order_record>> list_orders(pqxx::connection& conn,
         "orders_list", param(query.user_id), param(query.order_status),
         param(query.from), param(query.to), whole_day, p.after_created_at(),
         p.after_id(), p.skip(), p.fetch());
-    auto total = tx.exec_prepared1("orders_count", param(query.user_id),
-                                   param(query.order_status), param(query.from),
-                                   param(query.to), whole_day)[0]
-                     .as<int64_t>();
+    bool filtered =
+        query.user_id || query.order_status || query.from || query.to;
+    auto total =
+        filtered
+            ? tx.exec_prepared1("orders_count", param(query.user_id),
+                                param(query.order_status), param(query.from),
+                                param(query.to), whole_day)[0]
+                  .as<int64_t>()
+            : internal::table_rows(tx, "orders");
     return internal::make_page<order_record>(rows, query.page, total,
                                              read_order);
   });

@@ -65,8 +65,10 @@ caf::expected<page<product_record>> list_products(pqxx::connection& conn,
     auto rows = tx.exec_prepared("products_list", param(query.category),
                                  p.after_created_at(), p.after_id(), p.skip(),
                                  p.fetch());
-    auto total = tx.exec_prepared1("products_count", param(query.category))[0]
-                     .as<int64_t>();
+    auto total = query.category ? tx.exec_prepared1("products_count",
+                                                    param(query.category))[0]
+                                      .as<int64_t>()
+                                : internal::table_rows(tx, "products");
     return internal::make_page<product_record>(rows, query.page, total,
                                                read_product);
   });

@@ -261,7 +261,7 @@ int run(std::int64_t customers, std::uint32_t shards) {
   auto load_started = steady::now();
   auto tree =
       cdpd::actors::spawn_supervisor(sys, live::shard_tree_spec(tree_options));
-  live::segment_region region{sys, shards, 600s};
+  live::segment_region region{sys, shards, {}, 600s};
 
   // Wait for every shard to load.
   std::uint64_t bytes = 0;

@@ -3,6 +3,9 @@
 // the middle of it and started again on the same database. Every write it
 // acknowledged must be in PostgreSQL, and every in-memory answer (previews
 // over the shards and saved segments' counts) must equal the SQL back end's.
+// And a preview asked right after a write was acknowledged always counts
+// it (the read barrier), with other clients writing and asking meanwhile.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -285,6 +288,88 @@ TEST_F(SegmentRecovery, AcknowledgedWritesSurviveKillAndCountsEqualSql) {
     write_one(i, seeded, later);
   EXPECT_EQ(later.total(), 30u);
   expect_counts_equal_sql(saved);
+}
+
+TEST_F(SegmentRecovery, EveryAnswerCountsTheWritesAcknowledgedBeforeIt) {
+  auto seeded = seed();
+  const std::string moved =
+      R"({"criteria": [{"field": "shipping_state", "operator": "eq",
+          "value": "TX"}]})";
+  std::string saved;
+  {
+    pqxx::work tx{db.conn()};
+    saved = tx.exec_params1("INSERT INTO segments (name, definition) VALUES"
+                            " ('moved', $1::jsonb) RETURNING id",
+                            moved)[0]
+                .as<std::string>();
+    tx.commit();
+  }
+  start();
+  // The saved segment's actor is ready (its figures are live).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto reply = http_call(port, "GET", "/api/segments/" + saved);
+        return reply.status == 200 &&
+               !json::parse(reply.body).at("last_evaluated_at").is_null();
+      },
+      60s));
+  const std::string created =
+      R"({"criteria": [{"field": "shipping_state", "operator": "eq",
+          "value": "WA"}]})";
+  ASSERT_EQ(preview_count(moved), 0);
+
+  // Another client creates customers and asks previews all along.
+  std::atomic<bool> stop{false};
+  std::atomic<int> load_requests{0};
+  std::thread load{[&] {
+    for (int i = 0; !stop; ++i) {
+      json body{{"email", "load" + std::to_string(i) + "@example.org"},
+                {"shipping_state", "WA"},
+                {"shipping_country", "US"}};
+      http_call(port, "POST", "/api/users/", body.dump(),
+                {{"Content-Type", "application/json"}});
+      preview_count(created);
+      load_requests += 2;
+    }
+  }};
+
+  // Each customer moved to TX is acknowledged, then counted at once by a
+  // preview over the shards and by the saved segment's actor.
+  int stale = 0;
+  int stale_saved = 0;
+  int unavailable = 0;
+  std::vector<double> preview_ms;
+  for (size_t i = 0; i < seeded.size(); ++i) {
+    auto reply = http_call(port, "PUT", "/api/users/" + seeded[i],
+                           R"({"shipping_state": "TX"})",
+                           {{"Content-Type", "application/json"}});
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    auto asked = std::chrono::steady_clock::now();
+    auto count = preview_count(moved);
+    preview_ms.push_back(std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - asked)
+                             .count());
+    if (count < 0)
+      ++unavailable;
+    else if (count != static_cast<int64_t>(i + 1))
+      ++stale;
+    if (saved_count(saved) != static_cast<int64_t>(i + 1))
+      ++stale_saved;
+  }
+  stop = true;
+  load.join();
+  std::sort(preview_ms.begin(), preview_ms.end());
+  std::cout << "[ read barrier ] " << seeded.size()
+            << " previews right after their write: " << stale << " stale, "
+            << unavailable << " unavailable; preview p50 "
+            << preview_ms[preview_ms.size() / 2] << " ms, p99 "
+            << preview_ms[preview_ms.size() * 99 / 100] << " ms; "
+            << stale_saved << " stale saved-segment counts; " << load_requests
+            << " requests of the other client\n";
+  EXPECT_EQ(stale, 0) << "previews missed an acknowledged write";
+  EXPECT_EQ(stale_saved, 0) << "saved counts missed an acknowledged write";
+  EXPECT_EQ(unavailable, 0) << "previews answered 503";
+  EXPECT_GT(load_requests, 0);
 }
 
 } // namespace

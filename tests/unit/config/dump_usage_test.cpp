@@ -161,6 +161,7 @@ settings everything_changed() {
       "--delivery.flow-exit-on-leave=false",
       "--segments.shards=32",
       "--segments.reevaluate-interval=30s",
+      "--segments.read-barrier-timeout=500ms",
       "--campaigns.poll-interval=3s",
       "--campaigns.settle=500ms",
       "--campaigns.recheck=1m",

@@ -48,7 +48,7 @@ TEST(Schema, KeysAreUniqueAndComplete) {
     EXPECT_NE(opt.get, nullptr) << opt.key;
     EXPECT_NE(opt.set, nullptr) << opt.key;
   }
-  EXPECT_EQ(keys.size(), 119u + 4u * 20u);
+  EXPECT_EQ(keys.size(), 120u + 4u * 20u);
 }
 
 TEST(Schema, SectionsInTableOrder) {
