@@ -69,9 +69,12 @@ std::vector<customer_columns> load_split_in(pqxx::transaction_base& tx,
                                             std::uint32_t split,
                                             const progress_callback& progress,
                                             std::uint32_t batch) {
-  auto ctype = tx.exec1("SHOW lc_ctype")[0].as<std::string>();
-  auto snapshot_text =
-      tx.exec1("SELECT pg_current_snapshot()::text")[0].as<std::string>();
+  // Few round trips: the change listener loads a handful of customers per
+  // commit, and a read barrier waits for it.
+  auto settings = tx.exec1("SELECT current_setting('lc_ctype'),"
+                           " pg_current_snapshot()::text");
+  auto ctype = settings[0].as<std::string>();
+  auto snapshot_text = settings[1].as<std::string>();
   std::vector<columns_builder> builders;
   split = split ? split : 1;
   for (std::uint32_t i = 0; i < split; ++i)
@@ -81,9 +84,9 @@ std::vector<customer_columns> load_split_in(pqxx::transaction_base& tx,
     if (progress)
       progress(state);
   };
-  auto fetch = "FETCH FORWARD " + std::to_string(batch ? batch : 1) + " FROM ";
-  tx.exec0(customers_sql(scope.customers));
-  tx.exec0(orders_sql(scope.orders));
+  batch = batch ? batch : 1;
+  auto fetch = "FETCH FORWARD " + std::to_string(batch) + " FROM ";
+  tx.exec0(customers_sql(scope.customers) + ";" + orders_sql(scope.orders));
 
   // The orders cursor is read alongside the customers: both are in
   // customer id order.
@@ -96,16 +99,17 @@ std::vector<customer_columns> load_split_in(pqxx::transaction_base& tx,
         return std::nullopt;
       order_rows = tx.exec(fetch + "cdpd_orders");
       order_pos = 0;
-      if (order_rows.empty()) {
-        orders_done = true;
+      // Fewer rows than asked: the cursor is at its end.
+      orders_done = static_cast<std::size_t>(order_rows.size()) < batch;
+      if (order_rows.empty())
         return std::nullopt;
-      }
     }
     return order_rows[static_cast<pqxx::result::size_type>(order_pos)];
   };
 
-  for (;;) {
+  for (bool more = true; more;) {
     auto rows = tx.exec(fetch + "cdpd_customers");
+    more = static_cast<std::size_t>(rows.size()) == batch;
     if (rows.empty())
       break;
     for (const auto& r : rows) {
@@ -161,8 +165,7 @@ std::vector<customer_columns> load_split_in(pqxx::transaction_base& tx,
     }
     report();
   }
-  tx.exec0("CLOSE cdpd_customers");
-  tx.exec0("CLOSE cdpd_orders");
+  tx.exec0("CLOSE cdpd_customers; CLOSE cdpd_orders");
   std::vector<customer_columns> out;
   out.reserve(split);
   for (auto& builder : builders) {
