@@ -204,7 +204,12 @@ protected:
       return;
     self->monitor(d);
     self->send_exit(d, caf::exit_reason::user_shutdown);
-    self->receive([](caf::down_msg&) {});
+    // Bounded, so a dispatcher that does not stop fails the test here
+    // instead of hanging it until ctest's timeout.
+    self->receive(
+        [](caf::down_msg&) {},
+        caf::after(std::chrono::seconds{15}) >>
+            [] { ADD_FAILURE() << "a dispatcher did not stop within 15 s"; });
     d = nullptr;
   }
 
