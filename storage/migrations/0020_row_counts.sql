@@ -37,36 +37,23 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER customers_count_inserts AFTER INSERT ON customers
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
-CREATE TRIGGER customers_count_deletes AFTER DELETE ON customers
-  REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
-CREATE TRIGGER customers_count_truncate AFTER TRUNCATE ON customers
-  FOR EACH STATEMENT EXECUTE FUNCTION forget_row_count();
-
-CREATE TRIGGER orders_count_inserts AFTER INSERT ON orders
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
-CREATE TRIGGER orders_count_deletes AFTER DELETE ON orders
-  REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
-CREATE TRIGGER orders_count_truncate AFTER TRUNCATE ON orders
-  FOR EACH STATEMENT EXECUTE FUNCTION forget_row_count();
-
-CREATE TRIGGER products_count_inserts AFTER INSERT ON products
-  REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
-CREATE TRIGGER products_count_deletes AFTER DELETE ON products
-  REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION count_rows();
-CREATE TRIGGER products_count_truncate AFTER TRUNCATE ON products
-  FOR EACH STATEMENT EXECUTE FUNCTION forget_row_count();
-
--- The rows already there. CREATE TRIGGER holds off writers of its table
--- until this transaction commits, so none slips between trigger and count.
-INSERT INTO row_counts (table_name, slot, n)
-  SELECT 'customers', 0, count(*) FROM customers
-  UNION ALL SELECT 'orders', 0, count(*) FROM orders
-  UNION ALL SELECT 'products', 0, count(*) FROM products;
+-- Per table: the triggers, then the rows already there. CREATE TRIGGER
+-- holds off writers of its table until this transaction commits, so none
+-- slips between trigger and count.
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['customers', 'orders', 'products'] LOOP
+    EXECUTE format('CREATE TRIGGER %1$s_count_inserts AFTER INSERT ON %1$s'
+                   ' REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT'
+                   ' EXECUTE FUNCTION count_rows()', t);
+    EXECUTE format('CREATE TRIGGER %1$s_count_deletes AFTER DELETE ON %1$s'
+                   ' REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT'
+                   ' EXECUTE FUNCTION count_rows()', t);
+    EXECUTE format('CREATE TRIGGER %1$s_count_truncate AFTER TRUNCATE ON %1$s'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION forget_row_count()', t);
+    EXECUTE format('INSERT INTO row_counts (table_name, slot, n)'
+                   ' SELECT %1$L, 0, count(*) FROM %1$I', t);
+  END LOOP;
+END $$;

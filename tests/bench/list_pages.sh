@@ -15,28 +15,11 @@ build=${1:?usage: $0 BUILD_DIR [CUSTOMERS] [ORDERS]}
 customers=${2:-1000000}
 orders=${3:-$((customers * 5))}
 cdpd=$build/apps/cdpd/cdpd
-PG_HOST=${PG_HOST:-127.0.0.1}
-PG_PORT=${PG_PORT:-25432}
-PG_USER=${PG_USER:-postgres}
 HTTP_PORT=${HTTP_PORT:-18128}
 SECONDS_EACH=${SECONDS_EACH:-10}
-BENCH_DB=cdpd_list_pages_bench_$$
-work=$(mktemp -d /tmp/cdpd_list_pages_bench.XXXXXX)
-pg=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER")
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 1; }
-
-cleanup() {
-  [ -n "${daemon:-}" ] && kill "$daemon" 2>/dev/null && wait "$daemon" || true
-  dropdb "${pg[@]}" --if-exists --force "$BENCH_DB" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-createdb "${pg[@]}" "$BENCH_DB"
-url="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$BENCH_DB"
-"$cdpd" seed --postgres.url="$url" --customers "$customers" \
-  --orders "$orders" --force >"$work/seed.log" 2>&1 ||
-  { cat "$work/seed.log"; exit 1; }
+. tests/bench/seeded_db.sh
+seed_bench_db list_pages "$cdpd" "$customers" "$orders"
 psql "${pg[@]}" -d "$BENCH_DB" -qc "VACUUM ANALYZE"
 
 "$cdpd" --http.port="$HTTP_PORT" --log.level=warn --state.dir="$work/state" \

@@ -16,27 +16,10 @@ build=${1:?usage: $0 BUILD_DIR [CUSTOMERS] [WRITES]}
 customers=${2:-100000}
 writes=${3:-1000}
 cdpd=$build/apps/cdpd/cdpd
-PG_HOST=${PG_HOST:-127.0.0.1}
-PG_PORT=${PG_PORT:-25432}
-PG_USER=${PG_USER:-postgres}
 HTTP_PORT=${HTTP_PORT:-18127}
 QUESTIONS=${QUESTIONS:-2000}
-BENCH_DB=cdpd_barrier_bench_$$
-work=$(mktemp -d /tmp/cdpd_barrier_bench.XXXXXX)
-pg=(-h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER")
-
-cleanup() {
-  [ -n "${daemon:-}" ] && kill "$daemon" 2>/dev/null && wait "$daemon" || true
-  dropdb "${pg[@]}" --if-exists --force "$BENCH_DB" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-createdb "${pg[@]}" "$BENCH_DB"
-url="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$BENCH_DB"
-"$cdpd" seed --postgres.url="$url" --customers "$customers" \
-  --orders "$((customers * 5))" --force >"$work/seed.log" 2>&1 ||
-  { cat "$work/seed.log"; exit 1; }
+. tests/bench/seeded_db.sh
+seed_bench_db barrier "$cdpd" "$customers" "$((customers * 5))"
 
 # Runs the driver against a node started with the given barrier timeout.
 measure() {
